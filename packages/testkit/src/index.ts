@@ -1,0 +1,7 @@
+export { findRedisCli, findRedisServer, RedisNotFoundError } from './findRedisServer.js'
+export { freePort } from './freePort.js'
+export { listKitServers, PROCESS_MARKER } from './processRegistry.js'
+export { type InstanceOptions, RedisInstance } from './RedisInstance.js'
+export { type RedisClusterHandle, type StartClusterOptions, startCluster } from './startCluster.js'
+export { type RedisGroup, type StartRedisOptions, startRedis } from './startRedis.js'
+export { type WaitForOptions, waitFor } from './waitFor.js'
