@@ -1,2 +1,18 @@
-/** The name this package is published under. */
-export const packageName = '@org/registry' as const
+export { DuplicateProviderError, ProviderLostError, RegistryClosedError, UnknownServiceError } from './errors.js'
+export { type ServiceKeys, serviceKeys, servicesIndexKey } from './keys.js'
+export { DEFAULTS, NAME_MAX_LENGTH, type RegistryOptions } from './options.js'
+export { ProviderHandle } from './ProviderHandle.js'
+export { packageName } from './packageName.js'
+export { Registry } from './Registry.js'
+export type {
+  ProviderChange,
+  ProviderInfo,
+  ProviderInput,
+  ProviderUpdate,
+  RemovalReason,
+  RemovedProvider,
+  ServiceDefinition,
+  ServiceInput,
+  WatchListener,
+} from './types.js'
+export { Watch } from './Watch.js'

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto'
+import type { Cluster, Redis } from 'ioredis'
+import { DuplicateProviderError, RegistryClosedError, UnknownServiceError } from './errors.js'
+import { type ServiceKeys, serviceKeys, servicesIndexKey } from './keys.js'
+import {
+  type RegistryOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  validateListener,
+  validateName,
+  validateProviderInput,
+  validateService,
+} from './options.js'
+import { ProviderHandle } from './ProviderHandle.js'
+import { byId, decodeRecord, encodeRecord } from './records.js'
+import { runScript } from './runScript.js'
+import { Subscriber } from './Subscriber.js'
+import { LIST, REGISTER, SWEEP } from './scripts.js'
+import type { ProviderInfo, ProviderInput, ServiceDefinition, ServiceInput, WatchListener } from './types.js'
+import { Watch } from './Watch.js'
+
+/**
+ * Services and their providers in Redis. Providers registered here are heartbeated by this registry; a provider is
+ * alive while its last heartbeat, by the Redis clock, is younger than its `ttlMs`.
+ */
+export class Registry {
+  /** This registry's id: it marks the providers it holds, so no other registry can take a live one's id. */
+  readonly instanceId = randomUUID()
+  readonly #redis: Redis | Cluster
+  readonly #options: ResolvedOptions
+  /** `service\nid` -> handle of the providers this registry holds. */
+  readonly #handles = new Map<string, ProviderHandle>()
+  /** Definitions of the services registered here, written again whenever Redis lost them. */
+  readonly #ownedServices = new Map<string, string>()
+  readonly #watches = new Set<Watch>()
+  #subscriber: Subscriber | undefined
+  #timer: NodeJS.Timeout | undefined
+  #closed = false
+
+  /** Takes an ioredis `Redis` or `Cluster` client, which it uses but never closes. */
+  constructor(redis: Redis | Cluster, options: RegistryOptions = {}) {
+    this.#options = resolveOptions(redis, options)
+    this.#redis = redis
+  }
+
+  /** The options in force, defaults filled in. */
+  get options(): Readonly<Omit<ResolvedOptions, 'subscriber' | 'onError'>> {
+    const { namespace, heartbeatMs, ttlMs, resyncMs } = this.#options
+    return { namespace, heartbeatMs, ttlMs, resyncMs }
+  }
+
+  /** Registers (or replaces) a service definition; this registry writes it again if Redis ever loses it. */
+  async registerService(input: ServiceInput): Promise<ServiceDefinition> {
+    const definition = validateService(input)
+    this.#assertOpen()
+    const json = JSON.stringify(definition)
+    await this.#redis.set(this.#keys(definition.name).service, json)
+    await this.#redis.sadd(servicesIndexKey(this.#options.namespace), definition.name)
+    this.#ownedServices.set(definition.name, json)
+    this.#startHeartbeats()
+    return definition
+  }
+
+  /** The definition of a service; UnknownServiceError when it is not registered. */
+  async getService(name: string): Promise<ServiceDefinition> {
+    validateName(name, 'service')
+    this.#assertOpen()
+    const json = await this.#redis.get(this.#keys(name).service)
+    if (json === null) throw new UnknownServiceError(name)
+    return JSON.parse(json) as ServiceDefinition
+  }
+
+  /** Every registered service, sorted by name. */
+  async listServices(): Promise<ServiceDefinition[]> {
+    this.#assertOpen()
+    const names = await this.#redis.smembers(servicesIndexKey(this.#options.namespace))
+    // One GET each: in a Cluster the definitions live in as many slots as there are services.
+    const found = await Promise.all(names.map((name) => this.#redis.get(this.#keys(name).service)))
+    const definitions = found.flatMap((json) => (json === null ? [] : [JSON.parse(json) as ServiceDefinition]))
+    return definitions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  /**
+   * Registers a provider of a registered service and heartbeats it from now on. Throws UnknownServiceError, or
+   * DuplicateProviderError when the id is held by a live provider (of this or another registry).
+   */
+  async registerProvider(service: string, input?: ProviderInput): Promise<ProviderHandle> {
+    validateName(service, 'service')
+    const { id = randomUUID(), weight, metadata } = validateProviderInput(input)
+    this.#assertOpen()
+    const handleKey = `${service}\n${id}`
+    if (this.#handles.has(handleKey)) throw new DuplicateProviderError(service, id)
+    const keys = this.#keys(service)
+    const info: ProviderInfo = { id, service, weight, metadata }
+    const handle = new ProviderHandle(
+      {
+        redis: this.#redis,
+        keys,
+        owner: this.instanceId,
+        ttlMs: this.#options.ttlMs,
+        release: (h) => {
+          if (this.#handles.get(handleKey) === h) this.#handles.delete(handleKey)
+        },
+      },
+      info,
+    )
+    // Claimed before the round trip, so a concurrent second registration of the same id fails here too.
+    this.#handles.set(handleKey, handle)
+    let result: string
+    try {
+      result = await runScript<string>(
+        this.#redis,
+        REGISTER,
+        [keys.alive, keys.providers, keys.owners, keys.service],
+        [id, this.instanceId, encodeRecord(info), this.#options.ttlMs, keys.channel],
+      )
+    } catch (err) {
+      this.#handles.delete(handleKey)
+      throw err
+    }
+    if (result !== 'OK') {
+      this.#handles.delete(handleKey)
+      throw result === 'NO_SERVICE' ? new UnknownServiceError(service) : new DuplicateProviderError(service, id)
+    }
+    this.#startHeartbeats()
+    return handle
+  }
+
+  /** The live providers of a service, sorted by id (none for an unknown service). Removes expired ones it sees. */
+  async listProviders(service: string): Promise<ProviderInfo[]> {
+    validateName(service, 'service')
+    this.#assertOpen()
+    const [, live] = await this.#list(this.#keys(service))
+    return byId(live.map(decodeRecord))
+  }
+
+  /**
+   * Watches a service's live providers. The listener hears the current providers once the first read is done
+   * (when there are any), then every change; never the same state twice in a row.
+   */
+  watch(service: string, listener: WatchListener): Watch {
+    validateName(service, 'service')
+    validateListener(listener)
+    this.#assertOpen()
+    const keys = this.#keys(service)
+    const watch = new Watch(
+      {
+        service,
+        channel: keys.channel,
+        heartbeatMs: this.#options.heartbeatMs,
+        resyncMs: this.#options.resyncMs,
+        subscriber: this.#getSubscriber(),
+        list: () => this.#list(keys),
+        sweep: () => runScript<string[]>(this.#redis, SWEEP, [keys.alive, keys.providers, keys.owners], [keys.channel]),
+        onError: this.#options.onError,
+        onClose: (w) => this.#watches.delete(w),
+      },
+      listener,
+    )
+    this.#watches.add(watch)
+    return watch
+  }
+
+  /** Stops heartbeats and watches, and deregisters every provider of this registry (watchers hear it at once). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    clearTimeout(this.#timer)
+    await Promise.allSettled([...this.#watches].map((w) => w.close()))
+    await Promise.allSettled([...this.#handles.values()].map((h) => h.deregister()))
+    this.#subscriber?.close()
+  }
+
+  #keys(service: string): ServiceKeys {
+    return serviceKeys(this.#options.namespace, service)
+  }
+
+  #list(keys: ServiceKeys): Promise<[string[], string[]]> {
+    return runScript(this.#redis, LIST, [keys.alive, keys.providers, keys.owners], [keys.channel])
+  }
+
+  #getSubscriber(): Subscriber {
+    if (!this.#subscriber) {
+      const given = this.#options.subscriber
+      this.#subscriber = new Subscriber(given ?? this.#redis.duplicate(), given === undefined)
+    }
+    return this.#subscriber
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new RegistryClosedError('the registry is closed')
+  }
+
+  #startHeartbeats(): void {
+    if (this.#timer || this.#closed) return
+    const loop = async () => {
+      await this.#beat()
+      if (this.#closed) return
+      this.#timer = setTimeout(loop, this.#options.heartbeatMs)
+      this.#timer.unref()
+    }
+    this.#timer = setTimeout(loop, this.#options.heartbeatMs)
+    this.#timer.unref()
+  }
+
+  /** One heartbeat of every provider held here, and the owned service definitions put back if Redis lost them. */
+  async #beat(): Promise<void> {
+    const index = servicesIndexKey(this.#options.namespace)
+    const work: Promise<unknown>[] = [...this.#handles.values()].map((h) => h.heartbeat())
+    for (const [name, json] of this.#ownedServices) {
+      work.push(this.#redis.set(this.#keys(name).service, json, 'NX'), this.#redis.sadd(index, name))
+    }
+    for (const outcome of await Promise.allSettled(work)) {
+      if (outcome.status === 'rejected' && !this.#closed) this.#options.onError(outcome.reason as Error)
+    }
+  }
+}
