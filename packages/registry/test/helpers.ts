@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type Redis from 'ioredis'
 import type { ProviderChange, ProviderInfo } from '../src/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -77,4 +78,11 @@ export function recorder(): {
     listener: (providers, change) => heard.push({ providers, change, at: performance.now() }),
     ids: () => (heard.at(-1)?.providers ?? []).map((p) => p.id),
   }
+}
+
+/** How many scripts the server has run so far (each sweep, resync, heartbeat is one). */
+export async function scriptCalls(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats')
+  const count = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+  return count('evalsha') + count('eval')
 }
