@@ -1,0 +1,32 @@
+import type { RedisClient } from './RedisClient.js'
+
+/** What one instance answered to an acquire. */
+export interface AcquireReply {
+  /** Another value holds at least one of the resources; nothing was changed. */
+  readonly locked: boolean
+  /** The locks were set and every counter now records the candidate token. */
+  readonly fenced: boolean
+  /** The highest fencing counter seen (the candidate when fenced). */
+  readonly counter: bigint
+}
+
+/** The lock operations on one independent Redis master or Cluster, each all-or-nothing for that instance. */
+export interface Instance {
+  readonly client: RedisClient
+  acquire(resources: readonly string[], value: string, ttl: number, candidate: bigint): Promise<AcquireReply>
+  raise(resources: readonly string[], token: bigint): Promise<void>
+  extend(resources: readonly string[], value: string, ttl: number): Promise<boolean>
+  release(resources: readonly string[], value: string, announce: boolean): Promise<number>
+}
+
+/** Reads the `{status, counter}` reply of the ACQUIRE script. */
+export function parseAcquireReply(reply: unknown): AcquireReply {
+  if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`unexpected ACQUIRE reply: ${String(reply)}`)
+  const status = Number(reply[0])
+  return { locked: status === 0, fenced: status === 1, counter: BigInt(String(reply[1])) }
+}
+
+/** The larger of two tokens (Math.max does not take bigints). */
+export function higher(a: bigint, b: bigint): bigint {
+  return a > b ? a : b
+}

@@ -1,0 +1,117 @@
+import { now, toEpoch } from './clock.js'
+import type { InstanceAnswer } from './errors.js'
+
+/** What a release found. */
+export interface ReleaseResult {
+  /** True when at least one instance still held the lock and deleted it; false for a lock that had expired. */
+  readonly held: boolean
+  /** How many instances deleted this lock's keys (among those that answered in time). */
+  readonly instances: number
+  /** What each instance answered. */
+  readonly answers: readonly InstanceAnswer[]
+}
+
+/** What a Lock needs from the Redlock that made it. */
+export interface LockOwner {
+  extend(lock: Lock, ttl?: number): Promise<Lock>
+  release(lock: Lock): Promise<ReleaseResult>
+}
+
+/** How a Lock starts. */
+export interface LockInit {
+  readonly resources: readonly string[]
+  readonly value: string
+  readonly attempts: number
+  readonly fencingToken: bigint
+  readonly ttl: number
+  /** Monotonic ms until which the lock is valid. */
+  readonly validUntil: number
+}
+
+/** A held lock: the handle returned by `acquire`. Releasing it twice, or after it expired, is harmless. */
+export class Lock implements AsyncDisposable {
+  /** The locked resource names. */
+  readonly resources: readonly string[]
+  /** The random value stored in every key of this lock; only it can extend or release them. */
+  readonly value: string
+  /** How many attempts the acquire took. */
+  readonly attempts: number
+  /** Strictly greater than every token issued before for any of these resources (see README for the limits). */
+  readonly fencingToken: bigint
+  #ttl: number
+  #validUntil: number
+  #released = false
+  readonly #owner: LockOwner
+
+  /** Made by `Redlock.acquire`; not meant to be built by hand. */
+  constructor(owner: LockOwner, init: LockInit) {
+    this.#owner = owner
+    this.resources = init.resources
+    this.value = init.value
+    this.attempts = init.attempts
+    this.fencingToken = init.fencingToken
+    this.#ttl = init.ttl
+    this.#validUntil = init.validUntil
+  }
+
+  /** Epoch ms until which the lock is valid (computed from a monotonic clock). */
+  get expiration(): number {
+    return toEpoch(this.#validUntil)
+  }
+
+  /** The ttl of the last acquire or extend, in ms. */
+  get ttl(): number {
+    return this.#ttl
+  }
+
+  /** Milliseconds of validity left (0 once expired or released). */
+  get remaining(): number {
+    return this.#released ? 0 : Math.max(0, this.#validUntil - now())
+  }
+
+  /** True when released by this process. */
+  get released(): boolean {
+    return this.#released
+  }
+
+  /** True while neither released nor expired. */
+  get valid(): boolean {
+    return this.remaining > 0
+  }
+
+  /** Extends the lock on a quorum (same as `redlock.extend(lock, ttl)`); resolves with this lock, updated. */
+  extend(ttl?: number): Promise<Lock> {
+    return this.#owner.extend(this, ttl)
+  }
+
+  /** Releases the lock on every instance (same as `redlock.release(lock)`). */
+  release(): Promise<ReleaseResult> {
+    return this.#owner.release(this)
+  }
+
+  /** `await using lock = await redlock.acquire(...)` releases it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release()
+  }
+
+  /** The Redlock that made this lock. */
+  ownedBy(owner: LockOwner): boolean {
+    return this.#owner === owner
+  }
+
+  /** Records a successful extension (called by the owner). */
+  renew(ttl: number, validUntil: number): void {
+    this.#ttl = ttl
+    this.#validUntil = validUntil
+  }
+
+  /** Records that the owner released it (called by the owner). */
+  markReleased(): void {
+    this.#released = true
+  }
+
+  /** Monotonic ms until which it is valid (for the owner's timers). */
+  get validUntil(): number {
+    return this.#validUntil
+  }
+}

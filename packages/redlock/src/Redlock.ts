@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { type AttemptContext, attemptAcquire, describe, driftFor, reportFailures } from './attempt.js'
+import { now } from './clock.js'
+import { createInstance } from './createInstance.js'
+import { type InstanceAnswer, LockError, LockLostError, ResourceLockedError } from './errors.js'
+import { gather, tally } from './gather.js'
+import type { Instance } from './Instance.js'
+import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
+import { LockKeeper } from './LockKeeper.js'
+import {
+  type AcquireOptions,
+  checkAcquireOptions,
+  checkResources,
+  checkTtl,
+  checkUsingOptions,
+  type RedlockOptions,
+  requestTimeoutFor,
+  resolveResources,
+  resolveSettings,
+  type Settings,
+  type UsingOptions,
+} from './options.js'
+import { isRedisClient, type RedisClient } from './RedisClient.js'
+import { ReleaseNotifier } from './ReleaseNotifier.js'
+import { TokenHints } from './TokenHints.js'
+import { Waiter } from './Waiter.js'
+import { WaitQueue } from './WaitQueue.js'
+
+/** The events a Redlock emits, with their arguments. */
+export interface RedlockEvents {
+  /** An instance failed or timed out; the operation may still have succeeded on a quorum. */
+  clientError: [error: Error, client: RedisClient]
+  /** A lock was acquired. */
+  acquired: [lock: Lock]
+  /** A lock was extended. */
+  extended: [lock: Lock]
+  /** A lock was released. */
+  released: [lock: Lock, result: ReleaseResult]
+  /** A lock held by `using()` was lost; the routine's signal aborts with the same error. */
+  lost: [lock: Lock, error: LockLostError]
+}
+
+/** The routine `using()` runs while it holds the lock. */
+export type UsingRoutine<T> = (signal: AbortSignal, lock: Lock) => Promise<T> | T
+
+function checkClients(clients: unknown): readonly RedisClient[] {
+  if (!Array.isArray(clients)) throw new TypeError('clients must be an array of ioredis clients')
+  if (clients.length === 0) throw new RangeError('clients must hold at least one ioredis client')
+  clients.forEach((c, i) => {
+    if (!isRedisClient(c)) throw new TypeError(`clients[${i}] is not an ioredis Redis or Cluster client`)
+    if (clients.indexOf(c) !== i)
+      throw new RangeError(`clients[${i}] is the same client as clients[${clients.indexOf(c)}]`)
+  })
+  return Object.freeze([...clients])
+}
+
+function isOptionsObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null
+}
+
+/**
+ * Redlock over N independent Redis masters (or Clusters): quorum locks with fencing tokens, waiters served in order
+ * and woken on release, automatic extension in `using()`.
+ */
+export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, AsyncDisposable {
+  /** The clients, one per independent instance. */
+  readonly clients: readonly RedisClient[]
+  /** The resolved settings. */
+  readonly settings: Settings
+  /** Declared resources and their defaults (read-only). */
+  readonly resources: ReadonlyMap<string, Readonly<{ ttl: number }>>
+  /** Instances that must agree: floor(N/2)+1. */
+  readonly quorum: number
+  readonly #instances: readonly Instance[]
+  readonly #context: AttemptContext
+  readonly #hints = new TokenHints()
+  readonly #queue: WaitQueue
+  readonly #notifier: ReleaseNotifier
+
+  constructor(clients: readonly RedisClient[], options: RedlockOptions = {}) {
+    super()
+    this.clients = checkClients(clients)
+    this.settings = resolveSettings(options)
+    this.resources = resolveResources(options.resources, this.settings.ttl)
+    this.quorum = Math.floor(this.clients.length / 2) + 1
+    this.#instances = this.clients.map((c) => createInstance(c, this.settings.keyPrefix))
+    const reportError = (index: number, error: Error) => this.#reportError(index, error)
+    this.#context = {
+      instances: this.#instances,
+      quorum: this.quorum,
+      driftFactor: this.settings.driftFactor,
+      reportError,
+    }
+    this.#notifier = new ReleaseNotifier(
+      this.clients,
+      this.settings.keyPrefix,
+      this.quorum,
+      (resource) => this.#queue.wakeFirst(resource),
+      reportError,
+    )
+    this.#queue = new WaitQueue({
+      busy: (resource) => this.#notifier.watch(resource),
+      idle: (resource) => this.#notifier.unwatch(resource),
+    })
+  }
+
+  /**
+   * Acquires a lock on one or more resources (all or nothing). `ttl` defaults to the declared ttl of the resources
+   * (the largest when several) or the Redlock's `ttl`. Rejects with `ResourceLockedError` when they stay held,
+   * `LockError` on no quorum, abort or timeout.
+   */
+  acquire(resources: string | readonly string[], ttl?: number, options?: AcquireOptions): Promise<Lock>
+  acquire(resources: string | readonly string[], options: AcquireOptions): Promise<Lock>
+  async acquire(
+    resources: string | readonly string[],
+    ttlOrOptions?: number | AcquireOptions,
+    maybeOptions?: AcquireOptions,
+  ): Promise<Lock> {
+    const list = checkResources(resources)
+    const [ttl, options] = isOptionsObject(ttlOrOptions) ? [undefined, ttlOrOptions] : [ttlOrOptions, maybeOptions]
+    const lockTtl = this.#ttl(list, ttl)
+    return this.#acquire(list, lockTtl, checkAcquireOptions(options))
+  }
+
+  /** Extends a lock of this Redlock on a quorum; resolves with the same lock, updated. Rejects with `LockLostError`. */
+  async extend(lock: Lock, ttl?: number): Promise<Lock> {
+    this.#checkLock(lock)
+    const newTtl = ttl === undefined ? lock.ttl : checkTtl(ttl, 'ttl')
+    if (!lock.valid) throw new LockLostError(lock, lock.released ? 'it was released' : 'it expired')
+    const start = now()
+    const timeout = requestTimeoutFor(this.settings, newTtl)
+    const answers = await gather(
+      this.#instances.length,
+      (i) => this.#instances[i]!.extend(lock.resources, lock.value, newTtl),
+      timeout,
+      (all) => {
+        const t = tally(all, Boolean)
+        return t.ok >= this.quorum || t.ok + t.pending < this.quorum
+      },
+    )
+    reportFailures(this.#context, answers, timeout)
+    const described = describe(answers, (extended) => !extended)
+    if (tally(answers, Boolean).ok < this.quorum) {
+      throw new LockLostError(lock, 'no quorum of instances still held it', described)
+    }
+    const validUntil = start + newTtl - driftFor(newTtl, this.settings.driftFactor)
+    if (validUntil <= now()) throw new LockLostError(lock, 'no validity was left after the extension', described)
+    lock.renew(newTtl, validUntil)
+    this.emit('extended', lock)
+    return lock
+  }
+
+  /**
+   * Releases a lock of this Redlock on every instance, deleting only keys that still hold its value. Never rejects
+   * for an expired or already released lock: the result says whether anything was held.
+   */
+  async release(lock: Lock): Promise<ReleaseResult> {
+    this.#checkLock(lock)
+    lock.markReleased()
+    const timeout = requestTimeoutFor(this.settings, lock.ttl)
+    const sent = gather(
+      this.#instances.length,
+      (i) => this.#instances[i]!.release(lock.resources, lock.value, true),
+      timeout,
+      (all) => all.length - tally(all, () => false).pending >= this.quorum,
+    )
+    // The release is written; a waiter of this process woken now writes its acquire behind it on each connection.
+    this.#queue.release(lock)
+    const answers = await sent
+    reportFailures(this.#context, answers, timeout)
+    let instances = 0
+    for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
+    const result: ReleaseResult = { held: instances > 0, instances, answers: describe(answers) }
+    this.emit('released', lock, result)
+    return result
+  }
+
+  /**
+   * Runs `routine` while holding the lock: extends it before it expires, aborts the routine's signal with a
+   * `LockLostError` if it is lost, releases it when the routine settles, and returns the routine's result. When
+   * both the routine and the release fail, the routine's error is thrown.
+   */
+  using<T>(resources: string | readonly string[], routine: UsingRoutine<T>): Promise<T>
+  using<T>(resources: string | readonly string[], ttl: number | undefined, routine: UsingRoutine<T>): Promise<T>
+  using<T>(resources: string | readonly string[], options: UsingOptions, routine: UsingRoutine<T>): Promise<T>
+  using<T>(
+    resources: string | readonly string[],
+    ttl: number | undefined,
+    options: UsingOptions,
+    routine: UsingRoutine<T>,
+  ): Promise<T>
+  async using<T>(resources: string | readonly string[], ...rest: unknown[]): Promise<T> {
+    const routine = rest.pop()
+    if (typeof routine !== 'function') throw new TypeError('routine must be a function (signal, lock) => result')
+    const list = checkResources(resources)
+    const [ttl, options] = isOptionsObject(rest[0]) ? [undefined, rest[0]] : [rest[0], rest[1]]
+    const lockTtl = this.#ttl(list, ttl)
+    return this.#using(
+      list,
+      lockTtl,
+      checkUsingOptions(options as UsingOptions | undefined),
+      routine as UsingRoutine<T>,
+    )
+  }
+
+  /** Closes the connections this Redlock opened (pub/sub); the clients given to it stay open. */
+  async quit(): Promise<void> {
+    this.#notifier.close()
+    this.#queue.wakeAll()
+  }
+
+  /** `await using redlock = new Redlock(...)` closes it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.quit()
+  }
+
+  #ttl(resources: readonly string[], ttl: unknown): number {
+    if (ttl !== undefined) return checkTtl(ttl, 'ttl')
+    let longest = 0
+    for (const r of resources) longest = Math.max(longest, this.resources.get(r)?.ttl ?? this.settings.ttl)
+    return longest
+  }
+
+  #checkLock(lock: unknown): asserts lock is Lock {
+    if (!(lock instanceof Lock)) throw new TypeError('lock must be a Lock returned by acquire()')
+    if (!lock.ownedBy(this)) throw new TypeError('lock was acquired by another Redlock')
+  }
+
+  #reportError(index: number, error: Error): void {
+    if (this.listenerCount('clientError') > 0) this.emit('clientError', error, this.clients[index]!)
+  }
+
+  #retryDelay(options: AcquireOptions): number {
+    const delay = options.retryDelay ?? this.settings.retryDelay
+    const jitter = options.retryJitter ?? this.settings.retryJitter
+    return Math.max(0, delay + Math.round((Math.random() * 2 - 1) * jitter))
+  }
+
+  async #acquire(resources: readonly string[], ttl: number, options: AcquireOptions): Promise<Lock> {
+    const retryCount = options.retryCount ?? this.settings.retryCount
+    const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : now() + options.timeout
+    const requestTimeout = requestTimeoutFor(this.settings, ttl)
+    const value = randomUUID()
+    const waiter = new Waiter(resources)
+    let attempts = 0
+    let answers: InstanceAnswer[] = []
+    let locked = false
+    let mustWait = this.#queue.busy(resources)
+    if (mustWait) this.#queue.enqueue(waiter)
+    try {
+      for (;;) {
+        const end = options.signal?.aborted
+          ? 'aborted'
+          : mustWait
+            ? await waiter.wait(this.#retryDelay(options), options.signal, deadline)
+            : 'go'
+        if (end === 'aborted') {
+          throw new LockError('acquire aborted', {
+            reason: 'aborted',
+            attempts,
+            answers,
+            cause: options.signal?.reason,
+          })
+        }
+        if (end === 'timeout') {
+          throw new LockError(`acquire timed out (${options.timeout} ms)`, { reason: 'timeout', attempts, answers })
+        }
+        attempts++
+        if (this.#queue.heldHere(resources)) {
+          answers = this.#instances.map((_, instance) => ({ instance, status: 'locked' }))
+          locked = true
+        } else {
+          const candidate = this.#hints.candidateFor(resources)
+          const outcome = await attemptAcquire(this.#context, { resources, value, ttl, candidate, requestTimeout })
+          answers = outcome.answers
+          if (outcome.ok) {
+            this.#hints.observe(resources, outcome.token)
+            const init = {
+              resources,
+              value,
+              attempts,
+              fencingToken: outcome.token,
+              ttl,
+              validUntil: outcome.validUntil,
+            }
+            const lock = new Lock(this, init)
+            this.#queue.hold(lock)
+            this.emit('acquired', lock)
+            return lock
+          }
+          this.#hints.observe(resources, outcome.counter)
+          locked = outcome.locked
+        }
+        if (retryCount >= 0 && attempts > retryCount) {
+          if (locked) throw new ResourceLockedError(resources, attempts, answers)
+          throw new LockError('no quorum of instances granted the lock', { reason: 'quorum', attempts, answers })
+        }
+        this.#queue.enqueue(waiter)
+        mustWait = true
+      }
+    } finally {
+      this.#queue.remove(waiter)
+    }
+  }
+
+  async #using<T>(resources: readonly string[], ttl: number, options: UsingOptions, routine: UsingRoutine<T>) {
+    const lock = await this.#acquire(resources, ttl, options)
+    const controller = new AbortController()
+    const outer = options.signal
+    const onOuterAbort = () => controller.abort(outer?.reason)
+    outer?.addEventListener('abort', onOuterAbort, { once: true })
+    const keeper = new LockKeeper(
+      lock,
+      {
+        ttl,
+        threshold: options.automaticExtensionThreshold ?? this.settings.automaticExtensionThreshold,
+        maxExtensions: options.maxExtensions ?? Number.POSITIVE_INFINITY,
+        maxHoldMs: options.maxHoldMs ?? Number.POSITIVE_INFINITY,
+      },
+      (error) => {
+        this.emit('lost', lock, error)
+        controller.abort(error)
+      },
+    )
+    keeper.start()
+    const settle = () => {
+      keeper.stop()
+      outer?.removeEventListener('abort', onOuterAbort)
+    }
+    let result: T
+    try {
+      result = await routine(controller.signal, lock)
+    } catch (err) {
+      settle()
+      await this.release(lock).catch(() => {})
+      throw err
+    }
+    settle()
+    await this.release(lock)
+    return result
+  }
+}

@@ -1,0 +1,108 @@
+import { releaseChannel } from './keys.js'
+import type { RedisClient } from './RedisClient.js'
+
+/** How long a channel stays subscribed after its last waiter left, so a busy resource does not churn subscriptions. */
+const LINGER_MS = 1_000
+
+interface Watch {
+  /** Instances that announced a release since the last wake-up. */
+  readonly seen: Set<number>
+  linger: ReturnType<typeof setTimeout> | undefined
+}
+
+/**
+ * Listens, on every instance, for releases of the resources somebody here waits for, and reports a release once a
+ * quorum of instances announced it (by then the lock is free on a quorum, so the retry can win). One extra
+ * subscriber connection per instance, opened on the first wait.
+ */
+export class ReleaseNotifier {
+  readonly #subscribers: (RedisClient | undefined)[]
+  readonly #watches = new Map<string, Watch>()
+  readonly #resourceOf = new Map<string, string>()
+  #closed = false
+
+  constructor(
+    private readonly clients: readonly RedisClient[],
+    private readonly prefix: string,
+    private readonly quorum: number,
+    private readonly onRelease: (resource: string) => void,
+    private readonly onError: (index: number, error: Error) => void,
+  ) {
+    this.#subscribers = clients.map(() => undefined)
+  }
+
+  /** Starts listening for releases of the resource (or keeps listening). */
+  watch(resource: string): void {
+    if (this.#closed) return
+    const existing = this.#watches.get(resource)
+    if (existing) {
+      clearTimeout(existing.linger)
+      existing.linger = undefined
+      return
+    }
+    this.#watches.set(resource, { seen: new Set(), linger: undefined })
+    const channel = releaseChannel(this.prefix, resource)
+    this.#resourceOf.set(channel, resource)
+    let announced = false
+    this.clients.forEach((_, i) => {
+      this.#subscriber(i)
+        .subscribe(channel)
+        .then(
+          () => {
+            // A release may have slipped in before the subscription: one early wake-up covers it.
+            if (announced || !this.#watches.has(resource)) return
+            announced = true
+            this.onRelease(resource)
+          },
+          (err: Error) => this.onError(i, err),
+        )
+    })
+  }
+
+  /** Stops listening a little later, unless somebody waits again meanwhile. */
+  unwatch(resource: string): void {
+    const watch = this.#watches.get(resource)
+    if (!watch || watch.linger) return
+    watch.linger = setTimeout(() => this.#drop(resource), LINGER_MS)
+    watch.linger.unref()
+  }
+
+  /** Closes the subscriber connections. */
+  close(): void {
+    this.#closed = true
+    for (const watch of this.#watches.values()) clearTimeout(watch.linger)
+    this.#watches.clear()
+    this.#resourceOf.clear()
+    for (const s of this.#subscribers) s?.disconnect()
+    this.#subscribers.fill(undefined)
+  }
+
+  #drop(resource: string): void {
+    this.#watches.delete(resource)
+    const channel = releaseChannel(this.prefix, resource)
+    this.#resourceOf.delete(channel)
+    this.#subscribers.forEach((s, i) => {
+      s?.unsubscribe(channel).catch((err: Error) => this.onError(i, err))
+    })
+  }
+
+  #subscriber(i: number): RedisClient {
+    const existing = this.#subscribers[i]
+    if (existing) return existing
+    const subscriber = this.clients[i]!.duplicate()
+    subscriber.on('error', (err: Error) => this.onError(i, err))
+    subscriber.on('message', (channel: string) => this.#heard(i, channel))
+    this.#subscribers[i] = subscriber
+    return subscriber
+  }
+
+  #heard(i: number, channel: string): void {
+    const resource = this.#resourceOf.get(channel)
+    const watch = resource === undefined ? undefined : this.#watches.get(resource)
+    if (!watch || resource === undefined) return
+    watch.seen.add(i)
+    if (watch.seen.size < this.quorum) return
+    watch.seen.clear()
+    this.onRelease(resource)
+  }
+}

@@ -1,0 +1,84 @@
+import type { Lock } from './Lock.js'
+import type { Waiter } from './Waiter.js'
+
+/** Told when a resource gets its first waiter and when its last one leaves. */
+export interface WaitQueueHooks {
+  busy(resource: string): void
+  idle(resource: string): void
+}
+
+/**
+ * The acquires of one Redlock that wait, per resource, in arrival order, and the locks this Redlock holds. A release
+ * wakes only the first waiter of each freed resource, so waiters are served in order instead of racing, and a
+ * resource held here is not even tried (the attempt could only fail).
+ */
+export class WaitQueue {
+  readonly #queues = new Map<string, Waiter[]>()
+  readonly #held = new Map<string, Lock>()
+
+  constructor(private readonly hooks: WaitQueueHooks) {}
+
+  /** True when a resource is held by a live lock of this Redlock. */
+  heldHere(resources: readonly string[]): boolean {
+    return resources.some((r) => this.#held.get(r)?.valid === true)
+  }
+
+  /** True when the resources are held here or others already wait for them: a newcomer queues behind. */
+  busy(resources: readonly string[]): boolean {
+    return this.heldHere(resources) || resources.some((r) => this.#queues.has(r))
+  }
+
+  /** Puts the waiter at the back of each of its resources' queues. */
+  enqueue(waiter: Waiter): void {
+    if (waiter.queued) return
+    waiter.queued = true
+    for (const r of waiter.resources) {
+      const queue = this.#queues.get(r)
+      if (queue) queue.push(waiter)
+      else {
+        this.#queues.set(r, [waiter])
+        this.hooks.busy(r)
+      }
+    }
+  }
+
+  /** Takes the waiter out; the next in line is woken when the resource is free here. */
+  remove(waiter: Waiter): void {
+    if (!waiter.queued) return
+    waiter.queued = false
+    for (const r of waiter.resources) {
+      const queue = this.#queues.get(r)
+      if (!queue) continue
+      const at = queue.indexOf(waiter)
+      if (at < 0) continue
+      queue.splice(at, 1)
+      if (queue.length === 0) {
+        this.#queues.delete(r)
+        this.hooks.idle(r)
+      } else if (at === 0 && !this.heldHere([r])) queue[0]!.wake()
+    }
+  }
+
+  /** Records a lock this Redlock now holds. */
+  hold(lock: Lock): void {
+    for (const r of lock.resources) this.#held.set(r, lock)
+  }
+
+  /** Forgets a released lock and wakes the first waiter of each of its resources. */
+  release(lock: Lock): void {
+    for (const r of lock.resources) {
+      if (this.#held.get(r) === lock) this.#held.delete(r)
+      this.wakeFirst(r)
+    }
+  }
+
+  /** Wakes the first waiter for the resource, if any (a release seen elsewhere). */
+  wakeFirst(resource: string): void {
+    this.#queues.get(resource)?.[0]?.wake()
+  }
+
+  /** Wakes everybody (closing). */
+  wakeAll(): void {
+    for (const queue of this.#queues.values()) for (const w of queue) w.wake()
+  }
+}

@@ -1,0 +1,46 @@
+import { now } from './clock.js'
+
+/** Why a wait ended. */
+export type WaitEnd = 'wake' | 'timer' | 'aborted' | 'timeout'
+
+/**
+ * One acquire that waits for its turn. A wake-up that comes while it is busy with an attempt is kept, so a release
+ * racing with a failing attempt is never lost.
+ */
+export class Waiter {
+  /** True while it is in the wait queue. */
+  queued = false
+  #wake: (() => void) | undefined
+  #wokenEarly = false
+
+  constructor(readonly resources: readonly string[]) {}
+
+  /** Ends the current wait (or the next one, if it is not waiting now). */
+  wake(): void {
+    if (this.#wake) this.#wake()
+    else this.#wokenEarly = true
+  }
+
+  /** Waits for a wake-up, at most `delayMs`, until the signal aborts or the monotonic `deadline` passes. */
+  wait(delayMs: number, signal: AbortSignal | undefined, deadline: number): Promise<WaitEnd> {
+    if (signal?.aborted) return Promise.resolve('aborted')
+    if (this.#wokenEarly) {
+      this.#wokenEarly = false
+      return Promise.resolve('wake')
+    }
+    const left = deadline - now()
+    if (left <= 0) return Promise.resolve('timeout')
+    return new Promise((resolve) => {
+      const end = (why: WaitEnd) => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        this.#wake = undefined
+        resolve(why)
+      }
+      const onAbort = () => end('aborted')
+      const timer = setTimeout(() => end(delayMs < left ? 'timer' : 'timeout'), Math.min(delayMs, left))
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#wake = () => end('wake')
+    })
+  }
+}

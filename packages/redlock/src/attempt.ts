@@ -1,0 +1,130 @@
+import { now } from './clock.js'
+import type { InstanceAnswer } from './errors.js'
+import { type Answer, gather, tally } from './gather.js'
+import { type AcquireReply, higher, type Instance } from './Instance.js'
+
+/** What an attempt needs from its Redlock. */
+export interface AttemptContext {
+  readonly instances: readonly Instance[]
+  readonly quorum: number
+  readonly driftFactor: number
+  /** Told about every instance that failed or timed out. */
+  reportError(index: number, error: Error): void
+}
+
+/** One attempt's parameters. */
+export interface AttemptRequest {
+  readonly resources: readonly string[]
+  readonly value: string
+  readonly ttl: number
+  /** The token proposed: one more than the highest this process knows for the resources. */
+  readonly candidate: bigint
+  readonly requestTimeout: number
+}
+
+/** The outcome of one attempt. */
+export type AttemptOutcome =
+  | { readonly ok: true; readonly token: bigint; readonly validUntil: number; readonly answers: InstanceAnswer[] }
+  | { readonly ok: false; readonly locked: boolean; readonly counter: bigint; readonly answers: InstanceAnswer[] }
+
+/** Clock drift allowance of the Redlock spec. */
+export function driftFor(ttl: number, driftFactor: number): number {
+  return Math.floor(ttl * driftFactor) + 2
+}
+
+/** Turns raw answers into the public per-instance report. */
+export function describe<R>(
+  answers: readonly Answer<R>[],
+  isLocked: (value: R) => boolean = () => false,
+): InstanceAnswer[] {
+  return answers.map((a, instance) => {
+    if (a.status === 'ok') return { instance, status: isLocked(a.value) ? 'locked' : 'ok' }
+    if (a.status === 'error') return { instance, status: 'error', error: a.error }
+    return { instance, status: a.status }
+  })
+}
+
+/** Emits every error and timeout as a client error. */
+export function reportFailures<R>(ctx: AttemptContext, answers: readonly Answer<R>[], timeoutMs: number): void {
+  answers.forEach((a, i) => {
+    if (a.status === 'error') ctx.reportError(i, a.error)
+    else if (a.status === 'timeout') ctx.reportError(i, new Error(`no answer within ${timeoutMs} ms`))
+  })
+}
+
+/** Removes whatever this attempt set, on every instance (also the slow ones: their undo queues behind the set). */
+export function undo(ctx: AttemptContext, resources: readonly string[], value: string): void {
+  ctx.instances.forEach((instance, i) => {
+    instance.release(resources, value, false).catch((err: Error) => ctx.reportError(i, err))
+  })
+}
+
+function firstRoundDecided(quorum: number) {
+  return (answers: readonly Answer<AcquireReply>[]) => {
+    let ok = 0
+    let fenced = 0
+    let pending = 0
+    for (const a of answers) {
+      if (a.status === 'pending') pending++
+      else if (a.status === 'ok' && !a.value.locked) {
+        ok++
+        if (a.value.fenced) fenced++
+      }
+    }
+    if (ok + pending < quorum || fenced >= quorum) return true
+    return ok >= quorum && fenced + pending < quorum
+  }
+}
+
+/**
+ * One Redlock attempt: set the keys everywhere in parallel, succeed on a quorum with validity left. The fencing
+ * token is recorded on a quorum before it is returned: in one round when a quorum took the candidate, else in a
+ * second round that raises the counters past the highest one seen. Any failure undoes the partial lock at once.
+ */
+export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): Promise<AttemptOutcome> {
+  const { instances, quorum } = ctx
+  const { resources, value, ttl, candidate, requestTimeout } = req
+  const start = now()
+  const first = await gather(
+    instances.length,
+    (i) => instances[i]!.acquire(resources, value, ttl, candidate),
+    requestTimeout,
+    firstRoundDecided(quorum),
+  )
+  reportFailures(ctx, first, requestTimeout)
+  let answers = describe(first, (r) => r.locked)
+  let counter = 0n
+  let ok = 0
+  let fenced = 0
+  for (const a of first) {
+    if (a.status !== 'ok') continue
+    counter = higher(counter, a.value.counter)
+    if (!a.value.locked) ok++
+    if (a.value.fenced) fenced++
+  }
+  const fail = (locked: boolean): AttemptOutcome => {
+    undo(ctx, resources, value)
+    return { ok: false, locked, counter, answers }
+  }
+  if (ok < quorum) return fail(answers.some((a) => a.status === 'locked'))
+  let token = candidate
+  if (fenced < quorum) {
+    token = higher(counter, candidate) + 1n
+    const second = await gather(
+      instances.length,
+      (i) => instances[i]!.raise(resources, token),
+      requestTimeout,
+      (all) => {
+        const t = tally(all, () => true)
+        return t.ok >= quorum || t.ok + t.pending < quorum
+      },
+    )
+    reportFailures(ctx, second, requestTimeout)
+    answers = describe(second)
+    counter = token
+    if (tally(second, () => true).ok < quorum) return fail(false)
+  }
+  const validUntil = start + ttl - driftFor(ttl, ctx.driftFactor)
+  if (validUntil <= now()) return fail(false)
+  return { ok: true, token, validUntil, answers }
+}

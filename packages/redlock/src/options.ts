@@ -1,0 +1,189 @@
+/** Defaults of one named resource. */
+export interface ResourceDefaults {
+  /** Lock time-to-live in ms when `acquire`/`using` is called without one. Default: the Redlock's `ttl`. */
+  ttl?: number
+}
+
+/** Options of `new Redlock(clients, options)`. */
+export interface RedlockOptions {
+  /** Clock drift allowance as a fraction of the ttl (plus 2 ms). Default 0.01. */
+  driftFactor?: number
+  /** Retries after the first attempt; -1 retries until the signal aborts or the timeout passes. Default 10. */
+  retryCount?: number
+  /** Milliseconds between attempts when nothing wakes the waiter earlier. Default 200. */
+  retryDelay?: number
+  /** Random +/- milliseconds added to each retry delay. Default 100. */
+  retryJitter?: number
+  /** `using()` extends the lock when less than this many ms of validity are left. Default 500. */
+  automaticExtensionThreshold?: number
+  /** Prefix of every key. Default `'redlock:'`. */
+  keyPrefix?: string
+  /** Ttl of undeclared resources when none is given. Default 10000. */
+  ttl?: number
+  /** Milliseconds one instance may take to answer one request; default ttl / 10 clamped to 50..1000. */
+  requestTimeout?: number
+  /** Named resources and their defaults. */
+  resources?: Record<string, ResourceDefaults>
+}
+
+/** Per-call options of `acquire`. */
+export interface AcquireOptions {
+  /** Aborts waiting; the acquire rejects with a `LockError` (reason `aborted`). */
+  signal?: AbortSignal
+  /** Gives up after this many ms of waiting (reason `timeout`). */
+  timeout?: number
+  /** Overrides the Redlock's `retryCount` for this call. */
+  retryCount?: number
+  /** Overrides the Redlock's `retryDelay` for this call. */
+  retryDelay?: number
+  /** Overrides the Redlock's `retryJitter` for this call. */
+  retryJitter?: number
+}
+
+/** Per-call options of `using`. */
+export interface UsingOptions extends AcquireOptions {
+  /** At most this many automatic extensions; the signal aborts when the last one runs out. Default unlimited. */
+  maxExtensions?: number
+  /** Total time the lock may be held, in ms; no extension goes past it. Default unlimited. */
+  maxHoldMs?: number
+  /** Overrides the Redlock's `automaticExtensionThreshold`. */
+  automaticExtensionThreshold?: number
+}
+
+/** Every setting resolved. */
+export interface Settings {
+  readonly driftFactor: number
+  readonly retryCount: number
+  readonly retryDelay: number
+  readonly retryJitter: number
+  readonly automaticExtensionThreshold: number
+  readonly keyPrefix: string
+  readonly ttl: number
+  readonly requestTimeout: number | undefined
+}
+
+/** The defaults, as the Redlock reference implementation has them. */
+export const DEFAULTS = {
+  driftFactor: 0.01,
+  retryCount: 10,
+  retryDelay: 200,
+  retryJitter: 100,
+  automaticExtensionThreshold: 500,
+  keyPrefix: 'redlock:',
+  ttl: 10_000,
+} as const
+
+/** Largest ttl Redis and Node timers both accept. */
+export const MAX_TTL = 2 ** 31 - 1
+
+/** A ttl must be a positive integer of ms, at most 2^31-1. */
+export function checkTtl(value: unknown, name: string): number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number of milliseconds, got ${typeof value}`)
+  if (!Number.isInteger(value) || value <= 0 || value > MAX_TTL) {
+    throw new RangeError(`${name} must be a positive integer of milliseconds up to ${MAX_TTL}, got ${value}`)
+  }
+  return value
+}
+
+/** A finite number >= min (and an integer when asked). */
+export function checkNumber(value: unknown, name: string, min: number, integer = false): number {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number, got ${value}`)
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`${name} must be ${integer ? 'an integer' : 'a finite number'} >= ${min}, got ${value}`)
+  }
+  return value
+}
+
+function optional<T>(value: T | undefined, fallback: T, check: (v: unknown) => T): T {
+  return value === undefined ? fallback : check(value)
+}
+
+/** Validates constructor options and fills in defaults. */
+export function resolveSettings(options: RedlockOptions): Settings {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+  const driftFactor = optional(options.driftFactor, DEFAULTS.driftFactor, (v) => checkNumber(v, 'driftFactor', 0))
+  if (driftFactor >= 1) throw new RangeError(`driftFactor must be below 1, got ${driftFactor}`)
+  const keyPrefix = options.keyPrefix ?? DEFAULTS.keyPrefix
+  if (typeof keyPrefix !== 'string') throw new TypeError(`keyPrefix must be a string, got ${typeof keyPrefix}`)
+  return {
+    driftFactor,
+    retryCount: optional(options.retryCount, DEFAULTS.retryCount, (v) => checkNumber(v, 'retryCount', -1, true)),
+    retryDelay: optional(options.retryDelay, DEFAULTS.retryDelay, (v) => checkNumber(v, 'retryDelay', 0)),
+    retryJitter: optional(options.retryJitter, DEFAULTS.retryJitter, (v) => checkNumber(v, 'retryJitter', 0)),
+    automaticExtensionThreshold: optional(
+      options.automaticExtensionThreshold,
+      DEFAULTS.automaticExtensionThreshold,
+      (v) => checkNumber(v, 'automaticExtensionThreshold', 0),
+    ),
+    keyPrefix,
+    ttl: optional(options.ttl, DEFAULTS.ttl, (v) => checkTtl(v, 'ttl')),
+    requestTimeout:
+      options.requestTimeout === undefined ? undefined : checkTtl(options.requestTimeout, 'requestTimeout'),
+  }
+}
+
+/** Validates the declared resources; each gets a resolved ttl. */
+export function resolveResources(
+  declared: RedlockOptions['resources'],
+  defaultTtl: number,
+): ReadonlyMap<string, Readonly<{ ttl: number }>> {
+  const map = new Map<string, Readonly<{ ttl: number }>>()
+  if (declared === undefined) return map
+  if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) {
+    throw new TypeError('resources must be an object of { name: { ttl? } }')
+  }
+  for (const [name, defaults] of Object.entries(declared)) {
+    if (name === '') throw new RangeError('resources: a resource name must not be empty')
+    if (typeof defaults !== 'object' || defaults === null) {
+      throw new TypeError(`resources.${name} must be an object like { ttl?: number }`)
+    }
+    const ttl = defaults.ttl === undefined ? defaultTtl : checkTtl(defaults.ttl, `resources.${name}.ttl`)
+    map.set(name, Object.freeze({ ttl }))
+  }
+  return map
+}
+
+/** One resource name or a list of them, as a non-empty list of distinct non-empty strings. */
+export function checkResources(value: unknown, name = 'resources'): readonly string[] {
+  const list = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(list)) throw new TypeError(`${name} must be a string or an array of strings`)
+  if (list.length === 0) throw new RangeError(`${name} must not be empty`)
+  const seen = new Set<string>()
+  for (const [i, r] of list.entries()) {
+    if (typeof r !== 'string') throw new TypeError(`${name}[${i}] must be a string, got ${typeof r}`)
+    if (r === '') throw new RangeError(`${name}[${i}] must not be an empty string`)
+    if (seen.has(r)) throw new RangeError(`${name} has a duplicate: ${r}`)
+    seen.add(r)
+  }
+  return Object.freeze([...list])
+}
+
+/** Validates per-call acquire options (before anything is sent). */
+export function checkAcquireOptions(options: AcquireOptions | undefined, name = 'options'): AcquireOptions {
+  if (options === undefined) return {}
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${name} must be an object`)
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new TypeError(`${name}.signal must be an AbortSignal`)
+  }
+  if (options.timeout !== undefined) checkNumber(options.timeout, `${name}.timeout`, 0)
+  if (options.retryCount !== undefined) checkNumber(options.retryCount, `${name}.retryCount`, -1, true)
+  if (options.retryDelay !== undefined) checkNumber(options.retryDelay, `${name}.retryDelay`, 0)
+  if (options.retryJitter !== undefined) checkNumber(options.retryJitter, `${name}.retryJitter`, 0)
+  return options
+}
+
+/** Validates per-call using options (before anything is sent). */
+export function checkUsingOptions(options: UsingOptions | undefined): UsingOptions {
+  const checked: UsingOptions = checkAcquireOptions(options)
+  if (checked.maxExtensions !== undefined) checkNumber(checked.maxExtensions, 'options.maxExtensions', 0, true)
+  if (checked.maxHoldMs !== undefined) checkTtl(checked.maxHoldMs, 'options.maxHoldMs')
+  if (checked.automaticExtensionThreshold !== undefined) {
+    checkNumber(checked.automaticExtensionThreshold, 'options.automaticExtensionThreshold', 0)
+  }
+  return checked
+}
+
+/** Per-instance request timeout: far below the ttl so one slow instance cannot eat the validity. */
+export function requestTimeoutFor(settings: Settings, ttl: number): number {
+  return settings.requestTimeout ?? Math.min(1_000, Math.max(50, Math.floor(ttl / 10)))
+}

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto'
+import type { RedisClient } from './RedisClient.js'
+
+/** A Lua script and its SHA1, so it is sent in full only once per server. */
+export interface LuaScript {
+  readonly source: string
+  readonly sha: string
+}
+
+/** Wraps a script source. */
+export function luaScript(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') }
+}
+
+function isNoScript(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('NOSCRIPT')
+}
+
+/**
+ * EVALSHA, falling back to EVAL when the server does not know the script (first use, restart). The EVALSHA is
+ * written before this returns, so commands issued later on the same connection run after it on the server.
+ */
+export async function runScript(
+  client: RedisClient,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(script.sha, keys.length, ...keys, ...args)
+  } catch (err) {
+    if (!isNoScript(err)) throw err
+    return client.eval(script.source, keys.length, ...keys, ...args)
+  }
+}

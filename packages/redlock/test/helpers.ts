@@ -1,0 +1,49 @@
+import { type RedisGroup, startRedis } from '@org/testkit'
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll } from 'vitest'
+import { Redlock, type RedlockOptions } from '../src/index.js'
+
+/** A group of real Redis servers for one test file, and Redlocks built on them that are closed afterwards. */
+export interface Fixture {
+  group: RedisGroup
+  /** A fresh Redlock with its own fresh clients (like another process). */
+  redlock(options?: RedlockOptions): Redlock
+  /** Fresh plain clients, one per instance, to look at what is in Redis. */
+  inspect(): Redis[]
+}
+
+/** Starts `count` servers before the file's tests and stops them after. */
+export function useRedis(count: number, persistence = false): Fixture {
+  const made: Redlock[] = []
+  const fixture = {
+    group: undefined as unknown as RedisGroup,
+    redlock(options: RedlockOptions = {}) {
+      const r = new Redlock(fixture.group.clients(), options)
+      made.push(r)
+      return r
+    },
+    inspect() {
+      return fixture.group.clients()
+    },
+  }
+  beforeAll(async () => {
+    fixture.group = await startRedis({ count, persistence })
+  })
+  afterAll(async () => {
+    await Promise.all(made.map((r) => r.quit()))
+    await fixture.group?.stop()
+  })
+  return fixture
+}
+
+/** Resolves after `ms` (only to hold a lock for a while inside a routine, never to wait for a condition). */
+export function hold(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+let counter = 0
+/** A resource name no other test uses. */
+export function fresh(name = 'res'): string {
+  counter++
+  return `${name}-${process.pid}-${counter}`
+}
