@@ -1,0 +1,72 @@
+import { type RedisClient, runScript } from './connections.js'
+import { GROUP } from './keys.js'
+import { ACK_AND_DELETE } from './scripts.js'
+
+const RETRY_MS = 200
+
+/**
+ * Acknowledges handled requests in batches: every id acknowledged in one event-loop turn leaves in one script call per
+ * inbox. An ack that fails is retried; if the process dies first, the request stays pending and runs again elsewhere.
+ */
+export class Acker {
+  readonly #redis: RedisClient
+  readonly #onError: (error: Error) => void
+  #queued = new Map<string, string[]>()
+  #scheduled = false
+  #inFlight = new Set<Promise<void>>()
+  #closed = false
+
+  constructor(redis: RedisClient, onError: (error: Error) => void) {
+    this.#redis = redis
+    this.#onError = onError
+  }
+
+  /** Queues one entry of `inbox` for acknowledgement and deletion. */
+  ack(inbox: string, entryId: string): void {
+    let ids = this.#queued.get(inbox)
+    if (!ids) {
+      ids = []
+      this.#queued.set(inbox, ids)
+    }
+    ids.push(entryId)
+    if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => this.#flush())
+    }
+  }
+
+  /** Resolves once every queued ack has been sent (or given up after the acker was closed). */
+  async settle(): Promise<void> {
+    this.#flush()
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+  }
+
+  /** Stops retrying failed acks; their requests stay pending for whoever adopts them. */
+  close(): void {
+    this.#closed = true
+  }
+
+  #flush(): void {
+    this.#scheduled = false
+    const queued = this.#queued
+    this.#queued = new Map()
+    for (const [inbox, ids] of queued) {
+      const sent = this.#send(inbox, ids)
+      this.#inFlight.add(sent)
+      void sent.finally(() => this.#inFlight.delete(sent))
+    }
+  }
+
+  async #send(inbox: string, ids: string[]): Promise<void> {
+    for (;;) {
+      try {
+        await runScript(this.#redis, ACK_AND_DELETE, [inbox], [GROUP, ...ids])
+        return
+      } catch (err) {
+        this.#onError(err as Error)
+        if (this.#closed) return
+        await new Promise((r) => setTimeout(r, RETRY_MS))
+      }
+    }
+  }
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto'
+import type { Call } from './Call.js'
+import { decodeWith, encodeWith } from './codec.js'
+import { close, commandConnection, type RedisClient, raw, runScript } from './connections.js'
+import {
+  AbortError,
+  CodecError,
+  ConnectionError,
+  NoProviderError,
+  OverloadError,
+  PayloadTooLargeError,
+  ShutdownError,
+  TimeoutError,
+} from './errors.js'
+import { cancelKey, inboxKey, replyKey } from './keys.js'
+import {
+  type ClientSettings,
+  checkRequest,
+  clientSettings,
+  type RequestOptions,
+  type TransportClientOptions,
+} from './options.js'
+import { type Reply, ReplyReader } from './ReplyReader.js'
+import { ENSURE_REPLY_STREAM } from './scripts.js'
+import { ERROR, ERROR_JSON, errorFromWire, OK, requestFields, type WireError } from './wire.js'
+
+const CANCEL_STREAM_LENGTH = 1_000
+
+/**
+ * Sends requests to chosen providers and matches their replies, read from this client's own reply stream. Bounds the
+ * calls out at once (`maxInFlight`), queueing or refusing the rest; every call settles exactly once.
+ */
+export class TransportClient {
+  /** Unique id of this client; its reply stream is named after it. */
+  readonly id: string
+  readonly #redis: RedisClient
+  readonly #settings: ClientSettings
+  readonly #replyKey: string
+  readonly #pending = new Map<string, Call>()
+  /** Calls waiting for room under `maxInFlight`, oldest first. */
+  readonly #queue = new Set<Call>()
+  #inFlight = 0
+  #sequence = 0
+  #commands: { conn: RedisClient; owned: boolean } | undefined
+  #ready: Promise<void> | undefined
+  #reader: ReplyReader | undefined
+  #keepAlive: NodeJS.Timeout | undefined
+  #closing: Promise<void> | undefined
+
+  /** Checks the options at once (TypeError/RangeError naming the option); connects on the first request. */
+  constructor(redis: RedisClient, options: TransportClientOptions = {}) {
+    if (typeof redis !== 'object' || redis === null || typeof redis.duplicate !== 'function') {
+      throw new TypeError('redis must be an ioredis client (Redis or Cluster)')
+    }
+    this.#redis = redis
+    this.#settings = clientSettings(options)
+    this.id = randomUUID().replaceAll('-', '').slice(0, 16)
+    this.#replyKey = replyKey(this.#settings.namespace, this.id)
+  }
+
+  /** Calls sent and not yet answered. */
+  get inFlight(): number {
+    return this.#inFlight
+  }
+
+  /** Calls waiting for room under `maxInFlight`. */
+  get queued(): number {
+    return this.#queue.size
+  }
+
+  /**
+   * Calls `method` of provider `providerId`: resolves with the handler's result or rejects with a TransportError
+   * (RemoteError, TimeoutError, AbortError, ShutdownError, PayloadTooLargeError, CodecError, NoProviderError,
+   * OverloadError, ConnectionError). Bad input rejects with TypeError/RangeError/CodecError/PayloadTooLargeError
+   * before anything is sent.
+   */
+  async request<T = unknown>(options: RequestOptions): Promise<T> {
+    const r = checkRequest(options, this.#settings.timeoutMs)
+    const where = `${r.service}.${r.method} on ${r.providerId}`
+    if (this.#closing) throw new ShutdownError(`${where}: the client is closed`, { notExecuted: true })
+    const { codec, maxPayloadBytes } = this.#settings
+    const params = r.params === undefined ? undefined : this.#encode(r.params, 'params', maxPayloadBytes)
+    const metadata = r.metadata === undefined ? undefined : this.#encode(r.metadata, 'metadata', maxPayloadBytes)
+    if (r.signal?.aborted) throw new AbortError(`${where}: the signal was already aborted`, { notExecuted: true })
+    if (this.#inFlight >= this.#settings.maxInFlight) {
+      if (this.#settings.overflow === 'reject') {
+        throw new OverloadError(`${where}: ${this.#inFlight} calls are in flight (maxInFlight)`)
+      }
+      if (this.#queue.size >= this.#settings.maxQueued) {
+        throw new OverloadError(`${where}: ${this.#queue.size} calls are queued already (maxQueued)`)
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      const call: Call = {
+        entry: {
+          id: `${this.id}.${++this.#sequence}`,
+          replyTo: this.#replyKey,
+          method: r.method,
+          timeLeftMs: r.timeoutMs,
+          codec: codec.name,
+          attempt: r.attempt,
+          replyMaxLength: Math.max(1_000, 2 * this.#settings.maxInFlight),
+          params,
+          metadata,
+        },
+        inbox: inboxKey(this.#settings.namespace, r.service, r.providerId),
+        cancels: cancelKey(this.#settings.namespace, r.service, r.providerId),
+        where,
+        timeoutMs: r.timeoutMs,
+        deadline: performance.now() + r.timeoutMs,
+        signal: r.signal,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        timer: undefined,
+        onAbort: undefined,
+        sent: false,
+        settled: false,
+      }
+      call.timer = setTimeout(() => this.#onTimeout(call), r.timeoutMs)
+      if (r.signal) {
+        call.onAbort = () => this.#onAbort(call)
+        r.signal.addEventListener('abort', call.onAbort, { once: true })
+      }
+      if (this.#inFlight < this.#settings.maxInFlight) this.#send(call)
+      else this.#queue.add(call)
+    })
+  }
+
+  /**
+   * Stops the client: queued calls reject with ShutdownError (`notExecuted`), calls in flight with ShutdownError (they
+   * may still run), and its reply stream is deleted. The caller's Redis client is left open.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    for (const call of [...this.#queue]) {
+      this.#settle(call, new ShutdownError(`${call.where}: the client was closed`, { notExecuted: true }))
+    }
+    for (const call of [...this.#pending.values()]) {
+      this.#settle(call, new ShutdownError(`${call.where}: the client was closed before the reply came`))
+    }
+    clearInterval(this.#keepAlive)
+    await this.#ready?.catch(() => {})
+    await this.#reader?.stop()
+    if (this.#commands) {
+      await this.#commands.conn.del(this.#replyKey).catch(() => {})
+      if (this.#commands.owned) close(this.#commands.conn)
+    }
+  }
+
+  #encode(value: unknown, what: string, limit: number): Buffer {
+    const bytes = encodeWith(this.#settings.codec, value, what)
+    if (bytes.length > limit) throw new PayloadTooLargeError(what, bytes.length, limit, { notExecuted: true })
+    return bytes
+  }
+
+  /** Connects on first use: creates the reply stream, then follows it; a failure is retried by the next request. */
+  #start(): Promise<void> {
+    this.#ready ??= (async () => {
+      this.#commands ??= commandConnection(this.#redis)
+      const created = await this.#ensureReplyStream()
+      const reader = new ReplyReader(
+        this.#redis,
+        this.#replyKey,
+        typeof created === 'string' ? created : '0-0',
+        this.#settings.blockMs,
+        (reply) => this.#onReply(reply),
+        this.#settings.onError,
+      )
+      this.#reader = reader
+      // After a reconnect the stream may be gone (Redis restarted without persistence): recreate it at once.
+      reader.connection.on('ready', () => {
+        this.#ensureReplyStream().catch((e: Error) => this.#settings.onError(e))
+      })
+      reader.start()
+      this.#keepAlive = setInterval(
+        () => {
+          this.#ensureReplyStream().catch((e: Error) => this.#settings.onError(e))
+        },
+        Math.max(1_000, this.#settings.replyTtlMs / 3),
+      ).unref()
+    })()
+    this.#ready.catch(() => {
+      this.#ready = undefined
+    })
+    return this.#ready
+  }
+
+  #ensureReplyStream(): Promise<unknown> {
+    return runScript(this.#commands!.conn, ENSURE_REPLY_STREAM, [this.#replyKey], [this.#settings.replyTtlMs])
+  }
+
+  #send(call: Call): void {
+    this.#inFlight++
+    this.#pending.set(call.entry.id, call)
+    if (this.#reader) {
+      this.#write(call)
+      return
+    }
+    this.#start().then(
+      () => this.#write(call),
+      (err: Error) => {
+        const message = `${call.where}: cannot reach Redis: ${err.message}`
+        this.#settle(call, new ConnectionError(message, { cause: err, notExecuted: true }))
+      },
+    )
+  }
+
+  #write(call: Call): void {
+    if (call.settled) return
+    call.sent = true
+    const entry = { ...call.entry, timeLeftMs: call.deadline - performance.now() }
+    raw(this.#commands!.conn)
+      .xadd(call.inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', ...requestFields(entry))
+      .then(
+        (id) => {
+          if (id === null)
+            this.#settle(call, new NoProviderError(`${call.where}: the provider has no inbox (gone or never started)`))
+        },
+        (err: Error) =>
+          this.#settle(call, new ConnectionError(`${call.where}: sending failed: ${err.message}`, { cause: err })),
+      )
+  }
+
+  #onReply(reply: Reply): void {
+    const call = this.#pending.get(reply.requestId)
+    if (!call) return
+    const codec = this.#settings.codec
+    try {
+      if (reply.status === OK) {
+        this.#settle(
+          call,
+          undefined,
+          reply.payload === undefined ? undefined : decodeWith(codec, reply.payload, 'the result'),
+        )
+        return
+      }
+      let wire: WireError
+      if (reply.status === ERROR && reply.payload) wire = decodeWith(codec, reply.payload, 'the error') as WireError
+      else if (reply.status === ERROR_JSON && reply.payload)
+        wire = JSON.parse(reply.payload.toString('utf8')) as WireError
+      else throw new CodecError(`unknown reply status '${reply.status}'`)
+      this.#settle(call, errorFromWire(wire, call.where))
+    } catch (err) {
+      const e = err instanceof CodecError ? err : new CodecError(String(err))
+      this.#settle(call, new CodecError(`${call.where}: ${e.message}`))
+    }
+  }
+
+  #onTimeout(call: Call): void {
+    const what = call.sent ? 'no reply' : 'not sent (waiting for room under maxInFlight)'
+    this.#settle(
+      call,
+      new TimeoutError(`${call.where}: ${what} within ${call.timeoutMs} ms`, { notExecuted: !call.sent }),
+    )
+  }
+
+  #onAbort(call: Call): void {
+    const sent = call.sent
+    this.#settle(call, new AbortError(`${call.where}: cancelled by the caller`, { notExecuted: !sent }))
+    if (sent) {
+      raw(this.#commands!.conn)
+        .xadd(call.cancels, 'MAXLEN', '~', CANCEL_STREAM_LENGTH, '*', 'i', call.entry.id)
+        .catch((e: Error) => this.#settings.onError(e))
+    }
+  }
+
+  /** Settles a call once: with `error`, or with `value` when `error` is undefined. */
+  #settle(call: Call, error: Error | undefined, value?: unknown): void {
+    if (call.settled) return
+    call.settled = true
+    clearTimeout(call.timer)
+    if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort)
+    if (this.#pending.delete(call.entry.id)) {
+      this.#inFlight--
+      this.#pump()
+    } else {
+      this.#queue.delete(call)
+    }
+    if (error) call.reject(error)
+    else call.resolve(value)
+  }
+
+  #pump(): void {
+    if (this.#closing) return
+    for (const call of this.#queue) {
+      if (this.#inFlight >= this.#settings.maxInFlight) return
+      this.#queue.delete(call)
+      this.#send(call)
+    }
+  }
+}

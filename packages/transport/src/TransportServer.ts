@@ -1,0 +1,236 @@
+import { Acker } from './Acker.js'
+import { adoptInbox } from './adopt.js'
+import { CancelListener } from './CancelListener.js'
+import { close, commandConnection, type RedisClient, raw } from './connections.js'
+import { Dispatcher, type Source } from './Dispatcher.js'
+import { ShutdownError } from './errors.js'
+import { InboxReader } from './InboxReader.js'
+import { cancelKey, GROUP, inboxKey } from './keys.js'
+import { checkName, type ServerSettings, serverSettings, type TransportServerOptions } from './options.js'
+import { RedisClock } from './RedisClock.js'
+import { Slots } from './Slots.js'
+import type { Handler } from './types.js'
+
+/** Options of {@link TransportServer.stop}. */
+export interface StopOptions {
+  /** Let running handlers finish and answer (default true); false aborts them and answers ShutdownError. */
+  drain?: boolean
+  /** Longest wait for draining (default 30000 ms); handlers still running then are treated as with `drain: false`. */
+  timeoutMs?: number
+}
+
+/** Options of {@link TransportServer.adoptOrphans}. */
+export interface AdoptOptions {
+  /** Claim only requests the dead provider took at least this long ago (default 0: it is known to be dead). */
+  minIdleMs?: number
+}
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped'
+
+const RECALIBRATE_MS = 15_000
+
+/**
+ * One provider: serves the requests addressed to it in its crash-safe inbox (a Redis stream with a consumer group),
+ * at most `concurrency` at once, and can take over the inbox of a dead provider of the same service.
+ */
+export class TransportServer {
+  readonly #redis: RedisClient
+  readonly #settings: ServerSettings
+  readonly #handlers = new Map<string, Handler>()
+  readonly #slots: Slots
+  readonly #inbox: string
+  #state: State = 'new'
+  #commands: { conn: RedisClient; owned: boolean } | undefined
+  #acker: Acker | undefined
+  #dispatcher: Dispatcher | undefined
+  #reader: InboxReader | undefined
+  #cancels: CancelListener | undefined
+  #source: Source | undefined
+  #recalibrate: NodeJS.Timeout | undefined
+  #stopping: Promise<void> | undefined
+  #wakeStop: () => void = () => {}
+  readonly #stopped = new Promise<void>((resolve) => {
+    this.#wakeStop = resolve
+  })
+
+  /** Checks the options at once (TypeError/RangeError naming the option); connects only at `start()`. */
+  constructor(redis: RedisClient, options: TransportServerOptions) {
+    if (typeof redis !== 'object' || redis === null || typeof redis.duplicate !== 'function') {
+      throw new TypeError('redis must be an ioredis client (Redis or Cluster)')
+    }
+    this.#redis = redis
+    this.#settings = serverSettings(options)
+    this.#slots = new Slots(this.#settings.concurrency)
+    this.#inbox = inboxKey(this.#settings.namespace, this.#settings.service, this.#settings.providerId)
+  }
+
+  /** This provider's id. */
+  get providerId(): string {
+    return this.#settings.providerId
+  }
+
+  /** The service it serves. */
+  get service(): string {
+    return this.#settings.service
+  }
+
+  /** The Redis key of its inbox stream. */
+  get inboxKey(): string {
+    return this.#inbox
+  }
+
+  /** Handlers running now. */
+  get running(): number {
+    return this.#slots.used
+  }
+
+  /** The methods it serves, sorted. */
+  get methods(): string[] {
+    return [...this.#handlers.keys()].sort()
+  }
+
+  /** Serves `method` with `handler` (also after `start()`); registering a method twice is an error. */
+  handle<P = unknown, R = unknown>(method: string, handler: Handler<P, R>): this {
+    checkName(method, 'method')
+    if (typeof handler !== 'function') throw new TypeError(`the handler of '${method}' must be a function`)
+    if (this.#handlers.has(method)) throw new Error(`method '${method}' already has a handler`)
+    this.#handlers.set(method, handler as Handler)
+    return this
+  }
+
+  /** Creates the inbox if needed, serves what this provider had taken before a crash, then new requests. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`start() can be called once, on a new server (it is ${this.#state})`)
+    this.#state = 'starting'
+    const settings = this.#settings
+    const commands = commandConnection(this.#redis)
+    this.#commands = commands
+    try {
+      await this.#ensureGroup()
+      const clock = new RedisClock(commands.conn, this.#inbox)
+      await clock.calibrate()
+      this.#source = { key: this.#inbox, clock }
+    } catch (err) {
+      this.#state = 'stopped'
+      if (commands.owned) close(commands.conn)
+      throw err
+    }
+    this.#recalibrate = setInterval(() => {
+      this.#source?.clock.calibrate().catch((e: Error) => settings.onError(e))
+    }, RECALIBRATE_MS).unref()
+    this.#acker = new Acker(commands.conn, settings.onError)
+    const dispatcher = new Dispatcher(settings, commands.conn, this.#acker, this.#handlers)
+    this.#dispatcher = dispatcher
+    const source = this.#source
+    this.#reader = new InboxReader({
+      redis: this.#redis,
+      commands: commands.conn,
+      key: this.#inbox,
+      consumer: settings.providerId,
+      batchSize: settings.batchSize,
+      blockMs: settings.blockMs,
+      slots: this.#slots,
+      dispatch: (entryId, fields, redelivered) => {
+        void this.#serve(source, entryId, fields, redelivered)
+      },
+      ensureGroup: () => this.#ensureGroup(),
+      onError: settings.onError,
+    })
+    this.#cancels = new CancelListener(
+      this.#redis,
+      cancelKey(settings.namespace, settings.service, settings.providerId),
+      settings.blockMs,
+      (id) => dispatcher.cancel(id),
+      settings.onError,
+    )
+    this.#reader.start()
+    this.#cancels.start()
+    this.#state = 'running'
+  }
+
+  /**
+   * Stops taking requests. With `drain` (default) running handlers finish, answer and are acknowledged; without, they
+   * are aborted and answered with ShutdownError. Unread requests stay in the inbox for an adopter (or a restart).
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null) throw new TypeError('stop options must be an object')
+    const drain = options.drain ?? true
+    if (typeof drain !== 'boolean') throw new TypeError('stop options.drain must be a boolean')
+    const timeoutMs = options.timeoutMs ?? 30_000
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new RangeError('stop options.timeoutMs must be >= 0')
+    if (this.#state === 'new') {
+      this.#state = 'stopped'
+      return Promise.resolve()
+    }
+    this.#stopping ??= this.#stop(drain, timeoutMs)
+    return this.#stopping
+  }
+
+  /**
+   * Takes over the inbox of `providerId`, a dead provider of the same service: requests it had taken but not
+   * answered run here again (at least once), unread ones run here, all within this server's concurrency. Then the
+   * orphan inbox is deleted so later senders get NoProviderError at once. Resolves with the number taken over.
+   */
+  async adoptOrphans(providerId: string, options: AdoptOptions = {}): Promise<number> {
+    checkName(providerId, 'providerId')
+    if (providerId === this.#settings.providerId) {
+      throw new RangeError('providerId must name another provider: a server cannot adopt its own inbox')
+    }
+    const minIdleMs = options.minIdleMs ?? 0
+    if (!Number.isFinite(minIdleMs) || minIdleMs < 0) throw new RangeError('options.minIdleMs must be >= 0')
+    if (this.#state !== 'running')
+      throw new ShutdownError(`adoptOrphans() needs a running server (it is ${this.#state})`)
+    const slots = this.#slots
+    return adoptInbox({
+      commands: this.#commands!.conn,
+      key: inboxKey(this.#settings.namespace, this.#settings.service, providerId),
+      consumer: this.#settings.providerId,
+      batchSize: this.#settings.batchSize,
+      minIdleMs,
+      slots,
+      stopping: () => this.#state !== 'running',
+      dispatch: (source, entryId, fields, redelivered) => this.#serve(source, entryId, fields, redelivered),
+      settleAcks: () => this.#acker!.settle(),
+      whenFree: () => Promise.race([slots.whenFree(), this.#stopped]),
+    })
+  }
+
+  async #serve(source: Source, entryId: string, fields: Buffer[] | null, redelivered: boolean): Promise<void> {
+    try {
+      await this.#dispatcher!.dispatch(source, entryId, fields, redelivered)
+    } finally {
+      this.#slots.release()
+    }
+  }
+
+  async #ensureGroup(): Promise<void> {
+    try {
+      await raw(this.#commands!.conn).xgroup('CREATE', this.#inbox, GROUP, '0', 'MKSTREAM')
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('BUSYGROUP')) throw err
+    }
+  }
+
+  async #stop(drain: boolean, timeoutMs: number): Promise<void> {
+    this.#state = 'stopping'
+    this.#wakeStop()
+    await this.#reader?.stop()
+    if (drain && this.#slots.used > 0) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        this.#slots.whenIdle(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs)
+        }),
+      ])
+      clearTimeout(timer)
+    }
+    await this.#dispatcher?.shutdownRunning()
+    await this.#acker?.settle()
+    this.#acker?.close()
+    await this.#cancels?.stop()
+    clearInterval(this.#recalibrate)
+    if (this.#commands?.owned) close(this.#commands.conn)
+    this.#state = 'stopped'
+  }
+}

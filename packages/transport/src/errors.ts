@@ -1,0 +1,122 @@
+/** Stable machine-readable codes of the transport's errors. */
+export type TransportErrorCode =
+  | 'REMOTE_ERROR'
+  | 'UNKNOWN_METHOD'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'SHUTDOWN'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'CODEC_ERROR'
+  | 'NO_PROVIDER'
+  | 'OVERLOADED'
+  | 'CONNECTION'
+
+/** What every transport error carries besides its message. */
+export interface TransportErrorOptions extends ErrorOptions {
+  /** True only when the request provably never ran a handler: safe to send again, to this or another provider. */
+  notExecuted?: boolean
+}
+
+/**
+ * Base class of the transport's errors. `code` is stable; `notExecuted` is true only when the handler provably never
+ * ran (not sent, refused, or skipped by the provider), so a caller may retry elsewhere without running it twice.
+ */
+export class TransportError extends Error {
+  readonly code: string
+  readonly notExecuted: boolean
+
+  constructor(code: string, message: string, options: TransportErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.notExecuted = options.notExecuted ?? false
+  }
+}
+
+/** What crosses the wire of a handler's error. */
+export interface RemoteErrorInfo {
+  name: string
+  message: string
+  code?: string | undefined
+  data?: unknown
+  stack?: string | undefined
+}
+
+/**
+ * The handler threw. `remoteName`, `message`, `code` (the handler error's own `code` when it was a string, else
+ * `REMOTE_ERROR`; `UNKNOWN_METHOD` when the provider has no such method) and `data` come from the provider;
+ * `remoteStack` only when the provider runs with `debug: true`.
+ */
+export class RemoteError extends TransportError {
+  readonly remoteName: string
+  readonly data: unknown
+  readonly remoteStack: string | undefined
+
+  constructor(info: RemoteErrorInfo, options: TransportErrorOptions = {}) {
+    super(info.code ?? 'REMOTE_ERROR', info.message, options)
+    this.remoteName = info.name
+    this.data = info.data
+    this.remoteStack = info.stack
+  }
+}
+
+/** No reply within the timeout. `notExecuted` is true when it was never sent or the provider skipped it unrun. */
+export class TimeoutError extends TransportError {
+  constructor(message: string, options: TransportErrorOptions = {}) {
+    super('TIMEOUT', message, options)
+  }
+}
+
+/** The caller's `signal` aborted the call (or the provider's handler was cancelled by it). */
+export class AbortError extends TransportError {
+  constructor(message: string, options: TransportErrorOptions = {}) {
+    super('ABORTED', message, options)
+  }
+}
+
+/** The client was closed, or the provider stopped without draining while the call ran. */
+export class ShutdownError extends TransportError {
+  constructor(message: string, options: TransportErrorOptions = {}) {
+    super('SHUTDOWN', message, options)
+  }
+}
+
+/** An encoded payload (params, metadata or result) is over `maxPayloadBytes`. */
+export class PayloadTooLargeError extends TransportError {
+  readonly size: number
+  readonly limit: number
+
+  constructor(what: string, size: number, limit: number, options: TransportErrorOptions = {}) {
+    super('PAYLOAD_TOO_LARGE', `${what} is ${size} bytes encoded, over maxPayloadBytes (${limit})`, options)
+    this.size = size
+    this.limit = limit
+  }
+}
+
+/** A value could not be encoded or decoded by the codec (functions, cycles, BigInt in JSON, corrupt bytes). */
+export class CodecError extends TransportError {
+  constructor(message: string, options: TransportErrorOptions = {}) {
+    super('CODEC_ERROR', message, options)
+  }
+}
+
+/** The provider's inbox does not exist (never started, or adopted and removed): nothing was sent. */
+export class NoProviderError extends TransportError {
+  constructor(message: string) {
+    super('NO_PROVIDER', message, { notExecuted: true })
+  }
+}
+
+/** The client already has `maxInFlight` calls out and its queue is full (or `overflow: 'reject'`): nothing was sent. */
+export class OverloadError extends TransportError {
+  constructor(message: string) {
+    super('OVERLOADED', message, { notExecuted: true })
+  }
+}
+
+/** Redis refused or lost the command that sends the request: it may or may not have reached the provider. */
+export class ConnectionError extends TransportError {
+  constructor(message: string, options: TransportErrorOptions = {}) {
+    super('CONNECTION', message, options)
+  }
+}

@@ -1,0 +1,217 @@
+import { type Codec, type CodecOption, resolveCodec } from './codec.js'
+
+/** Options of {@link TransportServer}. */
+export interface TransportServerOptions {
+  /** Prefix of every key (default `redrpc`). */
+  namespace?: string
+  /** The service this provider serves; adoption only takes over inboxes of the same service. */
+  service: string
+  /** This provider's id, unique within the service: its inbox is named after it. */
+  providerId: string
+  /** Most handlers running at once (default 64); more requests wait unread in the inbox. */
+  concurrency?: number
+  /** Codec of replies to requests that use it (default `json`); requests in `json` or `msgpack` are always understood. */
+  codec?: CodecOption
+  /** Largest encoded result (default 1 MiB); a larger one is answered with PayloadTooLargeError. */
+  maxPayloadBytes?: number
+  /** Most entries one read takes (default 256). */
+  batchSize?: number
+  /** How long one blocking read waits before it is issued again (default 5000 ms). */
+  blockMs?: number
+  /** Send handler error stacks to callers (default false). */
+  debug?: boolean
+  /** Background failures (Redis unreachable, a reply that could not be sent); the default ignores them. */
+  onError?: (error: Error) => void
+}
+
+/** Server options with defaults applied. */
+export interface ServerSettings {
+  namespace: string
+  service: string
+  providerId: string
+  concurrency: number
+  codec: Codec
+  maxPayloadBytes: number
+  batchSize: number
+  blockMs: number
+  debug: boolean
+  onError: (error: Error) => void
+}
+
+/** What a client does with a call when `maxInFlight` calls are already out. */
+export type OverflowPolicy = 'queue' | 'reject'
+
+/** Options of {@link TransportClient}. */
+export interface TransportClientOptions {
+  /** Prefix of every key (default `redrpc`); must match the providers'. */
+  namespace?: string
+  /** Codec of requests (default `json`). */
+  codec?: CodecOption
+  /** Default timeout of a call (default 5000 ms), counted from `request()`, including time queued. */
+  timeoutMs?: number
+  /** Most calls sent and not yet answered (default 1024). */
+  maxInFlight?: number
+  /** Beyond `maxInFlight`: queue the call (default) or reject it with OverloadError. */
+  overflow?: OverflowPolicy
+  /** Most calls waiting in the queue (default 10000); beyond, OverloadError. */
+  maxQueued?: number
+  /** Largest encoded params or metadata (default 1 MiB). */
+  maxPayloadBytes?: number
+  /** Most requests an inbox holds (default 100000): beyond, the oldest are trimmed (their callers time out). */
+  inboxMaxLength?: number
+  /** Time to live of this client's reply stream, renewed while it lives (default 60000 ms). */
+  replyTtlMs?: number
+  /** How long one blocking read of replies waits before it is issued again (default 5000 ms). */
+  blockMs?: number
+  /** Background failures (reading replies, renewing the reply stream); the default ignores them. */
+  onError?: (error: Error) => void
+}
+
+/** Client options with defaults applied. */
+export interface ClientSettings {
+  namespace: string
+  codec: Codec
+  timeoutMs: number
+  maxInFlight: number
+  overflow: OverflowPolicy
+  maxQueued: number
+  maxPayloadBytes: number
+  inboxMaxLength: number
+  replyTtlMs: number
+  blockMs: number
+  onError: (error: Error) => void
+}
+
+/** One call. */
+export interface RequestOptions {
+  /** The service of the provider. */
+  service: string
+  /** The provider to call (picked by the caller, e.g. with a balancer). */
+  providerId: string
+  /** The handler's name. */
+  method: string
+  /** The handler's first argument; anything the codec can encode. */
+  params?: unknown
+  /** Overrides the client's `timeoutMs`. */
+  timeoutMs?: number
+  /** Aborts the call: it rejects with AbortError and the provider's `ctx.signal` aborts. */
+  signal?: AbortSignal
+  /** Travels to the handler as `ctx.metadata`. */
+  metadata?: Record<string, unknown>
+  /** The caller's attempt number (default 1), seen by the handler as `ctx.attempt`. */
+  attempt?: number
+}
+
+const MiB = 1024 * 1024
+const MAX_TIMER_MS = 2_147_483_647
+
+/** Names travel in keys with hash tags: braces would break the slot, and empty names are surely mistakes. */
+export function checkName(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${typeof value}`)
+  if (value.length === 0) throw new RangeError(`${what} must not be empty`)
+  if (/[{}]/.test(value)) throw new RangeError(`${what} must not contain '{' or '}' (they are Redis Cluster hash tags)`)
+  return value
+}
+
+function positiveInt(value: unknown, what: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+    throw new RangeError(`${what} must be a positive integer up to ${max}, got ${String(value)}`)
+  }
+  return value
+}
+
+/** A timeout in ms: positive, finite, and within what a timer can wait. */
+export function checkTimeout(value: unknown, what: string, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw new RangeError(
+      `${what} must be a positive number of milliseconds up to ${MAX_TIMER_MS}, got ${String(value)}`,
+    )
+  }
+  return value
+}
+
+function checkObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${what} must be an object`)
+  }
+  return value as Record<string, unknown>
+}
+
+/** Validates server options and fills in defaults. */
+export function serverSettings(options: unknown): ServerSettings {
+  const o = checkObject(options, 'options') as unknown as TransportServerOptions
+  if (o.onError !== undefined && typeof o.onError !== 'function') {
+    throw new TypeError('options.onError must be a function')
+  }
+  if (o.debug !== undefined && typeof o.debug !== 'boolean') throw new TypeError('options.debug must be a boolean')
+  return {
+    namespace: checkName(o.namespace ?? 'redrpc', 'options.namespace'),
+    service: checkName(o.service, 'options.service'),
+    providerId: checkName(o.providerId, 'options.providerId'),
+    concurrency: positiveInt(o.concurrency, 'options.concurrency', 64),
+    codec: resolveCodec(o.codec ?? 'json', 'options.codec'),
+    maxPayloadBytes: positiveInt(o.maxPayloadBytes, 'options.maxPayloadBytes', MiB),
+    batchSize: positiveInt(o.batchSize, 'options.batchSize', 256),
+    blockMs: positiveInt(o.blockMs, 'options.blockMs', 5_000, MAX_TIMER_MS),
+    debug: o.debug ?? false,
+    onError: o.onError ?? (() => {}),
+  }
+}
+
+/** Validates client options and fills in defaults. */
+export function clientSettings(options: unknown): ClientSettings {
+  const o = checkObject(options ?? {}, 'options') as TransportClientOptions
+  const overflow = o.overflow ?? 'queue'
+  if (overflow !== 'queue' && overflow !== 'reject') {
+    throw new TypeError(`options.overflow must be 'queue' or 'reject', got ${String(overflow)}`)
+  }
+  if (o.onError !== undefined && typeof o.onError !== 'function') {
+    throw new TypeError('options.onError must be a function')
+  }
+  return {
+    namespace: checkName(o.namespace ?? 'redrpc', 'options.namespace'),
+    codec: resolveCodec(o.codec ?? 'json', 'options.codec'),
+    timeoutMs: checkTimeout(o.timeoutMs, 'options.timeoutMs', 5_000),
+    maxInFlight: positiveInt(o.maxInFlight, 'options.maxInFlight', 1024),
+    overflow,
+    maxQueued: positiveInt(o.maxQueued, 'options.maxQueued', 10_000),
+    maxPayloadBytes: positiveInt(o.maxPayloadBytes, 'options.maxPayloadBytes', MiB),
+    inboxMaxLength: positiveInt(o.inboxMaxLength, 'options.inboxMaxLength', 100_000),
+    replyTtlMs: positiveInt(o.replyTtlMs, 'options.replyTtlMs', 60_000, MAX_TIMER_MS),
+    blockMs: positiveInt(o.blockMs, 'options.blockMs', 5_000, MAX_TIMER_MS),
+    onError: o.onError ?? (() => {}),
+  }
+}
+
+/** A request's options, checked; throws TypeError/RangeError naming the argument. */
+export interface CheckedRequest {
+  service: string
+  providerId: string
+  method: string
+  params: unknown
+  timeoutMs: number
+  signal: AbortSignal | undefined
+  metadata: Record<string, unknown> | undefined
+  attempt: number
+}
+
+/** Validates the options of one `request()`. */
+export function checkRequest(options: unknown, defaultTimeoutMs: number): CheckedRequest {
+  const o = checkObject(options, 'request options') as unknown as RequestOptions
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError('request options.signal must be an AbortSignal')
+  }
+  if (o.metadata !== undefined) checkObject(o.metadata, 'request options.metadata')
+  return {
+    service: checkName(o.service, 'request options.service'),
+    providerId: checkName(o.providerId, 'request options.providerId'),
+    method: checkName(o.method, 'request options.method'),
+    params: o.params,
+    timeoutMs: checkTimeout(o.timeoutMs, 'request options.timeoutMs', defaultTimeoutMs),
+    signal: o.signal,
+    metadata: o.metadata,
+    attempt: positiveInt(o.attempt, 'request options.attempt', 1),
+  }
+}

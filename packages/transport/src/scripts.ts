@@ -1,0 +1,43 @@
+/** The transport's Lua scripts: each is one atomic step on keys of a single slot. */
+
+/**
+ * KEYS[1] inbox, ARGV[1] group, ARGV[2..] entry ids. Acknowledges the entries and deletes them in one step, so a
+ * handled request never lingers (the inbox holds only unread and running requests) and none is deleted unacknowledged.
+ */
+export const ACK_AND_DELETE = `
+redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
+`
+
+/**
+ * KEYS[1] any key. Returns Redis' clock (seconds, microseconds) of the node holding that key, so deadlines stamped by
+ * that node (stream ids are its milliseconds) are judged by the same clock.
+ */
+export const NODE_TIME = `
+return redis.call('TIME')
+`
+
+/**
+ * KEYS[1] inbox. Deletes an adopted inbox only when it holds no entry at all, so a request that arrived meanwhile is
+ * never dropped; later senders then see that the provider is gone (their XADD NOMKSTREAM returns nil).
+ */
+export const DELETE_IF_EMPTY = `
+if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('XLEN', KEYS[1]) == 0 then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`
+
+/**
+ * KEYS[1] reply stream, ARGV[1] ttl ms. Creates the client's reply stream empty if it is missing (new client, or Redis
+ * lost it) without ever touching replies already in it, and renews its time to live so a crashed client's stream
+ * goes away. Returns the id below which nothing is unread when it had to create it, else false.
+ */
+export const ENSURE_REPLY_STREAM = `
+local created = false
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  created = redis.call('XADD', KEYS[1], 'MAXLEN', '0', '*', 'x', '1')
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return created
+`
