@@ -1,0 +1,113 @@
+import type { Redlock } from '@org/redlock'
+import type { ProviderHandle, Registry } from '@org/registry'
+import { type Codec, TransportServer } from '@org/transport'
+import type { Redis } from 'ioredis'
+import type { RedRpcEvents } from './events.js'
+import { runLocked } from './lockedRun.js'
+import { type CallContext, contextWithoutLock, type NormalizedMethod } from './methods.js'
+import { CallRecorder } from './Stats.js'
+
+/** What a local provider needs from its `RedRpc`. */
+export interface LocalProviderDeps {
+  redis: Redis
+  registry: Registry
+  rlock: Redlock | null
+  namespace: string
+  concurrency: number
+  codec: Codec
+  emit<K extends keyof RedRpcEvents>(event: K, ...args: RedRpcEvents[K]): void
+}
+
+/**
+ * One provider instance living in this process: a transport server on its inbox plus its registry entry. The server
+ * starts before the entry appears, so no caller ever sees a provider that cannot yet read its inbox.
+ */
+export class LocalProvider {
+  readonly id: string
+  readonly service: string
+  /** Calls this provider has handled. */
+  readonly served = new CallRecorder()
+  readonly #server: TransportServer
+  readonly #deps: LocalProviderDeps
+  #handle: ProviderHandle | undefined
+
+  private constructor(service: string, id: string, methods: readonly NormalizedMethod[], deps: LocalProviderDeps) {
+    this.service = service
+    this.id = id
+    this.#deps = deps
+    this.#server = new TransportServer(deps.redis, {
+      namespace: deps.namespace,
+      service,
+      providerId: id,
+      concurrency: deps.concurrency,
+      codec: deps.codec,
+      onError: (err) => deps.emit('warning', err),
+    })
+    for (const method of methods) {
+      this.#server.handle(method.name, (params, ctx) =>
+        this.#run(method, params, {
+          service,
+          method: method.name,
+          providerId: id,
+          requestId: ctx.requestId,
+          deadline: ctx.deadline,
+          signal: ctx.signal,
+          attempt: ctx.attempt,
+          metadata: ctx.metadata,
+        }),
+      )
+    }
+  }
+
+  /** Starts serving, then registers in the registry. */
+  static async start(
+    service: string,
+    id: string,
+    methods: readonly NormalizedMethod[],
+    deps: LocalProviderDeps,
+  ): Promise<LocalProvider> {
+    const provider = new LocalProvider(service, id, methods, deps)
+    await provider.#server.start()
+    try {
+      provider.#handle = await deps.registry.registerProvider(service, { id, metadata: { pid: process.pid } })
+    } catch (err) {
+      await provider.#server.stop({ drain: false })
+      throw err
+    }
+    return provider
+  }
+
+  async #run(method: NormalizedMethod, params: unknown, ctx: CallContext): Promise<unknown> {
+    const started = performance.now()
+    this.served.start()
+    let ok = false
+    try {
+      const result = method.resources
+        ? await runLocked(this.#deps.rlock, method, params, ctx, (resources, error) =>
+            this.#deps.emit('lockLost', {
+              service: this.service,
+              method: method.name,
+              provider: this.id,
+              resources,
+              error,
+            }),
+          )
+        : await method.handler(params, contextWithoutLock(ctx))
+      ok = true
+      return result
+    } finally {
+      this.served.end(performance.now() - started, ok)
+    }
+  }
+
+  /** Takes over the requests left in the inbox of `deadProvider` (same service); they run here, at least once. */
+  adoptOrphans(deadProvider: string): Promise<unknown> {
+    return this.#server.adoptOrphans(deadProvider)
+  }
+
+  /** Leaves the registry first, so callers stop sending, then finishes running calls; the rest stay for others. */
+  async stop(): Promise<void> {
+    await this.#handle?.deregister().catch(() => {})
+    await this.#server.stop({ drain: true })
+  }
+}

@@ -1,0 +1,359 @@
+import { EventEmitter } from 'node:events'
+import { createBalancer, type LoadBalancer, registerPolicy } from '@org/balancer'
+import type { Redlock } from '@org/redlock'
+import { Registry, type Watch } from '@org/registry'
+import { TransportClient } from '@org/transport'
+import type { Redis } from 'ioredis'
+import { redRpcCodec } from './codec.js'
+import { ClosedError, RedRpcError, UnknownServiceError } from './errors.js'
+import type { RedRpcEvents } from './events.js'
+import { LocalProvider } from './LocalProvider.js'
+import { declaredResources } from './lockedRun.js'
+import { type NormalizedMethod, normalizeMethods, type ServiceMethods } from './methods.js'
+import {
+  assertInteger,
+  assertName,
+  type CallDefaults,
+  describe,
+  type RedRpcOptions,
+  type ResolvedOptions,
+  resolveCallDefaults,
+  resolveOptions,
+} from './options.js'
+import { ServiceClient } from './ServiceClient.js'
+import { createServiceInstance, type ServiceInstance } from './ServiceInstance.js'
+import type { StatsSnapshot } from './Stats.js'
+import { writeMethodInfos } from './serviceMetadata.js'
+
+/** What `registerService` returns: pass it to `getInstance` for a handle typed by the service's methods. */
+export interface ServiceRef<T extends ServiceMethods = ServiceMethods> {
+  readonly name: string
+  /** Type-only: the methods, for `getInstance(ref)` typing. */
+  readonly __methods?: T
+}
+
+/** Options of `registerService`. */
+export interface ServiceOptions {
+  /** Free text shown by `redrpc services`. Default `'1.0.0'`. */
+  version?: string
+  /** JSON data callers can read from the registry. */
+  metadata?: Record<string, unknown>
+}
+
+/** Options of `registerProvider`. */
+export interface ProviderOptions {
+  /** How many provider instances to run in this process (ids `<name>-1` ... `<name>-<count>`). */
+  count: number
+  /** The service they serve; required only when this RedRpc registered several. */
+  service?: string
+}
+
+/** Options of `registerLbPolicy`. */
+export interface LbPolicyOptions {
+  /** Apply to this service only; without it, to every service that has no policy of its own. */
+  service?: string
+  /** Options passed to the policy's factory. */
+  options?: Record<string, unknown>
+  /** A custom policy: registered in `@org/balancer` under the given name, then used. */
+  factory?: (options?: Record<string, unknown>) => LoadBalancer
+}
+
+type BalancerFactory = () => LoadBalancer
+
+/**
+ * The facade: register services and their providers, choose load-balancing policies, and call services served by
+ * this or any other process sharing the same Redis. Lock-protected methods run under the given Redlock.
+ */
+export class RedRpc extends EventEmitter<RedRpcEvents> {
+  readonly #rlock: Redlock | null
+  readonly #redis: Redis
+  readonly #options: ResolvedOptions
+  readonly #registry: Registry
+  #transport: TransportClient | undefined
+  #closed = false
+  #closing: Promise<void> | undefined
+  readonly #services = new Map<string, readonly NormalizedMethod[]>()
+  readonly #providers: LocalProvider[] = []
+  readonly #providerCounters = new Map<string, number>()
+  readonly #adoptionWatches = new Map<string, Watch>()
+  readonly #clients = new Map<string, ServiceClient>()
+  #defaultPolicy: BalancerFactory
+  readonly #policies = new Map<string, BalancerFactory>()
+
+  /**
+   * @param rlock the Redlock that guards lock-protected methods (`null` in a process that only calls)
+   * @param redis ioredis clients of the Redis that carries the registry and the calls; the first one is used
+   * @param options namespace, heartbeat, default policy and caller defaults
+   */
+  constructor(rlock: Redlock | null, redis: Redis[], options?: RedRpcOptions) {
+    super()
+    if (rlock !== null && (typeof rlock !== 'object' || typeof (rlock as Partial<Redlock>).using !== 'function')) {
+      throw new TypeError(`rlock must be a Redlock (or null in a process that only calls), got ${describe(rlock)}`)
+    }
+    if (!Array.isArray(redis) || redis.length === 0) {
+      throw new TypeError(`redis must be a non-empty array of ioredis clients, got ${describe(redis)}`)
+    }
+    redis.forEach((client, i) => {
+      if (!client || typeof (client as Partial<Redis>).sendCommand !== 'function') {
+        throw new TypeError(`redis[${i}] must be an ioredis client, got ${describe(client)}`)
+      }
+    })
+    this.#rlock = rlock
+    this.#redis = redis[0] as Redis
+    this.#options = resolveOptions(options)
+    const policy = this.#options.policy
+    createBalancer(policy)
+    this.#defaultPolicy = () => createBalancer(policy)
+    this.#registry = new Registry(this.#redis, {
+      namespace: this.#options.namespace,
+      heartbeatMs: this.#options.heartbeatMs,
+      ttlMs: this.#options.ttlMs,
+      onError: (err) => this.#emit('warning', err),
+    })
+  }
+
+  /**
+   * Declares a service and its methods (a function, or `{ handler, lock?, idempotent?, timeoutMs?, retries? }`), and
+   * publishes it in the registry so callers anywhere can find it. Fixed lock lists are checked against the Redlock's
+   * declared resources now.
+   */
+  async registerService<T extends ServiceMethods>(
+    name: string,
+    methods: T,
+    options: ServiceOptions = {},
+  ): Promise<ServiceRef<T>> {
+    this.#assertOpen()
+    assertName(name, 'service name')
+    if (this.#services.has(name)) throw new TypeError(`service '${name}' is already registered in this RedRpc`)
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    const normalized = normalizeMethods(name, methods, declaredResources(this.#rlock))
+    const locked = normalized.find((m) => m.resources)
+    if (locked && !this.#rlock) {
+      throw new TypeError(`method '${name}.${locked.name}' takes a lock: give RedRpc a Redlock instead of null`)
+    }
+    await this.#registry.registerService({
+      name,
+      version: options.version ?? '1.0.0',
+      methods: normalized.map((m) => m.name),
+      metadata: writeMethodInfos(options.metadata ?? {}, normalized),
+    })
+    this.#services.set(name, normalized)
+    return { name }
+  }
+
+  /** Starts `count` provider instances of a service registered here; returns their ids. */
+  async registerProvider(name: string, options: ProviderOptions): Promise<string[]> {
+    this.#assertOpen()
+    assertName(name, 'provider name')
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`options must be an object like { count: 3 }, got ${describe(options)}`)
+    }
+    assertInteger(options.count, 'options.count', 1)
+    const service = this.#providedService(options.service)
+    const methods = this.#services.get(service) as readonly NormalizedMethod[]
+    const first = (this.#providerCounters.get(name) ?? 0) + 1
+    this.#providerCounters.set(name, first - 1 + options.count)
+    const ids = Array.from({ length: options.count }, (_, i) => `${name}-${first + i}`)
+    const deps = {
+      redis: this.#redis,
+      registry: this.#registry,
+      rlock: this.#rlock,
+      namespace: this.#options.namespace,
+      concurrency: this.#options.concurrency,
+      codec: redRpcCodec,
+      emit: this.#emit,
+    }
+    const started = await Promise.allSettled(ids.map((id) => LocalProvider.start(service, id, methods, deps)))
+    const providers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+    this.#providers.push(...providers)
+    const failed = started.find((r) => r.status === 'rejected')
+    if (failed) throw (failed as PromiseRejectedResult).reason
+    if (this.#options.adoptOrphans) await this.#watchForOrphans(service)
+    return ids
+  }
+
+  /**
+   * Chooses the load-balancing policy: any `@org/balancer` name (case-insensitive), a custom one given by `factory`
+   * (or registered with `@org/balancer`'s `registerPolicy`), or a ready `LoadBalancer`. Per service with `{ service }`.
+   */
+  registerLbPolicy(policy: string | LoadBalancer, options: LbPolicyOptions = {}): void {
+    this.#assertOpen()
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    if (options.service !== undefined) assertName(options.service, 'options.service')
+    const factory = this.#policyFactory(policy, options)
+    if (options.service === undefined) {
+      this.#defaultPolicy = factory
+      for (const [service, client] of this.#clients) {
+        if (!this.#policies.has(service)) client.setBalancer(factory())
+      }
+    } else {
+      this.#policies.set(options.service, factory)
+      this.#clients.get(options.service)?.setBalancer(factory())
+    }
+  }
+
+  #policyFactory(policy: string | LoadBalancer, options: LbPolicyOptions): BalancerFactory {
+    if (policy !== null && typeof policy === 'object') {
+      if (
+        typeof policy.pick !== 'function' ||
+        typeof policy.onStart !== 'function' ||
+        typeof policy.onEnd !== 'function'
+      ) {
+        throw new TypeError('policy must be a policy name or a LoadBalancer with pick, onStart and onEnd')
+      }
+      return () => policy
+    }
+    if (typeof policy !== 'string' || policy === '') {
+      throw new TypeError(`policy must be a policy name or a LoadBalancer, got ${describe(policy)}`)
+    }
+    if (options.factory !== undefined) {
+      if (typeof options.factory !== 'function') throw new TypeError('options.factory must be a function')
+      registerPolicy(policy, options.factory)
+    }
+    const policyOptions = options.options
+    // Creating one now surfaces an unknown name (the error lists the known ones) at registration, not at the first call.
+    createBalancer(policy, policyOptions)
+    return () => createBalancer(policy, policyOptions)
+  }
+
+  /**
+   * A handle to call a service, here or in any process sharing the Redis; `options` sets this service's caller
+   * defaults (timeout, retries, bulkhead, breaker). Pass the `ServiceRef` from `registerService` to get typed calls.
+   */
+  getInstance<T extends ServiceMethods = ServiceMethods>(
+    service: string | ServiceRef<T>,
+    options?: CallDefaults,
+  ): ServiceInstance<T> {
+    this.#assertOpen()
+    const name = typeof service === 'object' && service !== null ? service.name : service
+    assertName(name, 'service')
+    let client = this.#clients.get(name)
+    if (!client) {
+      const defaults = resolveCallDefaults(options, this.#options.call, 'options')
+      const balancer = (this.#policies.get(name) ?? this.#defaultPolicy)()
+      client = new ServiceClient(name, defaults, balancer, {
+        registry: this.#registry,
+        transport: () => this.#transportClient(),
+        emit: this.#emit,
+        isClosed: () => this.#closed,
+      })
+      this.#clients.set(name, client)
+    } else if (options !== undefined) {
+      client.setDefaults(resolveCallDefaults(options, this.#options.call, 'options'))
+    }
+    return createServiceInstance<T>(client)
+  }
+
+  /** Counters and p50/p99 latencies per service and provider, as the callers of this process saw them. */
+  stats(): StatsSnapshot {
+    const services: StatsSnapshot['services'] = {}
+    for (const [name, client] of this.#clients) services[name] = client.stats()
+    const served: StatsSnapshot['served'] = {}
+    for (const p of this.#providers) {
+      const { calls, errors, inFlight } = p.served.snapshot()
+      served[p.id] = { calls, errors, inFlight }
+    }
+    return { services, served }
+  }
+
+  /** The registry this RedRpc uses (list services and providers, watch them). */
+  get registry(): Registry {
+    return this.#registry
+  }
+
+  /** Ids of the providers running in this process. */
+  get localProviders(): string[] {
+    return this.#providers.map((p) => p.id)
+  }
+
+  /**
+   * Stops local providers (they leave the registry, finish running calls; queued ones stay for other providers),
+   * stops watches and the transport. The ioredis clients and the Redlock stay open: they belong to the caller.
+   */
+  close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closed = true
+      this.#closing = this.#shutdown()
+    }
+    return this.#closing
+  }
+
+  /** `await using redRpc = new RedRpc(...)` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  async #shutdown(): Promise<void> {
+    const watches = [...this.#adoptionWatches.values()]
+    await Promise.allSettled(watches.map((w) => w.close()))
+    await Promise.allSettled(this.#providers.map((p) => p.stop()))
+    await Promise.allSettled([...this.#clients.values()].map((c) => c.close()))
+    await this.#transport?.close()
+    await this.#registry.close()
+  }
+
+  #providedService(service: string | undefined): string {
+    if (service !== undefined) {
+      assertName(service, 'options.service')
+      if (!this.#services.has(service)) {
+        throw new UnknownServiceError('register the service in this RedRpc before its providers', { service })
+      }
+      return service
+    }
+    const names = [...this.#services.keys()]
+    if (names.length === 1) return names[0] as string
+    if (names.length === 0) throw new UnknownServiceError('no service registered yet: call registerService() first')
+    throw new TypeError(`options.service is required when several services are registered: ${names.join(', ')}`)
+  }
+
+  /** Watches a service this process provides, so that a provider that leaves has its inbox adopted here. */
+  async #watchForOrphans(service: string): Promise<void> {
+    if (this.#adoptionWatches.has(service)) return
+    const watch = this.#registry.watch(service, (_providers, change) => {
+      for (const gone of change.removed) void this.#adopt(service, gone.id)
+    })
+    this.#adoptionWatches.set(service, watch)
+    await watch.ready
+  }
+
+  async #adopt(service: string, gone: string): Promise<void> {
+    if (this.#closed) return
+    const local = this.#providers.filter((p) => p.service === service)
+    if (local.some((p) => p.id === gone)) return
+    // Spread adoptions over local providers; concurrent adopters in other processes are fine (claims are atomic).
+    const adopter = local[Math.floor(Math.random() * local.length)]
+    if (!adopter) return
+    try {
+      await adopter.adoptOrphans(gone)
+      this.#emit('adopted', { service, provider: gone, by: adopter.id })
+    } catch (err) {
+      this.#emit('warning', err instanceof Error ? err : new RedRpcError(String(err), { service, provider: gone }))
+    }
+  }
+
+  #transportClient(): TransportClient {
+    if (!this.#transport) {
+      this.#transport = new TransportClient(this.#redis, {
+        namespace: this.#options.namespace,
+        codec: redRpcCodec,
+        timeoutMs: this.#options.call.timeoutMs,
+        // The bulkhead of each service bounds calls; the transport must not queue or refuse below it.
+        maxInFlight: 100_000,
+        onError: (err) => this.#emit('warning', err),
+      })
+    }
+    return this.#transport
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError()
+  }
+
+  readonly #emit = <K extends keyof RedRpcEvents>(event: K, ...args: RedRpcEvents[K]): void => {
+    try {
+      ;(this.emit as (e: K, ...a: RedRpcEvents[K]) => boolean)(event, ...args)
+    } catch {
+      // A listener's exception must not break a call or a provider.
+    }
+  }
+}

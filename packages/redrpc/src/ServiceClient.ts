@@ -1,0 +1,294 @@
+import type { Endpoint, LoadBalancer } from '@org/balancer'
+import type { ProviderChange, ProviderInfo, Registry, Watch } from '@org/registry'
+import type { TransportClient } from '@org/transport'
+import { type BreakerState, CircuitBreaker } from './CircuitBreaker.js'
+import { isProviderFailure, isRetryable, toCallError } from './callErrors.js'
+import {
+  BulkheadFullError,
+  CircuitOpenError,
+  ClosedError,
+  NoProviderError,
+  type RedRpcError,
+  UnknownMethodError,
+  UnknownServiceError,
+} from './errors.js'
+import type { RedRpcEvents } from './events.js'
+import type { MethodInfo } from './methods.js'
+import { assertCallOptions, type CallOptions, type ResolvedCallDefaults } from './options.js'
+import { CallRecorder, type ServiceStats } from './Stats.js'
+import { readMethodInfos } from './serviceMetadata.js'
+
+/** What a service client needs from its `RedRpc`. */
+export interface ServiceClientDeps {
+  registry: Registry
+  transport(): TransportClient
+  emit<K extends keyof RedRpcEvents>(event: K, ...args: RedRpcEvents[K]): void
+  isClosed(): boolean
+}
+
+/**
+ * The caller's side of one service: the live providers (from the registry, kept by a watch), a balancer, one breaker
+ * and one recorder per provider, and the bulkhead. Every call of every `ServiceInstance` of the service goes through it.
+ */
+export class ServiceClient {
+  readonly name: string
+  #defaults: ResolvedCallDefaults
+  #balancer: LoadBalancer
+  #endpoints: Endpoint[] = []
+  #methods: Map<string, MethodInfo> = new Map()
+  #ready: Promise<void> | undefined
+  #watch: Watch | undefined
+  readonly #breakers = new Map<string, CircuitBreaker>()
+  readonly #recorders = new Map<string, CallRecorder>()
+  readonly #total = new CallRecorder()
+  readonly #deps: ServiceClientDeps
+
+  constructor(name: string, defaults: ResolvedCallDefaults, balancer: LoadBalancer, deps: ServiceClientDeps) {
+    this.name = name
+    this.#defaults = defaults
+    this.#balancer = balancer
+    this.#deps = deps
+  }
+
+  /** Replaces the caller defaults of this service (from `getInstance(service, options)`). */
+  setDefaults(defaults: ResolvedCallDefaults): void {
+    this.#defaults = defaults
+  }
+
+  /** Replaces the load-balancing policy of this service. */
+  setBalancer(balancer: LoadBalancer): void {
+    this.#balancer = balancer
+  }
+
+  /** Calls `method` on one provider, retrying on others when that is safe; see `CallOptions`. */
+  async call(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+    if (this.#deps.isClosed()) throw new ClosedError()
+    if (typeof method !== 'string' || method === '') {
+      throw new TypeError(`method must be a non-empty string, got ${typeof method}`)
+    }
+    assertCallOptions(options)
+    await this.#ensureReady()
+    const info = await this.#methodInfo(method)
+    const site = { service: this.name, method }
+    if (this.#total.inFlight >= this.#defaults.maxInFlight)
+      throw new BulkheadFullError(site, this.#defaults.maxInFlight)
+    const timeoutMs = options.timeoutMs ?? info.timeoutMs ?? this.#defaults.timeoutMs
+    const retries = options.retries ?? info.retries ?? this.#defaults.retries
+    const started = performance.now()
+    this.#total.start()
+    let ok = false
+    try {
+      const result = await this.#withRetries(method, params, options, info, timeoutMs, retries)
+      ok = true
+      return result
+    } finally {
+      this.#total.end(performance.now() - started, ok)
+    }
+  }
+
+  async #withRetries(
+    method: string,
+    params: unknown,
+    options: CallOptions,
+    info: MethodInfo,
+    timeoutMs: number,
+    retries: number,
+  ): Promise<unknown> {
+    const tried = new Set<string>()
+    for (let attempt = 1; ; attempt++) {
+      if (this.#deps.isClosed()) throw new ClosedError()
+      const endpoint = this.#pick(method, tried, options.key)
+      tried.add(endpoint.id)
+      try {
+        return await this.#attempt(endpoint, method, params, options, timeoutMs, attempt)
+      } catch (err) {
+        const error = err as RedRpcError
+        if (attempt > retries || !isRetryable(error, info)) throw error
+        this.#deps.emit('retry', {
+          service: this.name,
+          method,
+          provider: endpoint.id,
+          attempt,
+          latencyMs: 0,
+          ok: false,
+          error,
+        })
+        if (this.#defaults.retryDelayMs > 0) await pause(this.#defaults.retryDelayMs, options.signal)
+      }
+    }
+  }
+
+  async #attempt(
+    endpoint: Endpoint,
+    method: string,
+    params: unknown,
+    options: CallOptions,
+    timeoutMs: number,
+    attempt: number,
+  ): Promise<unknown> {
+    const provider = endpoint.id
+    const breaker = this.#breaker(provider)
+    const recorder = this.#recorder(provider)
+    const event = { service: this.name, method, provider, attempt }
+    breaker.onStart()
+    this.#balancer.onStart(endpoint)
+    recorder.start()
+    this.#deps.emit('callStart', event)
+    const started = performance.now()
+    let error: RedRpcError | undefined
+    try {
+      return await this.#deps.transport().request({
+        service: this.name,
+        providerId: provider,
+        method,
+        params,
+        timeoutMs,
+        attempt,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.metadata ? { metadata: options.metadata } : {}),
+      })
+    } catch (err) {
+      error = toCallError(err, { service: this.name, method, provider }, timeoutMs)
+      throw error
+    } finally {
+      const latencyMs = performance.now() - started
+      const ok = error === undefined
+      if (ok || !isProviderFailure(error as RedRpcError)) breaker.onSuccess()
+      else breaker.onFailure()
+      this.#balancer.onEnd(endpoint, { latencyMs, ok })
+      recorder.end(latencyMs, ok)
+      this.#deps.emit('callEnd', { ...event, latencyMs, ok, ...(error ? { error } : {}) })
+    }
+  }
+
+  /** Picks a live provider whose breaker lets calls through, avoiding those already tried when others exist. */
+  #pick(method: string, tried: ReadonlySet<string>, key: string | undefined): Endpoint {
+    const site = { service: this.name, method }
+    if (this.#endpoints.length === 0) throw new NoProviderError('no live provider', site)
+    const passing = this.#endpoints.filter((e) => this.#breaker(e.id).canPass())
+    if (passing.length === 0) throw new CircuitOpenError('every provider has its circuit breaker open', site)
+    const fresh = passing.some((e) => !tried.has(e.id))
+    const ctx = fresh && tried.size > 0 ? { exclude: tried as ReadonlySet<string> } : {}
+    const picked = this.#balancer.pick(passing, key === undefined ? ctx : { ...ctx, key })
+    if (!picked) throw new NoProviderError('the load balancer picked no provider', site)
+    return picked
+  }
+
+  #breaker(provider: string): CircuitBreaker {
+    let breaker = this.#breakers.get(provider)
+    if (!breaker) {
+      breaker = new CircuitBreaker(this.#defaults.breaker, (state) => this.#onBreaker(provider, state))
+      this.#breakers.set(provider, breaker)
+    }
+    return breaker
+  }
+
+  #onBreaker(provider: string, state: BreakerState): void {
+    const event = { service: this.name, provider, state }
+    if (state === 'open') this.#deps.emit('breakerOpen', event)
+    else if (state === 'half-open') this.#deps.emit('breakerHalfOpen', event)
+    else this.#deps.emit('breakerClose', event)
+  }
+
+  #recorder(provider: string): CallRecorder {
+    let recorder = this.#recorders.get(provider)
+    if (!recorder) {
+      recorder = new CallRecorder()
+      this.#recorders.set(provider, recorder)
+    }
+    return recorder
+  }
+
+  /** Loads the service's definition and starts the watch once; a failure is retried by the next call. */
+  #ensureReady(): Promise<void> {
+    if (!this.#ready) {
+      this.#ready = this.#load().catch((err) => {
+        this.#ready = undefined
+        throw err
+      })
+    }
+    return this.#ready
+  }
+
+  async #load(): Promise<void> {
+    await this.#refreshDefinition()
+    const watch = this.#deps.registry.watch(this.name, (providers, change) => this.#onChange(providers, change))
+    this.#watch = watch
+    await watch.ready
+    // Events heard before `ready` already set the list; this covers a service with no provider yet.
+    this.#setEndpoints(watch.providers)
+  }
+
+  async #refreshDefinition(): Promise<void> {
+    const definition = await this.#deps.registry.getService(this.name).catch((err: unknown) => {
+      if (err instanceof Error && err.name === 'UnknownServiceError') return undefined
+      throw err
+    })
+    if (!definition)
+      throw new UnknownServiceError('no such service in this RedRpc or the registry', { service: this.name })
+    this.#methods = readMethodInfos(definition)
+  }
+
+  async #methodInfo(method: string): Promise<MethodInfo> {
+    let info = this.#methods.get(method)
+    if (!info) {
+      // The service may have been registered again with more methods since we read it.
+      await this.#refreshDefinition()
+      info = this.#methods.get(method)
+    }
+    if (!info) throw new UnknownMethodError({ service: this.name, method }, [...this.#methods.keys()])
+    return info
+  }
+
+  #onChange(providers: ProviderInfo[], change: ProviderChange): void {
+    this.#setEndpoints(providers)
+    for (const p of change.added) this.#deps.emit('providerUp', { service: this.name, provider: p.id })
+    for (const p of change.removed) {
+      this.#breakers.delete(p.id)
+      this.#deps.emit('providerDown', { service: this.name, provider: p.id, reason: p.reason })
+    }
+  }
+
+  #setEndpoints(providers: ProviderInfo[]): void {
+    this.#endpoints = providers
+      .map((p) => ({ id: p.id, weight: p.weight, metadata: p.metadata }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  }
+
+  /** The live providers as this caller sees them. */
+  providers(): readonly Endpoint[] {
+    return this.#endpoints
+  }
+
+  /** Waits until the watch is set up (useful before counting on `providers()`). */
+  ready(): Promise<void> {
+    return this.#ensureReady()
+  }
+
+  /** This service's counters, per provider. */
+  stats(): ServiceStats {
+    const providers: ServiceStats['providers'] = {}
+    for (const [id, recorder] of this.#recorders) {
+      providers[id] = { ...recorder.snapshot(), breaker: this.#breakers.get(id)?.state ?? 'closed' }
+    }
+    return { ...this.#total.snapshot(), providers }
+  }
+
+  /** Stops the watch. */
+  async close(): Promise<void> {
+    await this.#ready?.catch(() => {})
+    await this.#watch?.close()
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+  })
+}

@@ -1,0 +1,180 @@
+import { Registry } from '@org/registry'
+import { Redis } from 'ioredis'
+import { RedRpc } from '../RedRpc.js'
+import type { CliArgs } from './args.js'
+import { table, toJson } from './table.js'
+
+/** Where a command writes, and what stops `watch`. */
+export interface CliIO {
+  out(text: string): void
+  /** Aborts on SIGINT/SIGTERM: `watch` then returns. */
+  signal: AbortSignal
+}
+
+/** Opens one client; fails fast with a clear message instead of reconnecting forever. */
+async function connect(url: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  })
+  redis.on('error', () => {})
+  try {
+    await redis.connect()
+  } catch (err) {
+    redis.disconnect()
+    throw new Error(`cannot connect to ${url}: ${(err as Error).message}`)
+  }
+  return redis
+}
+
+async function withRedis<T>(url: string, run: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = await connect(url)
+  try {
+    return await run(redis)
+  } finally {
+    redis.disconnect()
+  }
+}
+
+async function withRegistry<T>(args: CliArgs, run: (registry: Registry) => Promise<T>): Promise<T> {
+  return withRedis(args.redis[0] as string, async (redis) => {
+    const registry = new Registry(redis, { namespace: args.namespace })
+    try {
+      return await run(registry)
+    } finally {
+      await registry.close()
+    }
+  })
+}
+
+async function services(args: CliArgs, io: CliIO): Promise<void> {
+  await withRegistry(args, async (registry) => {
+    const list = await registry.listServices()
+    const rows = await Promise.all(
+      list.map(async (s) => ({ ...s, providers: (await registry.listProviders(s.name)).map((p) => p.id) })),
+    )
+    if (args.json) return io.out(toJson(rows))
+    io.out(
+      table(
+        ['SERVICE', 'VERSION', 'METHODS', 'PROVIDERS'],
+        rows.map((s) => [s.name, s.version, s.methods.join(','), String(s.providers.length)]),
+      ),
+    )
+  })
+}
+
+async function providers(args: CliArgs, io: CliIO): Promise<void> {
+  const [service] = args.positionals as [string]
+  await withRegistry(args, async (registry) => {
+    await registry.getService(service)
+    const list = await registry.listProviders(service)
+    if (args.json) return io.out(toJson(list))
+    io.out(
+      table(
+        ['PROVIDER', 'WEIGHT', 'METADATA'],
+        list.map((p) => [p.id, String(p.weight), toJson(p.metadata)]),
+      ),
+    )
+  })
+}
+
+async function call(args: CliArgs, io: CliIO): Promise<void> {
+  const [service, method, json] = args.positionals as [string, string, string | undefined]
+  let params: unknown
+  if (json !== undefined) {
+    try {
+      params = JSON.parse(json)
+    } catch (err) {
+      throw new Error(`params are not valid JSON: ${(err as Error).message}`)
+    }
+  }
+  await withRedis(args.redis[0] as string, async (redis) => {
+    const redRpc = new RedRpc(null, [redis], { namespace: args.namespace, call: { timeoutMs: args.timeoutMs } })
+    try {
+      const result = await redRpc.getInstance(service).callApi(method, params)
+      io.out(args.json ? toJson(result) : toJson(result, 2))
+    } finally {
+      await redRpc.close()
+    }
+  })
+}
+
+async function watch(args: CliArgs, io: CliIO): Promise<void> {
+  const [service] = args.positionals as [string]
+  await withRegistry(args, async (registry) => {
+    await registry.getService(service)
+    const w = registry.watch(service, (list, change) => {
+      if (args.json) {
+        const removed = change.removed.map((p) => ({ id: p.id, reason: p.reason }))
+        const ids = (l: { id: string }[]) => l.map((p) => p.id)
+        io.out(toJson({ providers: ids(list), added: ids(change.added), removed, updated: ids(change.updated) }))
+        return
+      }
+      for (const p of change.added) io.out(`+ ${p.id}`)
+      for (const p of change.removed) io.out(`- ${p.id} (${p.reason})`)
+      for (const p of change.updated) io.out(`~ ${p.id}`)
+      io.out(`  ${service}: ${list.length} provider(s)${list.length ? `: ${list.map((p) => p.id).join(', ')}` : ''}`)
+    })
+    await w.ready
+    if (!args.json && w.providers.length === 0) io.out(`  ${service}: 0 provider(s)`)
+    if (!args.json) io.out(`watching ${service} (Ctrl-C to stop)`)
+    if (!io.signal.aborted) await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }))
+    await w.close()
+  })
+}
+
+/** A held lock as one instance has it. */
+interface LockRow {
+  instance: string
+  resource: string
+  holder: string
+  ttlMs: number
+  fencingToken: string | null
+}
+
+async function locks(args: CliArgs, io: CliIO): Promise<void> {
+  const rows: LockRow[] = []
+  for (const url of args.redis) {
+    await withRedis(url, async (redis) => rows.push(...(await heldLocks(redis, url, args.prefix))))
+  }
+  if (args.json) return io.out(toJson(rows))
+  io.out(
+    table(
+      ['INSTANCE', 'RESOURCE', 'HOLDER', 'TTL_MS', 'TOKEN'],
+      rows.map((r) => [r.instance, r.resource, r.holder, String(r.ttlMs), r.fencingToken ?? '-']),
+    ),
+  )
+}
+
+/** Redlock keys are `<prefix>{<resource>}`, with the fencing counter at `<prefix>{<resource>}:fence`. */
+async function heldLocks(redis: Redis, instance: string, prefix: string): Promise<LockRow[]> {
+  const keys: string[] = []
+  let cursor = '0'
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}{*}`, 'COUNT', 1000)
+    cursor = next
+    keys.push(...batch)
+  } while (cursor !== '0')
+  const rows = await Promise.all(
+    keys.sort().map(async (key) => {
+      const [holder, ttlMs, token] = await Promise.all([redis.get(key), redis.pttl(key), redis.get(`${key}:fence`)])
+      const resource = key.slice(prefix.length + 1, -1)
+      return holder === null ? undefined : { instance, resource, holder, ttlMs, fencingToken: token }
+    }),
+  )
+  return rows.filter((r): r is LockRow => r !== undefined)
+}
+
+/** Runs one parsed command. */
+export async function runCommand(args: CliArgs, io: CliIO): Promise<void> {
+  const commands: Record<string, (a: CliArgs, i: CliIO) => Promise<void>> = {
+    services,
+    providers,
+    call,
+    watch,
+    locks,
+  }
+  await (commands[args.command] as (a: CliArgs, i: CliIO) => Promise<void>)(args, io)
+}

@@ -1,0 +1,102 @@
+/** Where a failure happened: every RedRpc error names what it can of service, method and provider. */
+export interface CallSite {
+  service?: string | undefined
+  method?: string | undefined
+  provider?: string | undefined
+}
+
+function where(site: CallSite): string {
+  const call = site.method ? `${site.service ?? '?'}.${site.method}` : (site.service ?? '')
+  return site.provider ? `${call} on ${site.provider}` : call
+}
+
+/** Base class of every error thrown by `@org/redrpc`; `service`, `method` and `provider` say where it happened. */
+export class RedRpcError extends Error {
+  readonly service: string | undefined
+  readonly method: string | undefined
+  readonly provider: string | undefined
+
+  constructor(message: string, site: CallSite = {}, options?: ErrorOptions) {
+    const prefix = where(site)
+    super(prefix ? `${prefix}: ${message}` : message, options)
+    this.name = new.target.name
+    this.service = site.service
+    this.method = site.method
+    this.provider = site.provider
+  }
+}
+
+/** The service is neither registered in this process nor known to the registry. */
+export class UnknownServiceError extends RedRpcError {}
+
+/** The service exists but has no method of that name; `known` lists the methods it has. */
+export class UnknownMethodError extends RedRpcError {
+  readonly known: readonly string[]
+  constructor(site: CallSite, known: readonly string[]) {
+    super(`unknown method; the service has: ${known.join(', ') || '(none)'}`, site)
+    this.known = known
+  }
+}
+
+/** No live provider serves the service (none registered, or all gone). */
+export class NoProviderError extends RedRpcError {}
+
+/** Every live provider of the service has its circuit breaker open. */
+export class CircuitOpenError extends RedRpcError {}
+
+/** The service already has `maxInFlight` calls running from this process; the call was not sent. */
+export class BulkheadFullError extends RedRpcError {
+  readonly maxInFlight: number
+  constructor(site: CallSite, maxInFlight: number) {
+    super(`bulkhead full: ${maxInFlight} calls already in flight`, site)
+    this.maxInFlight = maxInFlight
+  }
+}
+
+/** No reply within `timeoutMs`; the handler may or may not have run. */
+export class CallTimeoutError extends RedRpcError {
+  readonly timeoutMs: number
+  constructor(site: CallSite, timeoutMs: number, options?: ErrorOptions) {
+    super(`no reply within ${timeoutMs} ms`, site, options)
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** The handler ran and threw: its name, message, code and data crossed the wire. */
+export class RemoteCallError extends RedRpcError {
+  readonly remoteName: string
+  readonly code: string | undefined
+  readonly data: unknown
+  constructor(
+    site: CallSite,
+    remote: { name: string; message: string; code?: string | undefined; data?: unknown },
+    options?: ErrorOptions,
+  ) {
+    super(`${remote.name}: ${remote.message}`, site, options)
+    this.remoteName = remote.name
+    this.code = remote.code
+    this.data = remote.data
+  }
+}
+
+/** The call failed in transit (connection, shutdown, codec...); `cause` is the transport's error. */
+export class CallFailedError extends RedRpcError {}
+
+/** The call was cancelled by the caller's `signal`. */
+export class CallAbortedError extends RedRpcError {}
+
+/** The RedRpc instance was closed; nothing more can be called or registered. */
+export class ClosedError extends RedRpcError {
+  constructor() {
+    super('this RedRpc instance is closed')
+  }
+}
+
+/** A lock-protected method names a resource that the Redlock does not declare. */
+export class UndeclaredResourceError extends RedRpcError {
+  readonly resource: string
+  constructor(site: CallSite, resource: string, declared: readonly string[]) {
+    super(`resource '${resource}' is not declared in the Redlock; declared: ${declared.join(', ') || '(none)'}`, site)
+    this.resource = resource
+  }
+}

@@ -1,0 +1,172 @@
+import type { Lock } from '@org/redlock'
+import { UndeclaredResourceError } from './errors.js'
+import { assertInteger, assertName, describe } from './options.js'
+
+/** What every handler receives besides its params. */
+export interface CallContext {
+  service: string
+  method: string
+  /** The provider running the call. */
+  providerId: string
+  requestId: string
+  /** When the caller stops waiting, on this process' `performance.now()` clock (ms). */
+  deadline: number
+  /** Aborts when the deadline passes, the caller cancels, or (for lock-protected methods) the lock is lost. */
+  signal: AbortSignal
+  /** 1 on the first delivery; more when the call is retried or adopted from a dead provider. */
+  attempt: number
+  /** What the caller sent as `metadata` (empty when nothing). */
+  metadata: Readonly<Record<string, unknown>>
+}
+
+/**
+ * What a handler receives. `lock` is the held lock (with `fencingToken`) for methods declared with `lock`; reading
+ * it in a method without one throws a TypeError that says so, rather than yielding undefined.
+ */
+export interface MethodContext extends CallContext {
+  lock: Lock
+}
+
+/** The context of a lock-protected method (same as `MethodContext`, kept as a name for readers). */
+export type LockedCallContext = MethodContext
+
+/**
+ * The params of a method whose type is not given: whatever the caller sends. `any` rather than `unknown`, so that
+ * `(p) => [p.name]` compiles in the scenario as written.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type AnyParams = any
+
+/** Resources a method locks: fixed names, or a function of the params. */
+export type LockSpec<P = AnyParams> = string | readonly string[] | ((params: P) => string | readonly string[])
+
+/** A handler: params in, result (or a promise of it) out. */
+export type Handler<P = AnyParams, R = unknown> = (params: P, ctx: MethodContext) => R | Promise<R>
+
+/** A method as an object: its handler and settings. */
+export interface MethodDefinition<P = AnyParams, R = unknown> extends MethodSettings {
+  handler: Handler<P, R>
+  /** Run under `rlock.using()` on these resources (auto-extended while the handler runs). */
+  lock?: LockSpec<P>
+  /** Lock ttl (auto-extended while the handler runs); default: the resource's ttl declared in the Redlock. */
+  lockTtlMs?: number
+}
+
+/** Settings a method may carry; callers in any process read them from the registry. */
+export interface MethodSettings {
+  /** Safe to run twice: timeouts and provider failures are retried on another provider. Default false. */
+  idempotent?: boolean
+  /** Default time per attempt for this method. */
+  timeoutMs?: number
+  /** Default retries for this method. */
+  retries?: number
+}
+
+/** A method: a bare handler, or an object with a handler and settings. */
+export type MethodSpec<P = AnyParams, R = unknown> = Handler<P, R> | MethodDefinition<P, R>
+
+/** The methods of a service, by name. */
+export type ServiceMethods = Record<string, MethodSpec>
+
+/** What callers learn of a method through the registry. */
+export interface MethodInfo {
+  idempotent: boolean
+  locked: boolean
+  timeoutMs?: number
+  retries?: number
+}
+
+/** A method ready to serve. */
+export interface NormalizedMethod {
+  name: string
+  info: MethodInfo
+  handler: (params: unknown, ctx: MethodContext) => unknown
+  /** The resources to lock for these params; undefined when the method takes no lock. */
+  resources: ((params: unknown) => string[]) | undefined
+  lockTtlMs: number | undefined
+}
+
+/**
+ * Checks every method and returns them ready to serve. Fixed lock lists are checked against the Redlock's declared
+ * resources now; lock functions are checked on each call, since their resources depend on the params.
+ */
+export function normalizeMethods(
+  service: string,
+  methods: unknown,
+  declared: ReadonlySet<string> | undefined,
+): NormalizedMethod[] {
+  if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
+    throw new TypeError(`methods of service '${service}' must be an object of handlers, got ${describe(methods)}`)
+  }
+  const entries = Object.entries(methods)
+  if (entries.length === 0) throw new TypeError(`service '${service}' must have at least one method`)
+  return entries.map(([name, spec]) => normalizeMethod(service, name, spec, declared))
+}
+
+function normalizeMethod(
+  service: string,
+  name: string,
+  spec: unknown,
+  declared: ReadonlySet<string> | undefined,
+): NormalizedMethod {
+  assertName(name, `method name '${name}' of service '${service}'`)
+  const what = `method '${service}.${name}'`
+  if (typeof spec === 'function') {
+    return {
+      name,
+      info: { idempotent: false, locked: false },
+      handler: spec as never,
+      resources: undefined,
+      lockTtlMs: undefined,
+    }
+  }
+  if (spec === null || typeof spec !== 'object') {
+    throw new TypeError(`${what} must be a function or { handler, lock?, ... }, got ${describe(spec)}`)
+  }
+  const m = spec as Partial<MethodDefinition>
+  if (typeof m.handler !== 'function')
+    throw new TypeError(`${what}.handler must be a function, got ${describe(m.handler)}`)
+  if (m.idempotent !== undefined && typeof m.idempotent !== 'boolean') {
+    throw new TypeError(`${what}.idempotent must be a boolean`)
+  }
+  if (m.timeoutMs !== undefined) assertInteger(m.timeoutMs, `${what}.timeoutMs`, 1)
+  if (m.retries !== undefined) assertInteger(m.retries, `${what}.retries`, 0)
+  if (m.lockTtlMs !== undefined) assertInteger(m.lockTtlMs, `${what}.lockTtlMs`, 1)
+  const resources = m.lock === undefined ? undefined : lockResolver(service, name, m.lock, declared)
+  const info: MethodInfo = { idempotent: m.idempotent ?? false, locked: resources !== undefined }
+  if (m.timeoutMs !== undefined) info.timeoutMs = m.timeoutMs
+  if (m.retries !== undefined) info.retries = m.retries
+  return { name, info, handler: m.handler as never, resources, lockTtlMs: m.lockTtlMs }
+}
+
+function lockResolver(
+  service: string,
+  method: string,
+  lock: unknown,
+  declared: ReadonlySet<string> | undefined,
+): (params: unknown) => string[] {
+  const check = (value: unknown): string[] => {
+    const list = typeof value === 'string' ? [value] : value
+    if (!Array.isArray(list) || list.length === 0 || list.some((r) => typeof r !== 'string' || r === '')) {
+      throw new TypeError(`lock of '${service}.${method}' must name one or more resources, got ${describe(value)}`)
+    }
+    if (declared) {
+      const missing = list.find((r) => !declared.has(r))
+      if (missing !== undefined) throw new UndeclaredResourceError({ service, method }, missing, [...declared])
+    }
+    return [...new Set(list as string[])]
+  }
+  if (typeof lock === 'function') return (params) => check(lock(params))
+  const fixed = check(lock)
+  return () => fixed
+}
+
+/** The context of a method without a lock: `ctx.lock` throws a TypeError naming the method. */
+export function contextWithoutLock(ctx: CallContext): MethodContext {
+  return Object.defineProperty({ ...ctx }, 'lock', {
+    enumerable: false,
+    get() {
+      throw new TypeError(`method '${ctx.service}.${ctx.method}' takes no lock: declare one with { lock, handler }`)
+    },
+  }) as MethodContext
+}
