@@ -1,22 +1,10 @@
-import type { Cluster, Redis } from 'ioredis'
 import { ProviderLostError, RegistryClosedError } from './errors.js'
-import type { ServiceKeys } from './keys.js'
+import { type BeatStatus, type HandleContext, heartbeatGroup, settleBeat } from './heartbeat.js'
 import { validateProviderUpdate } from './options.js'
 import { encodeRecord } from './records.js'
 import { runScript } from './runScript.js'
-import { DEREGISTER, HEARTBEAT } from './scripts.js'
+import { DEREGISTER, UPSERT } from './scripts.js'
 import type { ProviderInfo, ProviderUpdate } from './types.js'
-
-/** What a handle needs from its registry. */
-export interface HandleContext {
-  redis: Redis | Cluster
-  keys: ServiceKeys
-  /** The id of the registry that holds the provider. */
-  owner: string
-  ttlMs: number
-  /** Called once when the handle stops being active (deregistered or lost). */
-  release(handle: ProviderHandle): void
-}
 
 type State = 'active' | 'deregistered' | 'lost'
 
@@ -66,7 +54,7 @@ export class ProviderHandle {
     this.#assertActive()
     const info: ProviderInfo = { ...this.#info, ...valid }
     const record = encodeRecord(info)
-    await this.#upsert(record, true)
+    await this.#upsert(record, 'update')
     this.#info = info
     this.#record = record
   }
@@ -77,7 +65,14 @@ export class ProviderHandle {
    */
   async heartbeat(): Promise<void> {
     this.#assertActive()
-    await this.#upsert(this.#record, false)
+    const [failure] = await heartbeatGroup(this.#ctx, [this])
+    if (failure) throw failure
+  }
+
+  /** @internal Acts on a heartbeat's outcome: restores a provider Redis lost, gives up one another registry took. */
+  async [settleBeat](status: BeatStatus): Promise<void> {
+    if (status === 'LOST') this.#lose()
+    if (status === 'MISSING' && this.#state === 'active') await this.#upsert(this.#record, 'restore')
   }
 
   /** Removes the provider at once; watchers hear `removed` with reason `deregistered`. Idempotent. */
@@ -93,18 +88,20 @@ export class ProviderHandle {
     )
   }
 
-  async #upsert(record: string, replace: boolean): Promise<void> {
+  async #upsert(record: string, mode: 'update' | 'restore'): Promise<void> {
     const { keys, owner, ttlMs, redis } = this.#ctx
     const result = await runScript<string>(
       redis,
-      HEARTBEAT,
+      UPSERT,
       [keys.alive, keys.providers, keys.owners],
-      [this.id, owner, record, ttlMs, keys.channel, replace ? '1' : '0'],
+      [this.id, owner, record, ttlMs, keys.channel, mode],
     )
-    if (result === 'LOST') {
-      this.#release('lost')
-      throw new ProviderLostError(this.service, this.id)
-    }
+    if (result === 'LOST') this.#lose()
+  }
+
+  #lose(): never {
+    if (this.#state === 'active') this.#release('lost')
+    throw new ProviderLostError(this.service, this.id)
   }
 
   #assertActive(): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Cluster, Redis } from 'ioredis'
 import { DuplicateProviderError, RegistryClosedError, UnknownServiceError } from './errors.js'
+import { type HandleContext, heartbeatGroup } from './heartbeat.js'
 import { type ServiceKeys, serviceKeys, servicesIndexKey } from './keys.js'
 import {
   type RegistryOptions,
@@ -19,6 +20,10 @@ import { LIST, REGISTER, SWEEP } from './scripts.js'
 import type { ProviderInfo, ProviderInput, ServiceDefinition, ServiceInput, WatchListener } from './types.js'
 import { Watch } from './Watch.js'
 
+function handleKey(service: string, id: string): string {
+  return `${service}\n${id}`
+}
+
 /**
  * Services and their providers in Redis. Providers registered here are heartbeated by this registry; a provider is
  * alive while its last heartbeat, by the Redis clock, is younger than its `ttlMs`.
@@ -33,6 +38,7 @@ export class Registry {
   /** Definitions of the services registered here, written again whenever Redis lost them. */
   readonly #ownedServices = new Map<string, string>()
   readonly #watches = new Set<Watch>()
+  readonly #contexts = new Map<string, HandleContext>()
   #subscriber: Subscriber | undefined
   #timer: NodeJS.Timeout | undefined
   #closed = false
@@ -88,24 +94,14 @@ export class Registry {
     validateName(service, 'service')
     const { id = randomUUID(), weight, metadata } = validateProviderInput(input)
     this.#assertOpen()
-    const handleKey = `${service}\n${id}`
-    if (this.#handles.has(handleKey)) throw new DuplicateProviderError(service, id)
-    const keys = this.#keys(service)
+    const key = handleKey(service, id)
+    if (this.#handles.has(key)) throw new DuplicateProviderError(service, id)
+    const context = this.#handleContext(service)
+    const keys = context.keys
     const info: ProviderInfo = { id, service, weight, metadata }
-    const handle = new ProviderHandle(
-      {
-        redis: this.#redis,
-        keys,
-        owner: this.instanceId,
-        ttlMs: this.#options.ttlMs,
-        release: (h) => {
-          if (this.#handles.get(handleKey) === h) this.#handles.delete(handleKey)
-        },
-      },
-      info,
-    )
+    const handle = new ProviderHandle(context, info)
     // Claimed before the round trip, so a concurrent second registration of the same id fails here too.
-    this.#handles.set(handleKey, handle)
+    this.#handles.set(key, handle)
     let result: string
     try {
       result = await runScript<string>(
@@ -115,11 +111,11 @@ export class Registry {
         [id, this.instanceId, encodeRecord(info), this.#options.ttlMs, keys.channel],
       )
     } catch (err) {
-      this.#handles.delete(handleKey)
+      this.#handles.delete(key)
       throw err
     }
     if (result !== 'OK') {
-      this.#handles.delete(handleKey)
+      this.#handles.delete(key)
       throw result === 'NO_SERVICE' ? new UnknownServiceError(service) : new DuplicateProviderError(service, id)
     }
     this.#startHeartbeats()
@@ -171,6 +167,24 @@ export class Registry {
     this.#subscriber?.close()
   }
 
+  #handleContext(service: string): HandleContext {
+    let context = this.#contexts.get(service)
+    if (!context) {
+      context = {
+        redis: this.#redis,
+        keys: this.#keys(service),
+        owner: this.instanceId,
+        ttlMs: this.#options.ttlMs,
+        release: (h) => {
+          const key = handleKey(h.service, h.id)
+          if (this.#handles.get(key) === h) this.#handles.delete(key)
+        },
+      }
+      this.#contexts.set(service, context)
+    }
+    return context
+  }
+
   #keys(service: string): ServiceKeys {
     return serviceKeys(this.#options.namespace, service)
   }
@@ -203,15 +217,27 @@ export class Registry {
     this.#timer.unref()
   }
 
-  /** One heartbeat of every provider held here, and the owned service definitions put back if Redis lost them. */
+  /**
+   * One heartbeat of every provider held here, one script call per service, and the owned service definitions put
+   * back if Redis lost them.
+   */
   async #beat(): Promise<void> {
+    const byService = new Map<string, ProviderHandle[]>()
+    for (const handle of this.#handles.values()) {
+      const group = byService.get(handle.service)
+      if (group) group.push(handle)
+      else byService.set(handle.service, [handle])
+    }
+    const beats = [...byService].map(([service, group]) => heartbeatGroup(this.#handleContext(service), group))
     const index = servicesIndexKey(this.#options.namespace)
-    const work: Promise<unknown>[] = [...this.#handles.values()].map((h) => h.heartbeat())
-    for (const [name, json] of this.#ownedServices) {
-      work.push(this.#redis.set(this.#keys(name).service, json, 'NX'), this.#redis.sadd(index, name))
+    const restores = [...this.#ownedServices].flatMap(([name, json]) => [
+      this.#redis.set(this.#keys(name).service, json, 'NX'),
+      this.#redis.sadd(index, name),
+    ])
+    const failures = (await Promise.all(beats)).flat()
+    for (const outcome of await Promise.allSettled(restores)) {
+      if (outcome.status === 'rejected') failures.push(outcome.reason as Error)
     }
-    for (const outcome of await Promise.allSettled(work)) {
-      if (outcome.status === 'rejected' && !this.#closed) this.#options.onError(outcome.reason as Error)
-    }
+    if (!this.#closed) for (const failure of failures) this.#options.onError(failure)
   }
 }

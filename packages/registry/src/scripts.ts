@@ -6,22 +6,28 @@
  * Keys of every provider script, in order: alive (ZSET id -> deadline ms), providers (HASH id -> record JSON),
  * owners (HASH id -> registry id); plus service (STRING) for REGISTER. All share the service's hash tag.
  * Events published on the service channel are JSON: `{"type":"added"|"updated"|"removed","reason"?:...,"providers":[records]}`.
+ * Each script carries only the helpers it uses: the heartbeat runs 10,000 times a second at scale.
  */
 
-// Shared by every provider script. `sweep` removes every provider whose deadline has passed, all its keys at once,
-// so no reader sees a half-removed provider; whoever runs it first wins and tells the watchers.
-const PRELUDE = `
+const NOW = `
 if redis.replicate_commands then redis.replicate_commands() end
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+`
+
+const PUBLISH = `
 local function publish(channel, kind, reason, records)
   if #records == 0 then return end
   local r = ''
   if reason then r = '"reason":"' .. reason .. '",' end
   redis.call('PUBLISH', channel, '{"type":"' .. kind .. '",' .. r .. '"providers":[' .. table.concat(records, ',') .. ']}')
 end
+`
+
+// HMGET in chunks: unpack() of thousands of ids would overflow Lua's stack.
+const HMGET_PRESENT = `
 local function hmget_present(key, ids)
   local out = {}
   for i = 1, #ids, 500 do
@@ -32,6 +38,11 @@ local function hmget_present(key, ids)
   end
   return out
 end
+`
+
+// Removes every provider whose deadline has passed, all its keys at once, so no reader sees a half-removed
+// provider; whoever runs it first wins and tells the watchers (reason "expired"). At most 500 per call.
+const SWEEP_FN = `${NOW}${PUBLISH}${HMGET_PRESENT}
 local function sweep(alive, providers, owners, channel, now)
   local ids = redis.call('ZRANGEBYSCORE', alive, '-inf', now, 'LIMIT', 0, 500)
   if #ids == 0 then return {} end
@@ -50,7 +61,7 @@ end
  * now + ttl (Redis clock) and watchers hear `added`.
  * ARGV: id, owner, record JSON, ttlMs, channel.
  */
-export const REGISTER = `${PRELUDE}
+export const REGISTER = `${SWEEP_FN}
 local now = now_ms()
 sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[5], now)
 if redis.call('EXISTS', KEYS[4]) == 0 then return 'NO_SERVICE' end
@@ -64,19 +75,45 @@ return 'OK'
 `
 
 /**
- * A heartbeat, which is an upsert: moves the deadline to now + ttl; if the provider is gone (swept after a pause,
- * or Redis lost its data) it is written again and watchers hear `added` (`RESTORED`). With ARGV[6] = '1' it is an
- * update too: the record is replaced and watchers hear `updated`. Never takes over an id held by another registry
- * (`LOST`). ARGV: id, owner, record JSON, ttlMs, channel, replace record ('0' | '1').
+ * Heartbeats up to 500 providers of one service held by one registry: each deadline moves to now + ttl (Redis
+ * clock). Costs TIME + HMGET + ZADD whatever the count. Returns one status per id: `OK`; `MISSING` (swept after a
+ * pause, or Redis lost its data: the caller restores it with UPSERT); `LOST` (another registry holds the id now:
+ * left untouched). ARGV: owner, ttlMs, id...
  */
-export const HEARTBEAT = `${PRELUDE}
-local now = now_ms()
-sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[5], now)
+export const HEARTBEAT = `${NOW}
+local deadline = now_ms() + tonumber(ARGV[2])
+local ids = { unpack(ARGV, 3) }
+local holders = redis.call('HMGET', KEYS[3], unpack(ids))
+local scores = {}
+local out = {}
+for i, id in ipairs(ids) do
+  local holder = holders[i]
+  if holder == ARGV[1] then
+    scores[#scores + 1] = deadline
+    scores[#scores + 1] = id
+    out[i] = 'OK'
+  elseif holder then
+    out[i] = 'LOST'
+  else
+    out[i] = 'MISSING'
+  end
+end
+if #scores > 0 then redis.call('ZADD', KEYS[1], unpack(scores)) end
+return out
+`
+
+/**
+ * Writes a provider held by this registry: with ARGV[6] = 'update' its record is replaced and watchers hear
+ * `updated`; either way a provider that is gone is written again and watchers hear `added` (`RESTORED`), so a
+ * heartbeat after data loss is an upsert. Counts as a heartbeat. Never touches an id another registry holds
+ * (`LOST`). ARGV: id, owner, record JSON, ttlMs, channel, 'update' | 'restore'.
+ */
+export const UPSERT = `${NOW}${PUBLISH}
 local holder = redis.call('HGET', KEYS[3], ARGV[1])
 if holder and holder ~= ARGV[2] then return 'LOST' end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+redis.call('ZADD', KEYS[1], now_ms() + tonumber(ARGV[4]), ARGV[1])
 if holder then
-  if ARGV[6] == '1' then
+  if ARGV[6] == 'update' then
     redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
     publish(ARGV[5], 'updated', nil, { ARGV[3] })
   end
@@ -92,7 +129,7 @@ return 'RESTORED'
  * Removes a provider at once, only if this registry holds it, and tells watchers (`removed`, reason
  * `deregistered`). ARGV: id, owner, channel.
  */
-export const DEREGISTER = `${PRELUDE}
+export const DEREGISTER = `${PUBLISH}
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 'NOT_HELD' end
 local record = redis.call('HGET', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -106,7 +143,7 @@ return 'OK'
  * Sweeps the expired, then reads the live providers: O(log n + k). Returns { removed records, live records }.
  * ARGV: channel.
  */
-export const LIST = `${PRELUDE}
+export const LIST = `${SWEEP_FN}
 local now = now_ms()
 local removed = sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[1], now)
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
@@ -114,6 +151,6 @@ return { removed, hmget_present(KEYS[2], ids) }
 `
 
 /** Only the sweep, for watchers between two full reads: O(log n) when nothing expired. Returns removed records. ARGV: channel. */
-export const SWEEP = `${PRELUDE}
+export const SWEEP = `${SWEEP_FN}
 return sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[1], now_ms())
 `
