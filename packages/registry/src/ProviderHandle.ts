@@ -1,5 +1,5 @@
 import { ProviderLostError, RegistryClosedError } from './errors.js'
-import { type BeatStatus, type HandleContext, heartbeatGroup, settleBeat } from './heartbeat.js'
+import { type BeatStatus, type HandleContext, heartbeat, settleBeat } from './heartbeat.js'
 import { validateProviderUpdate } from './options.js'
 import { encodeRecord } from './records.js'
 import { runScript } from './runScript.js'
@@ -65,7 +65,7 @@ export class ProviderHandle {
    */
   async heartbeat(): Promise<void> {
     this.#assertActive()
-    const [failure] = await heartbeatGroup(this.#ctx, [this])
+    const [failure] = await heartbeat(this.#ctx.redis, [{ ctx: this.#ctx, handles: [this] }])
     if (failure) throw failure
   }
 

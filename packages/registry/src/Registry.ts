@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Cluster, Redis } from 'ioredis'
 import { DuplicateProviderError, RegistryClosedError, UnknownServiceError } from './errors.js'
-import { type HandleContext, heartbeatGroup } from './heartbeat.js'
+import { type HandleContext, heartbeat } from './heartbeat.js'
 import { type ServiceKeys, serviceKeys, servicesIndexKey } from './keys.js'
 import {
   type RegistryOptions,
@@ -208,9 +208,11 @@ export class Registry {
   #startHeartbeats(): void {
     if (this.#timer || this.#closed) return
     const loop = async () => {
+      const started = performance.now()
       await this.#beat()
       if (this.#closed) return
-      this.#timer = setTimeout(loop, this.#options.heartbeatMs)
+      // Start to start, so a slow beat does not stretch the period the ttl was chosen for.
+      this.#timer = setTimeout(loop, Math.max(0, this.#options.heartbeatMs - (performance.now() - started)))
       this.#timer.unref()
     }
     this.#timer = setTimeout(loop, this.#options.heartbeatMs)
@@ -228,13 +230,13 @@ export class Registry {
       if (group) group.push(handle)
       else byService.set(handle.service, [handle])
     }
-    const beats = [...byService].map(([service, group]) => heartbeatGroup(this.#handleContext(service), group))
+    const groups = [...byService].map(([service, handles]) => ({ ctx: this.#handleContext(service), handles }))
     const index = servicesIndexKey(this.#options.namespace)
     const restores = [...this.#ownedServices].flatMap(([name, json]) => [
       this.#redis.set(this.#keys(name).service, json, 'NX'),
       this.#redis.sadd(index, name),
     ])
-    const failures = (await Promise.all(beats)).flat()
+    const failures = await heartbeat(this.#redis, groups)
     for (const outcome of await Promise.allSettled(restores)) {
       if (outcome.status === 'rejected') failures.push(outcome.reason as Error)
     }

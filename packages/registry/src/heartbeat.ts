@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis'
 import type { ServiceKeys } from './keys.js'
 import type { ProviderHandle } from './ProviderHandle.js'
-import { runScript } from './runScript.js'
+import { runScripts, type ScriptCall } from './runScript.js'
 import { HEARTBEAT } from './scripts.js'
 
 /** What a handle needs from its registry: shared by every handle of one service in one registry. */
@@ -24,28 +24,34 @@ export const settleBeat = Symbol('settleBeat')
 const BATCH = 500
 
 /**
- * Heartbeats handles of one service and one registry with one script call per 500, and lets each handle act on
- * its outcome (restore itself, or learn it was lost). Resolves to the failures, one per failed handle.
+ * Heartbeats handles of one registry: one script call per service (per 500 providers), all sent together, then
+ * lets each handle act on its outcome (restore itself, or learn it was lost). Resolves to the failures.
  */
-export async function heartbeatGroup(ctx: HandleContext, handles: readonly ProviderHandle[]): Promise<Error[]> {
-  const { keys, owner, ttlMs, redis } = ctx
+export async function heartbeat(
+  redis: Redis | Cluster,
+  groups: readonly { ctx: HandleContext; handles: readonly ProviderHandle[] }[],
+): Promise<Error[]> {
   const batches: ProviderHandle[][] = []
-  for (let i = 0; i < handles.length; i += BATCH) batches.push(handles.slice(i, i + BATCH))
-  const settled = await Promise.allSettled(
-    batches.map(async (batch) => {
-      const ids = batch.map((h) => h.id)
-      const statuses = await runScript<BeatStatus[]>(
-        redis,
-        HEARTBEAT,
-        [keys.alive, keys.providers, keys.owners],
-        [owner, ttlMs, ...ids],
-      )
-      return Promise.allSettled(batch.map((h, i) => h[settleBeat](statuses[i] ?? 'MISSING')))
-    }),
+  const calls: ScriptCall[] = []
+  for (const { ctx, handles } of groups) {
+    const { keys, owner, ttlMs } = ctx
+    for (let i = 0; i < handles.length; i += BATCH) {
+      const batch = handles.slice(i, i + BATCH)
+      batches.push(batch)
+      calls.push({
+        script: HEARTBEAT,
+        keys: [keys.alive, keys.providers, keys.owners],
+        args: [owner, ttlMs, ...batch.map((h) => h.id)],
+      })
+    }
+  }
+  const replies = await runScripts<BeatStatus[]>(redis, calls)
+  const settled = await Promise.all(
+    replies.map((reply, b) =>
+      reply.status === 'rejected'
+        ? [{ status: 'rejected', reason: reply.reason } as PromiseRejectedResult]
+        : Promise.allSettled(batches[b]!.map((h, i) => h[settleBeat](reply.value[i] ?? 'MISSING'))),
+    ),
   )
-  return settled.flatMap((batch) =>
-    batch.status === 'rejected'
-      ? [batch.reason as Error]
-      : batch.value.flatMap((one) => (one.status === 'rejected' ? [one.reason as Error] : [])),
-  )
+  return settled.flat().flatMap((one) => (one.status === 'rejected' ? [one.reason as Error] : []))
 }
