@@ -171,6 +171,8 @@ export class ServiceClient {
     const ctx = fresh && tried.size > 0 ? { exclude: tried as ReadonlySet<string> } : {}
     const picked = this.#balancer.pick(passing, key === undefined ? ctx : { ...ctx, key })
     if (!picked) throw new NoProviderError('the load balancer picked no provider', site)
+    // A custom policy that ignores `exclude` must not send a retry back to the provider that just failed it.
+    if (fresh && tried.has(picked.id)) return passing.find((e) => !tried.has(e.id)) as Endpoint
     return picked
   }
 
