@@ -21,37 +21,67 @@ export type BeatStatus = 'OK' | 'MISSING' | 'LOST'
 /** Internal hook of ProviderHandle (not exported from the package): acts on its heartbeat outcome. */
 export const settleBeat = Symbol('settleBeat')
 
-const BATCH = 500
+/** Handles of one service, all of one registry. */
+export interface BeatGroup {
+  ctx: HandleContext
+  handles: readonly ProviderHandle[]
+}
+
+// Bounded so one script never blocks Redis for long nor overflows Lua's stack with unpack().
+const MAX_IDS_PER_CALL = 500
 
 /**
- * Heartbeats handles of one registry: one script call per service (per 500 providers), all sent together, then
- * lets each handle act on its outcome (restore itself, or learn it was lost). Resolves to the failures.
+ * Splits the groups into script calls: on a single server as few as possible, mixing services; on a Cluster one
+ * service per call, since a script's keys must share a slot.
  */
-export async function heartbeat(
-  redis: Redis | Cluster,
-  groups: readonly { ctx: HandleContext; handles: readonly ProviderHandle[] }[],
-): Promise<Error[]> {
-  const batches: ProviderHandle[][] = []
-  const calls: ScriptCall[] = []
-  for (const { ctx, handles } of groups) {
-    const { keys, owner, ttlMs } = ctx
-    for (let i = 0; i < handles.length; i += BATCH) {
-      const batch = handles.slice(i, i + BATCH)
-      batches.push(batch)
-      calls.push({
-        script: HEARTBEAT,
-        keys: [keys.alive, keys.providers, keys.owners],
-        args: [owner, ttlMs, ...batch.map((h) => h.id)],
-      })
+function plan(groups: readonly BeatGroup[], oneServicePerCall: boolean): ProviderHandle[][][] {
+  const calls: ProviderHandle[][][] = []
+  let current: ProviderHandle[][] = []
+  let size = 0
+  for (const { handles } of groups) {
+    for (let i = 0; i < handles.length; ) {
+      if (size === MAX_IDS_PER_CALL || (oneServicePerCall && i === 0 && current.length > 0)) {
+        calls.push(current)
+        current = []
+        size = 0
+      }
+      const take = handles.slice(i, i + MAX_IDS_PER_CALL - size)
+      current.push(take)
+      size += take.length
+      i += take.length
     }
   }
-  const replies = await runScripts<BeatStatus[]>(redis, calls)
+  if (current.length > 0) calls.push(current)
+  return calls
+}
+
+/**
+ * Heartbeats handles of one registry (one group per service) with as few script calls as the deployment allows,
+ * all sent together, then lets each handle act on its outcome (restore itself, or learn it was lost).
+ * Resolves to the failures, one per failed handle or call.
+ */
+export async function heartbeat(redis: Redis | Cluster, groups: readonly BeatGroup[]): Promise<Error[]> {
+  const calls = plan(groups, redis.isCluster)
+  const byHandle = new Map(groups.flatMap(({ ctx, handles }) => handles.map((h) => [h, ctx] as const)))
+  const scripts: ScriptCall[] = calls.map((segments) => {
+    const keys: string[] = []
+    const args: (string | number)[] = []
+    for (const segment of segments) {
+      const { keys: serviceKeys } = byHandle.get(segment[0]!)!
+      keys.push(serviceKeys.alive, serviceKeys.owners)
+      args.push(segment.length, ...segment.map((h) => h.id))
+    }
+    // Owner and ttl are the registry's, the same for every group.
+    const { owner, ttlMs } = byHandle.get(segments[0]![0]!)!
+    return { script: HEARTBEAT, keys, args: [owner, ttlMs, ...args] }
+  })
+  const replies = await runScripts<BeatStatus[]>(redis, scripts)
   const settled = await Promise.all(
-    replies.map((reply, b) =>
-      reply.status === 'rejected'
-        ? [{ status: 'rejected', reason: reply.reason } as PromiseRejectedResult]
-        : Promise.allSettled(batches[b]!.map((h, i) => h[settleBeat](reply.value[i] ?? 'MISSING'))),
-    ),
+    replies.map((reply, c) => {
+      if (reply.status === 'rejected') return [{ status: 'rejected', reason: reply.reason } as PromiseRejectedResult]
+      const handles = calls[c]!.flat()
+      return Promise.allSettled(handles.map((h, i) => h[settleBeat](reply.value[i] ?? 'MISSING')))
+    }),
   )
   return settled.flat().flatMap((one) => (one.status === 'rejected' ? [one.reason as Error] : []))
 }

@@ -75,30 +75,37 @@ return 'OK'
 `
 
 /**
- * Heartbeats up to 500 providers of one service held by one registry: each deadline moves to now + ttl (Redis
- * clock). Costs TIME + HMGET + ZADD whatever the count. Returns one status per id: `OK`; `MISSING` (swept after a
- * pause, or Redis lost its data: the caller restores it with UPSERT); `LOST` (another registry holds the id now:
- * left untouched). ARGV: owner, ttlMs, id...
+ * Heartbeats providers held by one registry, of one or more services (more only on a single server: a Cluster
+ * needs one slot per script): each deadline moves to now + ttl by the Redis clock. Costs TIME, then one HMGET and
+ * one ZADD per service, whatever the number of providers. Returns one status per id, in order: `OK`; `MISSING`
+ * (swept after a pause, or Redis lost its data: the caller restores it with UPSERT); `LOST` (another registry
+ * holds the id now: left untouched). KEYS: alive, owners of each service. ARGV: owner, ttlMs, then per service
+ * the count of ids and the ids.
  */
 export const HEARTBEAT = `${NOW}
 local deadline = now_ms() + tonumber(ARGV[2])
-local ids = { unpack(ARGV, 3) }
-local holders = redis.call('HMGET', KEYS[3], unpack(ids))
-local scores = {}
 local out = {}
-for i, id in ipairs(ids) do
-  local holder = holders[i]
-  if holder == ARGV[1] then
-    scores[#scores + 1] = deadline
-    scores[#scores + 1] = id
-    out[i] = 'OK'
-  elseif holder then
-    out[i] = 'LOST'
-  else
-    out[i] = 'MISSING'
+local a = 3
+for k = 1, #KEYS, 2 do
+  local n = tonumber(ARGV[a])
+  local ids = { unpack(ARGV, a + 1, a + n) }
+  a = a + n + 1
+  local holders = redis.call('HMGET', KEYS[k + 1], unpack(ids))
+  local scores = {}
+  for i, id in ipairs(ids) do
+    local holder = holders[i]
+    if holder == ARGV[1] then
+      scores[#scores + 1] = deadline
+      scores[#scores + 1] = id
+      out[#out + 1] = 'OK'
+    elseif holder then
+      out[#out + 1] = 'LOST'
+    else
+      out[#out + 1] = 'MISSING'
+    end
   end
+  if #scores > 0 then redis.call('ZADD', KEYS[k], unpack(scores)) end
 end
-if #scores > 0 then redis.call('ZADD', KEYS[1], unpack(scores)) end
 return out
 `
 

@@ -64,3 +64,43 @@ describe('after Redis restarts empty, everything comes back by itself', () => {
     await Promise.all([owner.close(), watcher.close(), reader.close()])
   })
 })
+
+describe('one registry heartbeats many providers of many services together, each with its own outcome', () => {
+  it('after the data is lost, every provider of every service is restored, and a taken id is given up', async () => {
+    const redis = group.instances[0]!.client()
+    const errors: Error[] = []
+    const opts = { namespace: 'many', ...FAST }
+    const registry = new Registry(redis, { ...opts, onError: (e) => errors.push(e) })
+    await registry.registerService({ name: 'big' })
+    await registry.registerService({ name: 'small' })
+    // More than one script call's worth (500 ids) in one service, and a second service.
+    await Promise.all(Array.from({ length: 620 }, (_, i) => registry.registerProvider('big', { id: `b${i}` })))
+    await registry.registerProvider('small', { id: 's1', weight: 3 })
+    const taken = await registry.registerProvider('small', { id: 's2' })
+
+    // Data lost, and in the same instant s2 taken by another registry (so no heartbeat can slip in between).
+    const [sec] = await redis.time()
+    const s2 = JSON.stringify({ id: 's2', service: 'small', weight: 9, metadata: {} })
+    await redis
+      .multi()
+      .flushall()
+      .zadd('many:{small}:alive', Number(sec) * 1000 + 60_000, 's2')
+      .hset('many:{small}:providers', 's2', s2)
+      .hset('many:{small}:owners', 's2', 'another-registry')
+      .exec()
+    const other = new Registry(redis, opts)
+
+    await waitFor(async () => (await other.listProviders('big')).length === 620, {
+      timeoutMs: 15_000,
+      what: 'all 620 providers restored',
+    })
+    await waitFor(async () => (await other.listProviders('small')).length === 2, { what: 's1 restored' })
+    expect((await other.listProviders('small')).map((p) => [p.id, p.weight])).toEqual([
+      ['s1', 3],
+      ['s2', 9],
+    ])
+    await waitFor(() => !taken.active, { what: 'the taken handle to give up' })
+    expect(errors.map((e) => e.name)).toContain('ProviderLostError')
+    await Promise.all([registry.close(), other.close()])
+  })
+})
