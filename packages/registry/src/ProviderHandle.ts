@@ -65,7 +65,8 @@ export class ProviderHandle {
    */
   async heartbeat(): Promise<void> {
     this.#assertActive()
-    const [failure] = await heartbeat(this.#ctx.redis, [{ ctx: this.#ctx, handles: [this] }])
+    const { failures } = await heartbeat(this.#ctx.redis, [{ ctx: this.#ctx, handles: [this] }])
+    const [failure] = failures
     if (failure) throw failure
   }
 

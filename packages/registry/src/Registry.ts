@@ -220,8 +220,8 @@ export class Registry {
   }
 
   /**
-   * One heartbeat of every provider held here, one script call per service, and the owned service definitions put
-   * back if Redis lost them.
+   * One heartbeat of every provider held here (as few script calls as possible), and the owned service definitions
+   * written again when Redis shows signs of data loss: the services index is gone, or a provider was missing.
    */
   async #beat(): Promise<void> {
     const byService = new Map<string, ProviderHandle[]>()
@@ -232,14 +232,20 @@ export class Registry {
     }
     const groups = [...byService].map(([service, handles]) => ({ ctx: this.#handleContext(service), handles }))
     const index = servicesIndexKey(this.#options.namespace)
-    const restores = [...this.#ownedServices].flatMap(([name, json]) => [
-      this.#redis.set(this.#keys(name).service, json, 'NX'),
-      this.#redis.sadd(index, name),
+    const [{ failures, missing }, indexExists] = await Promise.all([
+      heartbeat(this.#redis, groups),
+      this.#ownedServices.size > 0 ? this.#redis.exists(index).catch(() => 1) : 1,
     ])
-    const failures = await heartbeat(this.#redis, groups)
-    for (const outcome of await Promise.allSettled(restores)) {
-      if (outcome.status === 'rejected') failures.push(outcome.reason as Error)
+    if (indexExists === 0 || missing > 0) {
+      const restores = [...this.#ownedServices].flatMap(([name, json]) => [
+        this.#redis.set(this.#keys(name).service, json, 'NX'),
+        this.#redis.sadd(index, name),
+      ])
+      for (const outcome of await Promise.allSettled(restores)) {
+        if (outcome.status === 'rejected') failures.push(outcome.reason as Error)
+      }
     }
-    if (!this.#closed) for (const failure of failures) this.#options.onError(failure)
+    if (this.#closed) return
+    for (const failure of failures) this.#options.onError(failure)
   }
 }

@@ -58,9 +58,12 @@ function plan(groups: readonly BeatGroup[], oneServicePerCall: boolean): Provide
 /**
  * Heartbeats handles of one registry (one group per service) with as few script calls as the deployment allows,
  * all sent together, then lets each handle act on its outcome (restore itself, or learn it was lost).
- * Resolves to the failures, one per failed handle or call.
+ * Resolves to the failures (one per failed handle or call) and how many providers were missing from Redis.
  */
-export async function heartbeat(redis: Redis | Cluster, groups: readonly BeatGroup[]): Promise<Error[]> {
+export async function heartbeat(
+  redis: Redis | Cluster,
+  groups: readonly BeatGroup[],
+): Promise<{ failures: Error[]; missing: number }> {
   const calls = plan(groups, redis.isCluster)
   const byHandle = new Map(groups.flatMap(({ ctx, handles }) => handles.map((h) => [h, ctx] as const)))
   const scripts: ScriptCall[] = calls.map((segments) => {
@@ -76,12 +79,15 @@ export async function heartbeat(redis: Redis | Cluster, groups: readonly BeatGro
     return { script: HEARTBEAT, keys, args: [owner, ttlMs, ...args] }
   })
   const replies = await runScripts<BeatStatus[]>(redis, scripts)
+  let missing = 0
   const settled = await Promise.all(
     replies.map((reply, c) => {
       if (reply.status === 'rejected') return [{ status: 'rejected', reason: reply.reason } as PromiseRejectedResult]
       const handles = calls[c]!.flat()
+      missing += reply.value.filter((s) => s === 'MISSING').length
       return Promise.allSettled(handles.map((h, i) => h[settleBeat](reply.value[i] ?? 'MISSING')))
     }),
   )
-  return settled.flat().flatMap((one) => (one.status === 'rejected' ? [one.reason as Error] : []))
+  const failures = settled.flat().flatMap((one) => (one.status === 'rejected' ? [one.reason as Error] : []))
+  return { failures, missing }
 }

@@ -65,6 +65,19 @@ describe('after Redis restarts empty, everything comes back by itself', () => {
   })
 })
 
+describe('a service owner without providers writes its services back too', () => {
+  it('after the data is lost, getService and listServices find the service again', async () => {
+    const redis = group.instances[0]!.client()
+    const owner = new Registry(redis, { namespace: 'owner-only', ...FAST })
+    await owner.registerService({ name: 'lonely', version: '3.0.0' })
+    await redis.flushall()
+    await expect(owner.getService('lonely')).rejects.toMatchObject({ name: 'UnknownServiceError' })
+    await waitFor(async () => (await owner.listServices()).length === 1, { what: 'the service written back' })
+    expect(await owner.getService('lonely')).toMatchObject({ name: 'lonely', version: '3.0.0' })
+    await owner.close()
+  })
+})
+
 describe('one registry heartbeats many providers of many services together, each with its own outcome', () => {
   it('after the data is lost, every provider of every service is restored, and a taken id is given up', async () => {
     const redis = group.instances[0]!.client()
