@@ -235,6 +235,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
         registry: this.#registry,
         transport: () => this.#transportClient(),
         emit: this.#emit,
+        listens: (event) => this.listenerCount(event) > 0,
         isClosed: () => this.#closed,
       })
       this.#clients.set(name, client)

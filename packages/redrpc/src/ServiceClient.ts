@@ -23,6 +23,8 @@ export interface ServiceClientDeps {
   registry: Registry
   transport(): TransportClient
   emit<K extends keyof RedRpcEvents>(event: K, ...args: RedRpcEvents[K]): void
+  /** Whether anyone listens, so per-call events cost nothing when nobody does. */
+  listens(event: keyof RedRpcEvents): boolean
   isClosed(): boolean
 }
 
@@ -37,6 +39,7 @@ export class ServiceClient {
   #endpoints: Endpoint[] = []
   #methods: Map<string, MethodInfo> = new Map()
   #ready: Promise<void> | undefined
+  #loaded = false
   #watch: Watch | undefined
   readonly #breakers = new Map<string, CircuitBreaker>()
   readonly #recorders = new Map<string, CallRecorder>()
@@ -67,11 +70,12 @@ export class ServiceClient {
       throw new TypeError(`method must be a non-empty string, got ${typeof method}`)
     }
     assertCallOptions(options)
-    await this.#ensureReady()
-    const info = await this.#methodInfo(method)
-    const site = { service: this.name, method }
-    if (this.#total.inFlight >= this.#defaults.maxInFlight)
-      throw new BulkheadFullError(site, this.#defaults.maxInFlight)
+    // Fast path once loaded: no extra awaits per call for what is already known.
+    if (!this.#loaded) await this.#ensureReady()
+    const info = this.#methods.get(method) ?? (await this.#methodInfo(method))
+    if (this.#total.inFlight >= this.#defaults.maxInFlight) {
+      throw new BulkheadFullError({ service: this.name, method }, this.#defaults.maxInFlight)
+    }
     const timeoutMs = options.timeoutMs ?? info.timeoutMs ?? this.#defaults.timeoutMs
     const retries = options.retries ?? info.retries ?? this.#defaults.retries
     const started = performance.now()
@@ -133,7 +137,7 @@ export class ServiceClient {
     breaker.onStart()
     this.#balancer.onStart(endpoint)
     recorder.start()
-    this.#deps.emit('callStart', event)
+    if (this.#deps.listens('callStart')) this.#deps.emit('callStart', event)
     const started = performance.now()
     let error: RedRpcError | undefined
     try {
@@ -157,7 +161,9 @@ export class ServiceClient {
       else breaker.onFailure()
       this.#balancer.onEnd(endpoint, { latencyMs, ok })
       recorder.end(latencyMs, ok)
-      this.#deps.emit('callEnd', { ...event, latencyMs, ok, ...(error ? { error } : {}) })
+      if (this.#deps.listens('callEnd')) {
+        this.#deps.emit('callEnd', { ...event, latencyMs, ok, ...(error ? { error } : {}) })
+      }
     }
   }
 
@@ -219,6 +225,7 @@ export class ServiceClient {
     await watch.ready
     // Events heard before `ready` already set the list; this covers a service with no provider yet.
     this.#setEndpoints(watch.providers)
+    this.#loaded = true
   }
 
   async #refreshDefinition(): Promise<void> {

@@ -162,11 +162,33 @@ function lockResolver(
 }
 
 /** The context of a method without a lock: `ctx.lock` throws a TypeError naming the method. */
+class UnlockedContext implements MethodContext {
+  readonly service: string
+  readonly method: string
+  readonly providerId: string
+  readonly requestId: string
+  readonly deadline: number
+  readonly signal: AbortSignal
+  readonly attempt: number
+  readonly metadata: Readonly<Record<string, unknown>>
+
+  constructor(ctx: CallContext) {
+    this.service = ctx.service
+    this.method = ctx.method
+    this.providerId = ctx.providerId
+    this.requestId = ctx.requestId
+    this.deadline = ctx.deadline
+    this.signal = ctx.signal
+    this.attempt = ctx.attempt
+    this.metadata = ctx.metadata
+  }
+
+  get lock(): never {
+    throw new TypeError(`method '${this.service}.${this.method}' takes no lock: declare one with { lock, handler }`)
+  }
+}
+
+/** The context handed to a method without a lock. */
 export function contextWithoutLock(ctx: CallContext): MethodContext {
-  return Object.defineProperty({ ...ctx }, 'lock', {
-    enumerable: false,
-    get() {
-      throw new TypeError(`method '${ctx.service}.${ctx.method}' takes no lock: declare one with { lock, handler }`)
-    },
-  }) as MethodContext
+  return new UnlockedContext(ctx)
 }

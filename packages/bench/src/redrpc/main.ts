@@ -1,0 +1,128 @@
+/**
+ * @org/redrpc full-stack benchmark: `callApi` through registry discovery, the RoundRobin balancer, breakers and the
+ * Streams transport, against Moleculer 0.14 with its Redis transporter, on the transport benchmark's R3 workload:
+ * one Redis from the test kit, 3 providers each in its own process, the caller here, 256 calls in flight.
+ * The transport alone (no facade, providers picked by i % 3) is shown to price the facade itself.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { cpus } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { RedRpc } from '@org/redrpc'
+import { startRedis, waitFor } from '@org/testkit'
+import { TransportClient } from '@org/transport'
+import { Redis } from 'ioredis'
+import { ServiceBroker } from 'moleculer'
+import { type Result, runLoad } from './measure.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const CALLS = Number(process.env.REDRPC_BENCH_CALLS ?? 40_000)
+const WARM_UP = 2_000
+const IN_FLIGHT = 256
+const PROVIDERS = 3
+const PARAMS = { user: 42, name: 'benchmark', tags: ['a', 'b', 'c'] }
+
+type System = 'redrpc' | 'transport' | 'moleculer'
+interface Caller {
+  call(): Promise<unknown>
+  stop(): Promise<unknown>
+}
+
+const group = await startRedis()
+const port = group.instances[0]!.port
+const connection = () => new Redis({ host: '127.0.0.1', port, enableAutoPipelining: true }).on('error', () => {})
+
+function spawnProvider(system: System, name: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'provider.ts'), system, String(port), name], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise<ChildProcess>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child)
+    })
+    child.once('exit', (code) => reject(new Error(`${system} provider ${name} exited (${code})`)))
+  }).catch(async (err) => {
+    await group.stop()
+    throw err
+  })
+}
+
+async function caller(system: System, names: string[]): Promise<Caller> {
+  if (system === 'redrpc') {
+    const conn = connection()
+    const redRpc = new RedRpc(null, [conn], { namespace: 'bench', call: { timeoutMs: 30_000 } })
+    const service = redRpc.getInstance('bench')
+    await service.ready()
+    await waitFor(() => service.providers().length === names.length, { timeoutMs: 30_000, what: 'providers' })
+    return { call: () => service.callApi('echo', PARAMS), stop: () => redRpc.close().then(() => conn.disconnect()) }
+  }
+  if (system === 'transport') {
+    const conn = connection()
+    const client = new TransportClient(conn, { namespace: 'bench-t', timeoutMs: 30_000 })
+    const ids = names.map((n) => n)
+    let i = 0
+    return {
+      call: () =>
+        client.request({ service: 'bench', providerId: ids[i++ % ids.length]!, method: 'echo', params: PARAMS }),
+      stop: () => client.close().then(() => conn.disconnect()),
+    }
+  }
+  const broker = new ServiceBroker({
+    nodeID: `caller-${process.pid}`,
+    transporter: { type: 'Redis', options: { host: '127.0.0.1', port } },
+    logger: false,
+  })
+  await broker.start()
+  await broker.waitForServices(['bench'], 30_000)
+  await waitFor(
+    () => broker.registry.nodes.toArray().filter((n) => n.available && n.id !== broker.nodeID).length >= names.length,
+    { timeoutMs: 30_000, what: 'Moleculer provider nodes' },
+  )
+  return { call: () => broker.call('bench.echo', PARAMS), stop: () => broker.stop() }
+}
+
+async function scenario(system: System): Promise<Result> {
+  // RedRpc names providers <name>-<n>; the transport and Moleculer take the id as given.
+  const names = Array.from({ length: PROVIDERS }, (_, i) =>
+    system === 'transport' ? `${system}-${i + 1}` : `${system}${i + 1}`,
+  )
+  const children = await Promise.all(names.map((n) => spawnProvider(system, n)))
+  const ids = system === 'redrpc' ? names.map((n) => `${n}-1`) : names
+  const c = await caller(system, ids)
+  try {
+    await runLoad(() => c.call(), WARM_UP, 64)
+    return await runLoad(() => c.call(), CALLS, IN_FLIGHT)
+  } finally {
+    await c.stop()
+    for (const child of children) child.kill('SIGKILL')
+    await group.instances[0]!.client().flushall()
+  }
+}
+
+const results = new Map<System, Result>()
+for (const system of ['redrpc', 'transport', 'moleculer'] as const) {
+  results.set(system, await scenario(system))
+  console.log(`${system}: done`)
+}
+
+const label: Record<System, string> = {
+  redrpc: '@org/redrpc callApi (full stack)',
+  transport: '@org/transport alone (no facade)',
+  moleculer: 'Moleculer 0.14.36 + Redis transporter',
+}
+console.log(`\nmachine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}`)
+console.log(
+  `${CALLS.toLocaleString('en-US')} calls, ${IN_FLIGHT} in flight, ${PROVIDERS} provider processes, 1 Redis\n`,
+)
+console.log('| system | calls/s | p50 ms | p99 ms |')
+console.log('|---|---:|---:|---:|')
+for (const [system, r] of results) {
+  console.log(
+    `| ${label[system]} | ${Math.round(r.callsPerSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
+  )
+}
+const ratio = results.get('redrpc')!.callsPerSecond / results.get('moleculer')!.callsPerSecond
+console.log(`\n| target | ratio | verdict |\n|---|---:|---|`)
+console.log(`| redrpc calls/s / Moleculer >= 2 | ${ratio.toFixed(2)} | ${ratio >= 2 ? 'met' : 'NOT met'} |`)
+await group.stop()
+process.exit(0)
