@@ -102,10 +102,37 @@ async function heartbeatLoad(connections: number, perConnection: number, heartbe
   await probe.flushall()
 }
 
+/** The floor for lone requests on this machine: the same connections and rate sending PING instead. */
+async function pingLoad(connections: number, everyMs: number): Promise<void> {
+  const probe = client()
+  const idle = await measureWindow(probe, 2_000)
+  const clients = Array.from({ length: connections }, () => client())
+  let sent = 0
+  const timers = clients.map((c) =>
+    setInterval(() => {
+      sent++
+      void c.ping()
+    }, everyMs),
+  )
+  await new Promise((r) => setTimeout(r, 2 * everyMs))
+  const sent0 = sent
+  const t0 = performance.now()
+  const busy = await measureWindow(probe, 10_000)
+  const rate = ((sent - sent0) * 1_000) / (performance.now() - t0)
+  for (const t of timers) clearInterval(t)
+  for (const c of clients) c.disconnect()
+  const perPingUs = ((busy.share - idle.share) * 1e6) / rate
+  report(
+    `Redis CPU, baseline: ${connections} connections sending PING every ${everyMs} ms`,
+    `${(100 * (busy.share - idle.share)).toFixed(1)} % of one core at ${fmt(rate)} PING/s = ${perPingUs.toFixed(1)} µs per PING`,
+  )
+}
+
 async function heartbeatCpuShare(): Promise<void> {
   await heartbeatLoad(100, 100, 1_000, '10,000 providers every 1 s from 100 connections (100 providers each)')
   // The worst case: every heartbeat its own script call and round trip, as one-provider processes send them.
   await heartbeatLoad(500, 1, 100, 'lone heartbeats: 500 connections x 1 provider every 100 ms (5,000/s asked)')
+  await pingLoad(500, 100)
 }
 
 function spawnProvider(service: string, id: string, heartbeatMs: number, ttlMs: number) {
