@@ -1,16 +1,13 @@
 import { close, duplicate, type RedisClient, raw } from './connections.js'
-import { fieldMap } from './wire.js'
+import { parseReply, type Reply } from './wire.js'
 
-/** One reply as read from the stream. */
-export interface Reply {
-  requestId: string
-  status: string
-  payload: Buffer | undefined
-}
+const TRIM_COUNT = 256
+const TRIM_BYTES = 1024 * 1024
+const TRIM_MS = 1_000
 
 /**
- * Follows a client's reply stream on a dedicated connection. After each batch it trims what it read (XTRIM MINID, sent
- * just ahead of the next blocking read on the same connection), so the stream holds only unread replies.
+ * Follows a client's reply stream on a dedicated connection, trimming what it has read (XTRIM MINID, sent just ahead
+ * of a blocking read on the same connection) every few hundred replies, megabyte or second.
  */
 export class ReplyReader {
   readonly #conn: RedisClient
@@ -55,28 +52,27 @@ export class ReplyReader {
 
   async #run(): Promise<void> {
     const conn = raw(this.#conn)
-    let read = 0
+    let count = 0
+    let bytes = 0
+    let trimmedAt = performance.now()
     while (!this.#stopped) {
       try {
-        if (read > 0) {
-          read = 0
+        // Trimming after every read would double the commands of a lone caller; after enough replies, enough bytes or
+        // enough time, it costs little and still bounds what the stream holds.
+        if (count > 0 && (count >= TRIM_COUNT || bytes >= TRIM_BYTES || performance.now() - trimmedAt >= TRIM_MS)) {
+          count = 0
+          bytes = 0
+          trimmedAt = performance.now()
           void conn.xtrim(this.#key, 'MINID', this.#lastId).catch(() => {})
         }
         const result = await conn.xreadBuffer('COUNT', 1024, 'BLOCK', this.#blockMs, 'STREAMS', this.#key, this.#lastId)
         for (const [id, fields] of result?.[0]?.[1] ?? []) {
           this.#lastId = id.toString('latin1')
-          read++
-          if (!fields) continue
-          const map = fieldMap(fields)
-          const requestId = map.get('i')
-          const status = map.get('s')
-          if (requestId && status) {
-            this.#onReply({
-              requestId: requestId.toString('utf8'),
-              status: status.toString('latin1'),
-              payload: map.get('p'),
-            })
-          }
+          count++
+          const reply = fields ? parseReply(fields) : undefined
+          if (!reply) continue
+          bytes += reply.payload?.length ?? 0
+          this.#onReply(reply)
         }
       } catch (err) {
         if (this.#stopped) return

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Call } from './Call.js'
-import { decodeWith, encodeWith } from './codec.js'
+import { byteSize, decodeWith, type Encoded, encodeWith } from './codec.js'
 import { close, commandConnection, type RedisClient, raw, runScript } from './connections.js'
 import {
   AbortError,
@@ -20,9 +20,9 @@ import {
   type RequestOptions,
   type TransportClientOptions,
 } from './options.js'
-import { type Reply, ReplyReader } from './ReplyReader.js'
+import { ReplyReader } from './ReplyReader.js'
 import { ENSURE_REPLY_STREAM } from './scripts.js'
-import { ERROR, ERROR_JSON, errorFromWire, OK, requestFields, type WireError } from './wire.js'
+import { ERROR, ERROR_JSON, errorFromWire, OK, type Reply, requestFields, type WireError } from './wire.js'
 
 const CANCEL_STREAM_LENGTH = 1_000
 
@@ -151,10 +151,11 @@ export class TransportClient {
     }
   }
 
-  #encode(value: unknown, what: string, limit: number): Buffer {
-    const bytes = encodeWith(this.#settings.codec, value, what)
-    if (bytes.length > limit) throw new PayloadTooLargeError(what, bytes.length, limit, { notExecuted: true })
-    return bytes
+  #encode(value: unknown, what: string, limit: number): Encoded {
+    const encoded = encodeWith(this.#settings.codec, value, what)
+    const size = byteSize(encoded)
+    if (size > limit) throw new PayloadTooLargeError(what, size, limit, { notExecuted: true })
+    return encoded
   }
 
   /** Connects on first use: creates the reply stream, then follows it; a failure is retried by the next request. */

@@ -94,8 +94,11 @@ export function codecNamed(name: string, configured: Codec): Codec | undefined {
   return name === configured.name ? configured : builtIn[name]
 }
 
-/** Encodes `value` as bytes; every failure becomes a CodecError naming `what` (e.g. `params`). */
-export function encodeWith(codec: Codec, value: unknown, what: string): Buffer {
+/** Encoded bytes, or a string (UTF-8) which Redis takes as is and spares a copy. */
+export type Encoded = Buffer | string
+
+/** Encodes `value`; every failure becomes a CodecError naming `what` (e.g. `params`). */
+export function encodeWith(codec: Codec, value: unknown, what: string): Encoded {
   let out: Buffer | Uint8Array | string
   try {
     out = codec.encode(value)
@@ -103,9 +106,13 @@ export function encodeWith(codec: Codec, value: unknown, what: string): Buffer {
     const reason = err instanceof Error ? err.message.replace(/^value/, what) : String(err)
     throw new CodecError(`${what} cannot be encoded with the ${codec.name} codec: ${reason}`, { notExecuted: true })
   }
-  if (typeof out === 'string') return Buffer.from(out, 'utf8')
-  if (Buffer.isBuffer(out)) return out
+  if (typeof out === 'string' || Buffer.isBuffer(out)) return out
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength)
+}
+
+/** Size in bytes of an encoded value. */
+export function byteSize(encoded: Encoded): number {
+  return typeof encoded === 'string' ? Buffer.byteLength(encoded) : encoded.length
 }
 
 /** Decodes bytes; failures become a CodecError naming `what`. */

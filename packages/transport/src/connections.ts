@@ -33,7 +33,8 @@ export function raw(redis: RedisClient): RawCommands {
   return redis as unknown as RawCommands
 }
 
-function isCluster(redis: RedisClient): redis is Cluster {
+/** Whether the client talks to a Redis Cluster. */
+export function isCluster(redis: RedisClient): redis is Cluster {
   return (redis as { isCluster?: boolean }).isCluster === true
 }
 

@@ -105,11 +105,16 @@ export interface RequestOptions {
 const MiB = 1024 * 1024
 const MAX_TIMER_MS = 2_147_483_647
 
-/** Names travel in keys with hash tags: braces would break the slot, and empty names are surely mistakes. */
+/**
+ * Names travel in keys with hash tags (braces would break the slot) and in tab-separated headers (control characters
+ * would break those); empty names are surely mistakes.
+ */
 export function checkName(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${typeof value}`)
   if (value.length === 0) throw new RangeError(`${what} must not be empty`)
   if (/[{}]/.test(value)) throw new RangeError(`${what} must not contain '{' or '}' (they are Redis Cluster hash tags)`)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new RangeError(`${what} must not contain control characters`)
   return value
 }
 

@@ -1,0 +1,127 @@
+/**
+ * @org/transport benchmark against Moleculer 0.14 (Redis transporter) and a raw ioredis LPUSH/BRPOP floor, on one
+ * Redis started by the test kit; providers run in their own processes, the caller here.
+ * R1: sequential calls; R2: 256 in flight to one provider; R3: 256 in flight spread over 3 providers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { cpus } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { TransportClient } from '@org/transport'
+import { startRedis } from '@org/testkit'
+import { Redis } from 'ioredis'
+import { ServiceBroker } from 'moleculer'
+import { rawCaller } from './raw.js'
+import { type Measure, measure } from './stats.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const R1_CALLS = 5_000
+const R2_CALLS = 40_000
+const IN_FLIGHT = 256
+const PARAMS = { user: 42, name: 'benchmark', tags: ['a', 'b', 'c'] }
+
+type System = 'raw' | 'transport' | 'moleculer'
+interface Caller {
+  call(i: number): Promise<unknown>
+  stop(): Promise<void> | void
+}
+
+const group = await startRedis()
+const redis = group.instances[0]!
+const port = redis.port
+
+function spawnProvider(system: System, id: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'provider.ts'), system, String(port), id], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child)
+    })
+    child.once('exit', (code) => reject(new Error(`${system} provider exited (${code})`)))
+  })
+}
+
+async function caller(system: System, providers: string[]): Promise<Caller> {
+  if (system === 'raw') {
+    const raw = await rawCaller(port)
+    return { call: () => raw.call(PARAMS), stop: () => raw.stop() }
+  }
+  if (system === 'transport') {
+    const conn = new Redis({ host: '127.0.0.1', port, enableAutoPipelining: true })
+    const client = new TransportClient(conn, { namespace: 'bench', timeoutMs: 30_000 })
+    return {
+      call: (i) =>
+        client.request({ service: 'bench', providerId: providers[i % providers.length]!, method: 'echo', params: PARAMS }),
+      stop: async () => {
+        await client.close()
+        conn.disconnect()
+      },
+    }
+  }
+  const broker = new ServiceBroker({
+    nodeID: `caller-${process.pid}`,
+    transporter: { type: 'Redis', options: { host: '127.0.0.1', port } },
+    logger: false,
+  })
+  await broker.start()
+  await broker.waitForServices(['bench'], 30_000)
+  // Wait until every provider node is known, so R3 really spreads over three.
+  for (let i = 0; i < 300 && broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }).length < 1; i++) {
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  for (let i = 0; i < 300; i++) {
+    const nodes = broker.registry.nodes.toArray().filter((n) => n.available && n.id !== broker.nodeID)
+    if (nodes.length >= providers.length) break
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return { call: () => broker.call('bench.echo', PARAMS), stop: () => broker.stop() }
+}
+
+async function scenario(system: System, providerCount: number, run: (c: Caller) => Promise<Measure>): Promise<Measure> {
+  const ids = Array.from({ length: providerCount }, (_, i) => `${system}-p${i}`)
+  const children = await Promise.all(ids.map((id) => spawnProvider(system, id)))
+  const c = await caller(system, ids)
+  try {
+    await measure((i) => c.call(i), 2_000, 64) // warm-up: JIT, connections, Moleculer discovery
+    return await run(c)
+  } finally {
+    await c.stop()
+    for (const child of children) child.kill('SIGKILL')
+    await redis.client().flushall()
+  }
+}
+
+const results = new Map<System, { r1: Measure; r2: Measure; r3: Measure }>()
+for (const system of ['raw', 'transport', 'moleculer'] as const) {
+  const r1 = await scenario(system, 1, (c) => measure((i) => c.call(i), R1_CALLS, 1))
+  const r2 = await scenario(system, 1, (c) => measure((i) => c.call(i), R2_CALLS, IN_FLIGHT))
+  const r3 = await scenario(system, 3, (c) => measure((i) => c.call(i), R2_CALLS, IN_FLIGHT))
+  results.set(system, { r1, r2, r3 })
+  console.log(`${system}: done`)
+}
+
+const ms = (n: number) => n.toFixed(3)
+const rate = (n: number) => Math.round(n).toLocaleString('en-US')
+console.log(`\nmachine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}`)
+console.log('\n| system | R1 p50 ms | R1 p99 ms | R2 calls/s | R2 p50 ms | R2 p99 ms | R3 calls/s | R3 p50 ms | R3 p99 ms |')
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+for (const [system, r] of results) {
+  console.log(
+    `| ${system} | ${ms(r.r1.p50)} | ${ms(r.r1.p99)} | ${rate(r.r2.callsPerSecond)} | ${ms(r.r2.p50)} | ${ms(r.r2.p99)} | ${rate(r.r3.callsPerSecond)} | ${ms(r.r3.p50)} | ${ms(r.r3.p99)} |`,
+  )
+}
+const t = results.get('transport')!
+const raw = results.get('raw')!
+const mol = results.get('moleculer')!
+const r1Ratio = t.r1.p50 / raw.r1.p50
+const r2Ratio = t.r2.callsPerSecond / mol.r2.callsPerSecond
+const r3Ratio = t.r3.callsPerSecond / mol.r3.callsPerSecond
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met')
+console.log('\n| target | ratio | verdict |')
+console.log('|---|---:|---|')
+console.log(`| R1 p50 transport / raw <= 1.3 | ${r1Ratio.toFixed(2)} | ${verdict(r1Ratio <= 1.3)} |`)
+console.log(`| R2 calls/s transport / Moleculer >= 2 | ${r2Ratio.toFixed(2)} | ${verdict(r2Ratio >= 2)} |`)
+console.log(`| R3 calls/s transport / Moleculer >= 2 | ${r3Ratio.toFixed(2)} | ${verdict(r3Ratio >= 2)} |`)
+await group.stop()
+process.exit(0)
