@@ -9,7 +9,7 @@ import { ClosedError, RedRpcError, UnknownServiceError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
 import { LocalProvider } from './LocalProvider.js'
 import { declaredResources } from './lockedRun.js'
-import { type NormalizedMethod, normalizeMethods, type ServiceMethods } from './methods.js'
+import { type MethodSettings, type NormalizedMethod, normalizeMethods, type ServiceMethods } from './methods.js'
 import {
   assertInteger,
   assertName,
@@ -38,6 +38,8 @@ export interface ServiceOptions {
   version?: string
   /** JSON data callers can read from the registry. */
   metadata?: Record<string, unknown>
+  /** Service-wide defaults for methods that set none; published with the service, so every caller applies them. */
+  defaults?: Pick<MethodSettings, 'timeoutMs' | 'retries'>
 }
 
 /** Options of `registerProvider`. */
@@ -126,7 +128,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     assertName(name, 'service name')
     if (this.#services.has(name)) throw new TypeError(`service '${name}' is already registered in this RedRpc`)
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
-    const normalized = normalizeMethods(name, methods, declaredResources(this.#rlock))
+    const normalized = normalizeMethods(name, methods, declaredResources(this.#rlock), options.defaults)
     const locked = normalized.find((m) => m.resources)
     if (locked && !this.#rlock) {
       throw new TypeError(`method '${name}.${locked.name}' takes a lock: give RedRpc a Redlock instead of null`)

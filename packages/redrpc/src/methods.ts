@@ -94,13 +94,24 @@ export function normalizeMethods(
   service: string,
   methods: unknown,
   declared: ReadonlySet<string> | undefined,
+  defaults: Pick<MethodSettings, 'timeoutMs' | 'retries'> = {},
 ): NormalizedMethod[] {
+  if (defaults === null || typeof defaults !== 'object') throw new TypeError('options.defaults must be an object')
+  if (defaults.timeoutMs !== undefined) assertInteger(defaults.timeoutMs, 'options.defaults.timeoutMs', 1)
+  if (defaults.retries !== undefined) assertInteger(defaults.retries, 'options.defaults.retries', 0)
   if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
     throw new TypeError(`methods of service '${service}' must be an object of handlers, got ${describe(methods)}`)
   }
   const entries = Object.entries(methods)
   if (entries.length === 0) throw new TypeError(`service '${service}' must have at least one method`)
-  return entries.map(([name, spec]) => normalizeMethod(service, name, spec, declared))
+  return entries.map(([name, spec]) => {
+    const method = normalizeMethod(service, name, spec, declared)
+    method.info.timeoutMs ??= defaults.timeoutMs
+    method.info.retries ??= defaults.retries
+    if (method.info.timeoutMs === undefined) delete method.info.timeoutMs
+    if (method.info.retries === undefined) delete method.info.retries
+    return method
+  })
 }
 
 function normalizeMethod(

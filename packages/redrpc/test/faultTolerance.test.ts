@@ -61,6 +61,23 @@ describe('timeouts and retries with failover', () => {
     expect(ran.filter((p) => p === 'fo-1')).toHaveLength(1)
   })
 
+  it('service-wide defaults published with the service apply to callers in another RedRpc', async () => {
+    const owner = stack.redRpc()
+    await owner.registerService(
+      'ft_defaults',
+      { slow: hangingOn('sd-1', { on: true }, []) },
+      { defaults: { timeoutMs: 300 } },
+    )
+    await owner.registerProvider('sd', { count: 1 })
+    const caller = stack.redRpc({}, false)
+    const err = await caller
+      .getInstance('ft_defaults')
+      .callApi('slow')
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CallTimeoutError)
+    expect(err).toMatchObject({ provider: 'sd-1', timeoutMs: 300 })
+  })
+
   it('an error proving the call never ran (no inbox behind a listed provider) is failed over, even when not idempotent', async () => {
     const redRpc = stack.redRpc()
     let runs = 0

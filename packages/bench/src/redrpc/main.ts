@@ -59,11 +59,10 @@ async function caller(system: System, names: string[]): Promise<Caller> {
   if (system === 'transport') {
     const conn = connection()
     const client = new TransportClient(conn, { namespace: 'bench-t', timeoutMs: 30_000 })
-    const ids = names.map((n) => n)
     let i = 0
     return {
       call: () =>
-        client.request({ service: 'bench', providerId: ids[i++ % ids.length]!, method: 'echo', params: PARAMS }),
+        client.request({ service: 'bench', providerId: names[i++ % names.length]!, method: 'echo', params: PARAMS }),
       stop: () => client.close().then(() => conn.disconnect()),
     }
   }
@@ -75,7 +74,11 @@ async function caller(system: System, names: string[]): Promise<Caller> {
   await broker.start()
   await broker.waitForServices(['bench'], 30_000)
   await waitFor(
-    () => broker.registry.nodes.toArray().filter((n) => n.available && n.id !== broker.nodeID).length >= names.length,
+    () =>
+      broker.registry.nodes
+        .toArray()
+        .filter((n: { available: boolean; id: string }) => n.available && n.id !== broker.nodeID).length >=
+      names.length,
     { timeoutMs: 30_000, what: 'Moleculer provider nodes' },
   )
   return { call: () => broker.call('bench.echo', PARAMS), stop: () => broker.stop() }
