@@ -209,7 +209,7 @@ export class Registry {
     if (this.#timer || this.#closed) return
     const loop = async () => {
       const started = performance.now()
-      await this.#beat()
+      await this.#beat().catch((err: Error) => this.#closed || this.#options.onError(err))
       if (this.#closed) return
       // Start to start, so a slow beat does not stretch the period the ttl was chosen for.
       this.#timer = setTimeout(loop, Math.max(0, this.#options.heartbeatMs - (performance.now() - started)))

@@ -67,7 +67,9 @@ export class Watch {
     this.#stopReconnect()
     this.#ctx.onClose(this)
     this.#markReady()
-    await this.#ctx.subscriber.remove(this.#ctx.channel, this.#onMessage).catch(() => {})
+    // Not awaited: while Redis is down an UNSUBSCRIBE would wait for the reconnection, and nothing is delivered
+    // to a closed watch anyway.
+    this.#ctx.subscriber.remove(this.#ctx.channel, this.#onMessage).catch(() => {})
   }
 
   async #start(): Promise<void> {
