@@ -1,7 +1,7 @@
 import { Acker } from './Acker.js'
 import { adoptInbox } from './adopt.js'
 import { CancelListener } from './CancelListener.js'
-import { close, commandConnection, type RedisClient, raw } from './connections.js'
+import { close, commandConnection, direct, type RedisClient } from './connections.js'
 import { Dispatcher, type Source } from './Dispatcher.js'
 import { ShutdownError } from './errors.js'
 import { InboxReader } from './InboxReader.js'
@@ -205,7 +205,7 @@ export class TransportServer {
 
   async #ensureGroup(): Promise<void> {
     try {
-      await raw(this.#commands!.conn).xgroup('CREATE', this.#inbox, GROUP, '0', 'MKSTREAM')
+      await direct(this.#commands!.conn, 'xgroup', ['CREATE', this.#inbox, GROUP, '0', 'MKSTREAM'])
     } catch (err) {
       if (!(err instanceof Error) || !err.message.startsWith('BUSYGROUP')) throw err
     }

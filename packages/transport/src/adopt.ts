@@ -1,4 +1,4 @@
-import { type RawEntry, type RedisClient, raw, runScript } from './connections.js'
+import { direct, type RawEntry, type RawRead, type RedisClient, raw, runScript } from './connections.js'
 import type { Source } from './Dispatcher.js'
 import { GROUP } from './keys.js'
 import { RedisClock } from './RedisClock.js'
@@ -70,7 +70,8 @@ export async function adoptInbox(deps: AdoptionDeps): Promise<number> {
     for (;;) {
       const count = await room()
       if (deps.stopping()) break
-      const read = await raw(commands).xreadgroupBuffer('GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', key, '>')
+      const args = ['GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', key, '>']
+      const read = await direct<RawRead>(commands, 'xreadgroup', args, true)
       const entries = read?.[0]?.[1] ?? []
       if (entries.length === 0) break
       serve(entries, false)

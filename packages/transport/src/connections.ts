@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Cluster, Redis } from 'ioredis'
+import { type Cluster, Command, type Redis } from 'ioredis'
 
 /** A standalone ioredis client or a Cluster client. */
 export type RedisClient = Redis | Cluster
@@ -55,9 +55,21 @@ export function commandConnection(redis: RedisClient): { conn: RedisClient; owne
   return { conn: duplicate(redis, { enableAutoPipelining: true }), owned: true }
 }
 
+/**
+ * Sends one command at once, outside auto-pipelining. On a Cluster, auto-pipelining picks the node from the first
+ * argument, which for EVALSHA, XREADGROUP or XGROUP is not the key; a plain command is routed by its real keys.
+ */
+export function direct<T>(redis: RedisClient, name: string, args: Arg[], binary = false): Promise<T> {
+  const command = new Command(name, args, { replyEncoding: binary ? null : 'utf8' })
+  return redis.sendCommand(command) as Promise<T>
+}
+
 const shas = new Map<string, string>()
 
-/** Runs a script by its SHA, loading it with EVAL only when the server does not know it yet (first use, restart). */
+/**
+ * Runs a script by its SHA, loading it with EVAL only when the server does not know it yet (first use, restart). On
+ * a single server it joins the auto-pipeline, so it runs after the commands issued before it.
+ */
 export async function runScript(
   redis: RedisClient,
   script: string,
@@ -69,12 +81,15 @@ export async function runScript(
     sha = createHash('sha1').update(script).digest('hex')
     shas.set(script, sha)
   }
-  const r = raw(redis)
+  const send = (name: 'evalsha' | 'eval', first: string) =>
+    isCluster(redis)
+      ? direct(redis, name, [first, keys.length, ...keys, ...args])
+      : raw(redis)[name](first, keys.length, ...keys, ...args)
   try {
-    return await r.evalsha(sha, keys.length, ...keys, ...args)
+    return await send('evalsha', sha)
   } catch (err) {
     if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
-    return r.eval(script, keys.length, ...keys, ...args)
+    return send('eval', script)
   }
 }
 

@@ -67,7 +67,13 @@ describe('a provider killed under load loses no call: a live provider adopts its
 describe('a provider restarted under load serves what it had taken before it died', () => {
   it('1,000 calls in flight, provider SIGKILLed and started again with the same id: every call resolves', async () => {
     const namespace = 'crash-restart'
-    const env = { REDIS_URL: group.instances[0]!.url, NAMESPACE: namespace, PROVIDER_ID: 'a', CONCURRENCY: '20', DELAY_MS: '20' }
+    const env = {
+      REDIS_URL: group.instances[0]!.url,
+      NAMESPACE: namespace,
+      PROVIDER_ID: 'a',
+      CONCURRENCY: '20',
+      DELAY_MS: '20',
+    }
     let a = await startProvider(env)
     const client = new TransportClient(redis, { namespace, timeoutMs: 60_000 })
     try {

@@ -1,0 +1,131 @@
+import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
+import type { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AbortError, type HandlerContext, TimeoutError, TransportClient, TransportServer } from '../src/index.js'
+import { gate } from './helpers/gate.js'
+
+let group: RedisGroup
+let redis: Redis
+
+beforeAll(async () => {
+  group = await startRedis()
+  redis = group.instances[0]!.client()
+})
+afterAll(async () => {
+  await group?.stop()
+})
+
+/** A server whose `wait` handler blocks until its signal aborts (or a gate opens), recording what it saw. */
+async function setup(namespace: string, concurrency = 8) {
+  const seen: { ctx: HandlerContext; reason?: unknown }[] = []
+  const started: string[] = []
+  const release = gate()
+  const server = new TransportServer(redis, { namespace, service: 'svc', providerId: 'p1', concurrency })
+  server.handle('wait', async (params, ctx) => {
+    started.push(String(params))
+    const record: { ctx: HandlerContext; reason?: unknown } = { ctx }
+    seen.push(record)
+    await Promise.race([
+      release.wait,
+      new Promise<void>((resolve) =>
+        ctx.signal.addEventListener('abort', () => {
+          record.reason = ctx.signal.reason
+          resolve()
+        }),
+      ),
+    ])
+    return 'done'
+  })
+  await server.start()
+  const client = new TransportClient(redis, { namespace })
+  const close = async () => {
+    release.open()
+    await client.close()
+    await server.stop()
+  }
+  return { server, client, seen, started, release, close }
+}
+
+describe('a call that gets no reply in time rejects with TimeoutError, and the handler is told', () => {
+  it('rejects after timeoutMs and aborts ctx.signal at the deadline', async () => {
+    const t = await setup('timeout')
+    try {
+      const err = await t.client
+        .request({ service: 'svc', providerId: 'p1', method: 'wait', params: 'a', timeoutMs: 300 })
+        .catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(TimeoutError)
+      expect(err).toMatchObject({ code: 'TIMEOUT', notExecuted: false })
+      await waitFor(() => t.seen[0]?.reason, { what: 'the handler signal to abort' })
+      expect(t.seen[0]!.reason).toBeInstanceOf(TimeoutError)
+      // The deadline travels: the handler knew how long it had.
+      expect(t.seen[0]!.ctx.deadline).toBeLessThanOrEqual(performance.now())
+    } finally {
+      await t.close()
+    }
+  })
+})
+
+describe('a cancelled call rejects with AbortError, and the handler is told', () => {
+  it('aborting the signal rejects at once and aborts the running handler', async () => {
+    const t = await setup('abort')
+    try {
+      const controller = new AbortController()
+      const call = t.client.request({
+        service: 'svc',
+        providerId: 'p1',
+        method: 'wait',
+        params: 'a',
+        signal: controller.signal,
+      })
+      await waitFor(() => t.started.length === 1, { what: 'the handler to start' })
+      controller.abort()
+      await expect(call).rejects.toBeInstanceOf(AbortError)
+      await waitFor(() => t.seen[0]?.reason, { what: 'the cancel to reach the handler' })
+      expect(t.seen[0]!.reason).toBeInstanceOf(AbortError)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('a signal aborted before the call rejects with notExecuted and sends nothing', async () => {
+    const t = await setup('abort-before')
+    try {
+      const err = await t.client
+        .request({ service: 'svc', providerId: 'p1', method: 'wait', signal: AbortSignal.abort() })
+        .catch((e: unknown) => e)
+      expect(err).toMatchObject({ name: 'AbortError', code: 'ABORTED', notExecuted: true })
+      expect(await redis.xlen('abort-before:inbox:{svc:p1}')).toBe(0)
+      expect(t.started).toEqual([])
+    } finally {
+      await t.close()
+    }
+  })
+})
+
+describe('a request whose deadline passed before a provider took it is skipped, never run', () => {
+  it('a request stuck behind a busy provider expires unrun, and the next one still runs', async () => {
+    const t = await setup('skip', 1)
+    try {
+      const first = t.client.request({
+        service: 'svc',
+        providerId: 'p1',
+        method: 'wait',
+        params: 'first',
+        timeoutMs: 20_000,
+      })
+      await waitFor(() => t.started.length === 1, { what: 'the first handler to start' })
+      const late = await t.client
+        .request({ service: 'svc', providerId: 'p1', method: 'wait', params: 'late', timeoutMs: 200 })
+        .catch((e: unknown) => e)
+      expect(late).toBeInstanceOf(TimeoutError)
+      t.release.open()
+      expect(await first).toBe('done')
+      expect(await t.client.request({ service: 'svc', providerId: 'p1', method: 'wait', params: 'next' })).toBe('done')
+      expect(t.started).toEqual(['first', 'next'])
+      // The skipped request was acknowledged and deleted all the same.
+      await waitFor(async () => (await redis.xlen('skip:inbox:{svc:p1}')) === 0, { what: 'an empty inbox' })
+    } finally {
+      await t.close()
+    }
+  })
+})
