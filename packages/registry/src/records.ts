@@ -37,7 +37,10 @@ export function parseEvent(message: string): ProviderEvent | undefined {
   if (raw.type !== 'added' && raw.type !== 'updated' && raw.type !== 'removed') return undefined
   if (!Array.isArray(raw.providers)) return undefined
   const reason = raw.type === 'removed' ? ((raw.reason as RemovalReason | undefined) ?? 'vanished') : undefined
-  const records = raw.providers.map((p: ProviderInfo): [string, string] => [p.id, encodeRecord(p)])
+  // Anyone can publish on the channel: keep only what looks like a record.
+  const records = raw.providers
+    .filter((p: unknown): p is ProviderInfo => typeof (p as ProviderInfo | null)?.id === 'string')
+    .map((p): [string, string] => [p.id, encodeRecord(p)])
   return { type: raw.type, reason, records }
 }
 

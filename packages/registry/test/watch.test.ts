@@ -106,6 +106,9 @@ describe('a watch starts from the current state and only reports real changes', 
     await b.deregister()
     // A duplicate of an event already applied, as a reconnecting publisher might send.
     await redis.publish('w5:{s}:events', JSON.stringify({ type: 'added', providers: [a.info] }))
+    // Foreign or broken messages on the channel are ignored.
+    await redis.publish('w5:{s}:events', 'not json')
+    await redis.publish('w5:{s}:events', JSON.stringify({ type: 'added', providers: [{ weight: 1 }] }))
     await waitFor(() => rec.ids().join() === 'a' && rec.heard.length >= 4, { what: 'the sequence' })
     // Several resyncs (every 100 ms) go by; none of them may repeat a state.
     const settled = rec.heard.length
