@@ -4,11 +4,14 @@
  * by their effects, which is what makes reading `TIME` before writing allowed.
  *
  * Keys of every provider script, in order: alive (ZSET id -> deadline ms), providers (HASH id -> record JSON),
- * owners (HASH id -> registry id); plus service (STRING) for REGISTER. All share the service's hash tag.
+ * owners (HASH id -> registry id); plus service (STRING) for REGISTER; HEARTBEAT takes alive and owners of each
+ * service it covers. A script's keys share the service's hash tag (on a Cluster, a single service per script).
  * Events published on the service channel are JSON: `{"type":"added"|"updated"|"removed","reason"?:...,"providers":[records]}`.
  * Each script carries only the helpers it uses: the heartbeat runs 10,000 times a second at scale.
  */
 
+// The Redis server's clock in ms: the only clock liveness is ever judged by. replicate_commands is a no-op on
+// Redis 7 and what makes TIME-before-write legal on Redis 5/6.
 const NOW = `
 if redis.replicate_commands then redis.replicate_commands() end
 local function now_ms()
@@ -17,6 +20,7 @@ local function now_ms()
 end
 `
 
+// Tells the service's watchers; records are already JSON, so the message is built without encoding anything.
 const PUBLISH = `
 local function publish(channel, kind, reason, records)
   if #records == 0 then return end
