@@ -38,7 +38,7 @@ async function redrpc(...args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
-describe('the redrpc command shows a live stack', () => {
+describe('the redrpc command shows a live stack', { timeout: 90_000 }, () => {
   it('services lists each service with its methods and number of providers, as a table or JSON', async () => {
     const table = await redrpc('services')
     expect(table.code).toBe(0)
@@ -100,7 +100,7 @@ describe('the redrpc command shows a live stack', () => {
   })
 })
 
-describe('the redrpc command fails with one clear line and a non-zero exit', () => {
+describe('the redrpc command fails with one clear line and a non-zero exit', { timeout: 90_000 }, () => {
   it('an unknown service', async () => {
     const out = await redrpc('call', 'nowhere', 'ping')
     expect(out.code).toBe(1)

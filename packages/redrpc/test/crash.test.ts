@@ -10,7 +10,7 @@ afterAll(async () => {
   await stack?.stop()
 })
 
-describe('a provider process SIGKILLed under load loses no call', () => {
+describe('a provider process SIGKILLed under load loses no call', { timeout: 120_000 }, () => {
   it('300 calls, 32 in flight, over two provider processes; one is killed mid-run; every call answers once', async () => {
     const [victim] = await Promise.all([stack.spawnProvider('pa'), stack.spawnProvider('pb')])
     const caller = stack.redRpc({}, false)

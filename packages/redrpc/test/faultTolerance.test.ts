@@ -12,6 +12,9 @@ afterAll(async () => {
   await stack?.stop()
 })
 
+/** Generous, so that a loaded CI machine never times out a healthy call. */
+const TIMEOUT = 1_000
+
 /**
  * A handler that stalls on `provider` while `hang.on` (it answers only well after the caller's deadline, as a stuck
  * provider would) and answers at once elsewhere.
@@ -30,7 +33,7 @@ function hangingOn(provider: string, hang: { on: boolean }, ran: string[]) {
 
 describe('timeouts and retries with failover', () => {
   it('an idempotent method that times out on one provider is answered by another', async () => {
-    const redRpc = stack.redRpc({ call: { timeoutMs: 300 } })
+    const redRpc = stack.redRpc({ call: { timeoutMs: TIMEOUT } })
     const ran: string[] = []
     const retries: string[] = []
     redRpc.on('retry', (e) => retries.push(e.provider))
@@ -45,7 +48,7 @@ describe('timeouts and retries with failover', () => {
   })
 
   it('a non-idempotent method is not retried after a timeout; the error names service, method and provider', async () => {
-    const redRpc = stack.redRpc({ call: { timeoutMs: 300 } })
+    const redRpc = stack.redRpc({ call: { timeoutMs: TIMEOUT } })
     const ran: string[] = []
     await redRpc.registerService('ft_once', { charge: hangingOn('fo-1', { on: true }, ran) })
     await redRpc.registerProvider('fo', { count: 2 })
@@ -53,7 +56,7 @@ describe('timeouts and retries with failover', () => {
     const outcomes = await Promise.allSettled([service.callApi('charge'), service.callApi('charge')])
     const failed = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult
     expect(failed.reason).toBeInstanceOf(CallTimeoutError)
-    expect(failed.reason).toMatchObject({ service: 'ft_once', method: 'charge', provider: 'fo-1', timeoutMs: 300 })
+    expect(failed.reason).toMatchObject({ service: 'ft_once', method: 'charge', provider: 'fo-1', timeoutMs: TIMEOUT })
     expect(failed.reason.message).toContain('ft_once.charge on fo-1')
     expect(
       outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<unknown>).value),
@@ -66,7 +69,7 @@ describe('timeouts and retries with failover', () => {
     await owner.registerService(
       'ft_defaults',
       { slow: hangingOn('sd-1', { on: true }, []) },
-      { defaults: { timeoutMs: 300 } },
+      { defaults: { timeoutMs: TIMEOUT } },
     )
     await owner.registerProvider('sd', { count: 1 })
     const caller = stack.redRpc({}, false)
@@ -75,7 +78,7 @@ describe('timeouts and retries with failover', () => {
       .callApi('slow')
       .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CallTimeoutError)
-    expect(err).toMatchObject({ provider: 'sd-1', timeoutMs: 300 })
+    expect(err).toMatchObject({ provider: 'sd-1', timeoutMs: TIMEOUT })
   })
 
   it('an error proving the call never ran (no inbox behind a listed provider) is failed over, even when not idempotent', async () => {
@@ -140,7 +143,7 @@ describe('timeouts and retries with failover', () => {
 describe('the per-provider circuit breaker', () => {
   it('opens after consecutive failures, keeps calls away, half-opens after the cool-down and closes on success', async () => {
     const redRpc = stack.redRpc({
-      call: { timeoutMs: 200, retries: 0, breaker: { failureThreshold: 2, cooldownMs: 1_000 } },
+      call: { timeoutMs: TIMEOUT, retries: 0, breaker: { failureThreshold: 2, cooldownMs: 3_000 } },
     })
     const hang = { on: true }
     const ran: string[] = []
@@ -161,7 +164,7 @@ describe('the per-provider circuit breaker', () => {
 
     hang.on = false
     await waitFor(() => redRpc.stats().services.ft_breaker?.providers['br-1']?.breaker === 'half-open', {
-      timeoutMs: 5_000,
+      timeoutMs: 15_000,
       what: 'the cool-down',
     })
     const after = await Promise.all(Array.from({ length: 4 }, () => service.callApi('read')))
@@ -171,7 +174,7 @@ describe('the per-provider circuit breaker', () => {
 
   it('when every provider is open, a call fails at once with CircuitOpenError', async () => {
     const redRpc = stack.redRpc({
-      call: { timeoutMs: 200, retries: 0, breaker: { failureThreshold: 1, cooldownMs: 60_000 } },
+      call: { timeoutMs: TIMEOUT, retries: 0, breaker: { failureThreshold: 1, cooldownMs: 60_000 } },
     })
     await redRpc.registerService('ft_allopen', { read: hangingOn('ao-1', { on: true }, []) })
     await redRpc.registerProvider('ao', { count: 1 })
