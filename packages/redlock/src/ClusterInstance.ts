@@ -17,9 +17,17 @@ export class ClusterInstance implements Instance {
     this.#single = new StandaloneInstance(client, prefix)
   }
 
-  async acquire(resources: readonly string[], value: string, ttl: number, candidate: bigint): Promise<AcquireReply> {
-    if (resources.length === 1) return this.#single.acquire(resources, value, ttl, candidate)
-    const parts = await Promise.allSettled(resources.map((r) => this.#single.acquire([r], value, ttl, candidate)))
+  async acquire(
+    resources: readonly string[],
+    value: string,
+    ttl: number,
+    candidate: bigint,
+    ceiling: bigint,
+  ): Promise<AcquireReply> {
+    if (resources.length === 1) return this.#single.acquire(resources, value, ttl, candidate, ceiling)
+    const parts = await Promise.allSettled(
+      resources.map((r) => this.#single.acquire([r], value, ttl, candidate, ceiling)),
+    )
     const replies = parts.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []))
     const counter = replies.reduce((top, r) => higher(top, r.counter), 0n)
     const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected')
@@ -31,11 +39,26 @@ export class ClusterInstance implements Instance {
       return { locked: true, fenced: false, counter }
     }
     const fenced = replies.every((r) => r.fenced)
-    return { locked: false, fenced, counter: fenced ? candidate : counter }
+    return { locked: false, fenced, counter: fenced ? ceiling : counter }
   }
 
-  async raise(resources: readonly string[], token: bigint): Promise<void> {
-    await Promise.all(resources.map((r) => this.#single.raise([r], token)))
+  async raise(resources: readonly string[], ceiling: bigint): Promise<void> {
+    await Promise.all(resources.map((r) => this.#single.raise([r], ceiling)))
+  }
+
+  /** Only a single resource: across slots a hand-over could not be all-or-nothing. */
+  canTransfer(resources: readonly string[]): boolean {
+    return resources.length === 1
+  }
+
+  transfer(
+    resources: readonly string[],
+    oldValue: string,
+    newValue: string,
+    ttl: number,
+    ceiling: bigint,
+  ): Promise<boolean> {
+    return this.#single.transfer(resources, oldValue, newValue, ttl, ceiling)
   }
 
   async extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {

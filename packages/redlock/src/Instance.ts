@@ -6,15 +6,30 @@ export interface AcquireReply {
   readonly locked: boolean
   /** The locks were set and every counter now records the candidate token. */
   readonly fenced: boolean
-  /** The highest fencing counter seen (the candidate when fenced). */
+  /** The highest fencing counter seen (the ceiling recorded when fenced). */
   readonly counter: bigint
 }
 
 /** The lock operations on one independent Redis master or Cluster, each all-or-nothing for that instance. */
 export interface Instance {
   readonly client: RedisClient
-  acquire(resources: readonly string[], value: string, ttl: number, candidate: bigint): Promise<AcquireReply>
-  raise(resources: readonly string[], token: bigint): Promise<void>
+  acquire(
+    resources: readonly string[],
+    value: string,
+    ttl: number,
+    candidate: bigint,
+    ceiling: bigint,
+  ): Promise<AcquireReply>
+  raise(resources: readonly string[], ceiling: bigint): Promise<void>
+  /** Whether `transfer` can keep these resources all-or-nothing on this instance. */
+  canTransfer(resources: readonly string[]): boolean
+  transfer(
+    resources: readonly string[],
+    oldValue: string,
+    newValue: string,
+    ttl: number,
+    ceiling: bigint,
+  ): Promise<boolean>
   extend(resources: readonly string[], value: string, ttl: number): Promise<boolean>
   release(resources: readonly string[], value: string, announce: boolean): Promise<number>
 }

@@ -23,6 +23,8 @@ export interface LockInit {
   readonly value: string
   readonly attempts: number
   readonly fencingToken: bigint
+  /** Highest token recorded on a quorum for this lock; tokens above fencingToken up to it may be handed over. */
+  readonly tokenCeiling: bigint
   readonly ttl: number
   /** Monotonic ms until which the lock is valid. */
   readonly validUntil: number
@@ -40,6 +42,7 @@ export class Lock implements AsyncDisposable {
   readonly fencingToken: bigint
   #ttl: number
   #validUntil: number
+  #tokenCeiling: bigint
   #released = false
   readonly #owner: LockOwner
 
@@ -52,6 +55,7 @@ export class Lock implements AsyncDisposable {
     this.fencingToken = init.fencingToken
     this.#ttl = init.ttl
     this.#validUntil = init.validUntil
+    this.#tokenCeiling = init.tokenCeiling
   }
 
   /** Epoch ms until which the lock is valid (computed from a monotonic clock). */
@@ -108,6 +112,16 @@ export class Lock implements AsyncDisposable {
   /** Records that the owner released it (called by the owner). */
   markReleased(): void {
     this.#released = true
+  }
+
+  /** Highest token recorded on a quorum for this lock (for the owner's hand-over). */
+  get tokenCeiling(): bigint {
+    return this.#tokenCeiling
+  }
+
+  /** Records that a higher ceiling is now recorded on a quorum (called by the owner). */
+  raiseCeiling(ceiling: bigint): void {
+    if (ceiling > this.#tokenCeiling) this.#tokenCeiling = ceiling
   }
 
   /** Monotonic ms until which it is valid (for the owner's timers). */

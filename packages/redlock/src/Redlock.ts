@@ -14,6 +14,7 @@ import {
   checkResources,
   checkTtl,
   checkUsingOptions,
+  HANDOVER_TOKENS,
   type RedlockOptions,
   requestTimeoutFor,
   resolveResources,
@@ -157,6 +158,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
    */
   async release(lock: Lock): Promise<ReleaseResult> {
     this.#checkLock(lock)
+    const successor = lock.released ? undefined : this.#successorOf(lock)
+    if (successor) return this.#handOver(lock, successor)
     lock.markReleased()
     const timeout = requestTimeoutFor(this.settings, lock.ttl)
     const sent = gather(
@@ -215,6 +218,66 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     await this.quit()
   }
 
+  /** The waiter of this process that can take the lock over directly, if the lock allows it. */
+  #successorOf(lock: Lock): Waiter | undefined {
+    const waiter = this.#queue.successorOf(lock)
+    if (!waiter || lock.fencingToken >= lock.tokenCeiling) return undefined
+    // The successor starts under the validity left to this lock: it must outlast the transfer's round trip.
+    if (lock.remaining <= 2 * requestTimeoutFor(this.settings, waiter.ttl)) return undefined
+    if (!this.#instances.every((i) => i.canTransfer(lock.resources))) return undefined
+    return waiter
+  }
+
+  /**
+   * Releases a lock by handing it to the next waiter of this process: the keys never become free, so no other
+   * process can slip in, and the successor holds the lock at once, covered by the validity left to this lock (still
+   * held on a quorum) until the transfer to its own value and ttl is confirmed; its token was recorded beforehand.
+   */
+  async #handOver(lock: Lock, waiter: Waiter): Promise<ReleaseResult> {
+    const { resources } = lock
+    const ttl = waiter.ttl
+    const token = lock.fencingToken + 1n
+    const ceiling = token + HANDOVER_TOKENS - 1n
+    const value = randomUUID()
+    const timeout = requestTimeoutFor(this.settings, ttl)
+    const start = now()
+    const sent = gather(
+      this.#instances.length,
+      (i) => this.#instances[i]!.transfer(resources, lock.value, value, ttl, ceiling),
+      timeout,
+      (all) => {
+        const t = tally(all, Boolean)
+        return t.ok >= this.quorum || t.ok + t.pending < this.quorum
+      },
+    )
+    lock.markReleased()
+    const next = new Lock(this, {
+      resources,
+      value,
+      attempts: waiter.attempts + 1,
+      fencingToken: token,
+      tokenCeiling: lock.tokenCeiling,
+      ttl,
+      validUntil: lock.validUntil,
+    })
+    this.#queue.handOver(lock, next, waiter)
+    const answers = await sent
+    reportFailures(this.#context, answers, timeout)
+    const instances = tally(answers, Boolean).ok
+    if (instances >= this.quorum) {
+      const validUntil = start + ttl - driftFor(ttl, this.settings.driftFactor)
+      if (!next.released && validUntil > next.validUntil) next.renew(ttl, validUntil)
+      next.raiseCeiling(ceiling)
+      this.#hints.observe(resources, ceiling)
+    } else if (!next.released) {
+      // Not held on a quorum any more: the successor must not rely on it.
+      next.renew(ttl, now())
+    }
+    const result: ReleaseResult = { held: instances > 0, instances, answers: describe(answers) }
+    this.emit('released', lock, result)
+    return result
+  }
+
   #ttl(resources: readonly string[], ttl: unknown): number {
     if (ttl !== undefined) return checkTtl(ttl, 'ttl')
     let longest = 0
@@ -242,17 +305,20 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : now() + options.timeout
     const requestTimeout = requestTimeoutFor(this.settings, ttl)
     const value = randomUUID()
-    const waiter = new Waiter(resources)
+    // Made only when this acquire has to wait: the uncontended path allocates nothing for it.
+    let waiter: Waiter | undefined
     let attempts = 0
     let answers: InstanceAnswer[] = []
     let locked = false
-    let mustWait = this.#queue.busy(resources)
-    if (mustWait) this.#queue.enqueue(waiter)
+    if (this.#queue.busy(resources)) {
+      waiter = new Waiter(resources, ttl)
+      this.#queue.enqueue(waiter)
+    }
     try {
       for (;;) {
         const end = options.signal?.aborted
           ? 'aborted'
-          : mustWait
+          : waiter
             ? await waiter.wait(this.#retryDelay(options), options.signal, deadline)
             : 'go'
         if (end === 'aborted') {
@@ -266,21 +332,29 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
         if (end === 'timeout') {
           throw new LockError(`acquire timed out (${options.timeout} ms)`, { reason: 'timeout', attempts, answers })
         }
+        if (end === 'granted' && waiter?.granted) {
+          this.emit('acquired', waiter.granted)
+          return waiter.granted
+        }
         attempts++
         if (this.#queue.heldHere(resources)) {
           answers = this.#instances.map((_, instance) => ({ instance, status: 'locked' }))
           locked = true
         } else {
           const candidate = this.#hints.candidateFor(resources)
-          const outcome = await attemptAcquire(this.#context, { resources, value, ttl, candidate, requestTimeout })
+          // A contended lock records spare tokens, so it can later pass to the next waiter without a round trip.
+          const reserve = waiter ? HANDOVER_TOKENS : 1n
+          const request = { resources, value, ttl, candidate, reserve, requestTimeout }
+          const outcome = await attemptAcquire(this.#context, request)
           answers = outcome.answers
           if (outcome.ok) {
-            this.#hints.observe(resources, outcome.token)
+            this.#hints.observe(resources, outcome.ceiling)
             const init = {
               resources,
               value,
               attempts,
               fencingToken: outcome.token,
+              tokenCeiling: outcome.ceiling,
               ttl,
               validUntil: outcome.validUntil,
             }
@@ -296,11 +370,12 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
           if (locked) throw new ResourceLockedError(resources, attempts, answers)
           throw new LockError('no quorum of instances granted the lock', { reason: 'quorum', attempts, answers })
         }
+        waiter ??= new Waiter(resources, ttl)
+        waiter.attempts = attempts
         this.#queue.enqueue(waiter)
-        mustWait = true
       }
     } finally {
-      this.#queue.remove(waiter)
+      if (waiter) this.#queue.remove(waiter)
     }
   }
 

@@ -2,38 +2,84 @@ import { type AcquireReply, type Instance, parseAcquireReply } from './Instance.
 import { fenceKey, lockKey } from './keys.js'
 import type { RedisClient } from './RedisClient.js'
 import { luaScript, runScript } from './runScript.js'
-import { ACQUIRE, EXTEND, RAISE, RELEASE } from './scripts.js'
+import type { BatchOp } from './ScriptBatcher.js'
+import { ACQUIRE, EXTEND, OPS, RAISE, RELEASE, TRANSFER } from './scripts.js'
 
-const acquireScript = luaScript(ACQUIRE)
-const raiseScript = luaScript(RAISE)
-const extendScript = luaScript(EXTEND)
-const releaseScript = luaScript(RELEASE)
+const acquireOp: BatchOp = { code: OPS.acquire, script: luaScript(ACQUIRE) }
+const raiseOp: BatchOp = { code: OPS.raise, script: luaScript(RAISE) }
+const extendOp: BatchOp = { code: OPS.extend, script: luaScript(EXTEND) }
+const releaseOp: BatchOp = { code: OPS.release, script: luaScript(RELEASE) }
+const transferOp: BatchOp = { code: OPS.transfer, script: luaScript(TRANSFER) }
+
+/** How scripts reach the server: batched for a plain client, one by one for a Cluster (slots differ). */
+export type ScriptRunner = (
+  op: BatchOp,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+) => Promise<unknown>
 
 /** One Redis master: every operation on all resources is a single atomic script. */
 export class StandaloneInstance implements Instance {
+  private readonly run: ScriptRunner
+
   constructor(
     readonly client: RedisClient,
     private readonly prefix: string,
-  ) {}
+    run?: ScriptRunner,
+  ) {
+    this.run = run ?? ((op, keys, args) => runScript(client, op.script, keys, args))
+  }
 
-  async acquire(resources: readonly string[], value: string, ttl: number, candidate: bigint): Promise<AcquireReply> {
+  acquire(
+    resources: readonly string[],
+    value: string,
+    ttl: number,
+    candidate: bigint,
+    ceiling: bigint,
+  ): Promise<AcquireReply> {
+    return this.run(acquireOp, this.#lockAndFenceKeys(resources), [
+      value,
+      ttl,
+      candidate.toString(),
+      ceiling.toString(),
+    ]).then(parseAcquireReply)
+  }
+
+  canTransfer(): boolean {
+    return true
+  }
+
+  transfer(
+    resources: readonly string[],
+    oldValue: string,
+    newValue: string,
+    ttl: number,
+    ceiling: bigint,
+  ): Promise<boolean> {
+    const keys = this.#lockAndFenceKeys(resources)
+    return this.run(transferOp, keys, [oldValue, newValue, ttl, ceiling.toString()]).then(
+      (reply) => Number(reply) === 1,
+    )
+  }
+
+  #lockAndFenceKeys(resources: readonly string[]): string[] {
     const keys = resources.map((r) => lockKey(this.prefix, r))
     for (const r of resources) keys.push(fenceKey(this.prefix, r))
-    return parseAcquireReply(await runScript(this.client, acquireScript, keys, [value, ttl, candidate.toString()]))
+    return keys
   }
 
-  async raise(resources: readonly string[], token: bigint): Promise<void> {
+  async raise(resources: readonly string[], ceiling: bigint): Promise<void> {
     const keys = resources.map((r) => fenceKey(this.prefix, r))
-    await runScript(this.client, raiseScript, keys, [token.toString()])
+    await this.run(raiseOp, keys, [ceiling.toString()])
   }
 
-  async extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {
+  extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {
     const keys = resources.map((r) => lockKey(this.prefix, r))
-    return Number(await runScript(this.client, extendScript, keys, [value, ttl])) === 1
+    return this.run(extendOp, keys, [value, ttl]).then((reply) => Number(reply) === 1)
   }
 
-  async release(resources: readonly string[], value: string, announce: boolean): Promise<number> {
+  release(resources: readonly string[], value: string, announce: boolean): Promise<number> {
     const keys = resources.map((r) => lockKey(this.prefix, r))
-    return Number(await runScript(this.client, releaseScript, keys, [value, announce ? '1' : '0']))
+    return this.run(releaseOp, keys, [value, announce ? '1' : '0']).then(Number)
   }
 }

@@ -72,6 +72,24 @@ export class WaitQueue {
     }
   }
 
+  /**
+   * The waiter a lock can be handed over to: first in line for every resource of the lock, asking for exactly those
+   * resources, and waiting right now.
+   */
+  successorOf(lock: Lock): Waiter | undefined {
+    const first = this.#queues.get(lock.resources[0]!)?.[0]
+    if (!first?.waiting || first.resources.length !== lock.resources.length) return undefined
+    for (const r of lock.resources) if (this.#queues.get(r)?.[0] !== first) return undefined
+    return first
+  }
+
+  /** Hands a lock to a waiter: it leaves the queue and the lock is recorded as held here. */
+  handOver(from: Lock, to: Lock, waiter: Waiter): void {
+    for (const r of from.resources) this.#held.set(r, to)
+    this.remove(waiter)
+    waiter.grant(to)
+  }
+
   /** Wakes the first waiter for the resource, if any (a release seen elsewhere). */
   wakeFirst(resource: string): void {
     this.#queues.get(resource)?.[0]?.wake()

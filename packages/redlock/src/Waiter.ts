@@ -1,7 +1,8 @@
 import { now } from './clock.js'
+import type { Lock } from './Lock.js'
 
 /** Why a wait ended. */
-export type WaitEnd = 'wake' | 'timer' | 'aborted' | 'timeout'
+export type WaitEnd = 'wake' | 'timer' | 'aborted' | 'timeout' | 'granted'
 
 /**
  * One acquire that waits for its turn. A wake-up that comes while it is busy with an attempt is kept, so a release
@@ -10,14 +11,33 @@ export type WaitEnd = 'wake' | 'timer' | 'aborted' | 'timeout'
 export class Waiter {
   /** True while it is in the wait queue. */
   queued = false
-  #wake: (() => void) | undefined
+  /** Attempts made so far. */
+  attempts = 0
+  /** The lock handed over to it by the previous holder in this process. */
+  granted: Lock | undefined
+  #wake: ((why: WaitEnd) => void) | undefined
   #wokenEarly = false
 
-  constructor(readonly resources: readonly string[]) {}
+  constructor(
+    readonly resources: readonly string[],
+    /** The ttl it asked for. */
+    readonly ttl: number,
+  ) {}
+
+  /** True while it waits (not during an attempt): only then can a lock be handed over to it. */
+  get waiting(): boolean {
+    return this.#wake !== undefined
+  }
+
+  /** Ends the wait with a lock handed over by the previous holder. */
+  grant(lock: Lock): void {
+    this.granted = lock
+    this.#wake?.('granted')
+  }
 
   /** Ends the current wait (or the next one, if it is not waiting now). */
   wake(): void {
-    if (this.#wake) this.#wake()
+    if (this.#wake) this.#wake('wake')
     else this.#wokenEarly = true
   }
 
@@ -40,7 +60,7 @@ export class Waiter {
       const onAbort = () => end('aborted')
       const timer = setTimeout(() => end(delayMs < left ? 'timer' : 'timeout'), Math.min(delayMs, left))
       signal?.addEventListener('abort', onAbort, { once: true })
-      this.#wake = () => end('wake')
+      this.#wake = end
     })
   }
 }

@@ -19,12 +19,21 @@ export interface AttemptRequest {
   readonly ttl: number
   /** The token proposed: one more than the highest this process knows for the resources. */
   readonly candidate: bigint
+  /** How many tokens to record (>= 1): the extra ones let this lock be handed over without a round trip. */
+  readonly reserve: bigint
   readonly requestTimeout: number
 }
 
 /** The outcome of one attempt. */
 export type AttemptOutcome =
-  | { readonly ok: true; readonly token: bigint; readonly validUntil: number; readonly answers: InstanceAnswer[] }
+  | {
+      readonly ok: true
+      readonly token: bigint
+      /** The highest token recorded on a quorum for this lock (token + reserve - 1). */
+      readonly ceiling: bigint
+      readonly validUntil: number
+      readonly answers: InstanceAnswer[]
+    }
   | { readonly ok: false; readonly locked: boolean; readonly counter: bigint; readonly answers: InstanceAnswer[] }
 
 /** Clock drift allowance of the Redlock spec. */
@@ -83,16 +92,17 @@ function firstRoundDecided(quorum: number) {
  */
 export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): Promise<AttemptOutcome> {
   const { instances, quorum } = ctx
-  const { resources, value, ttl, candidate, requestTimeout } = req
+  const { resources, value, ttl, candidate, reserve, requestTimeout } = req
   const start = now()
+  let ceiling = candidate + reserve - 1n
   const first = await gather(
     instances.length,
-    (i) => instances[i]!.acquire(resources, value, ttl, candidate),
+    (i) => instances[i]!.acquire(resources, value, ttl, candidate, ceiling),
     requestTimeout,
     firstRoundDecided(quorum),
   )
   reportFailures(ctx, first, requestTimeout)
-  let answers = describe(first, (r) => r.locked)
+  let answers: InstanceAnswer[] = []
   let counter = 0n
   let ok = 0
   let fenced = 0
@@ -106,13 +116,17 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     undo(ctx, resources, value)
     return { ok: false, locked, counter, answers }
   }
-  if (ok < quorum) return fail(answers.some((a) => a.status === 'locked'))
+  if (ok < quorum) {
+    answers = describe(first, (r) => r.locked)
+    return fail(answers.some((a) => a.status === 'locked'))
+  }
   let token = candidate
   if (fenced < quorum) {
     token = higher(counter, candidate) + 1n
+    ceiling = token + reserve - 1n
     const second = await gather(
       instances.length,
-      (i) => instances[i]!.raise(resources, token),
+      (i) => instances[i]!.raise(resources, ceiling),
       requestTimeout,
       (all) => {
         const t = tally(all, () => true)
@@ -121,10 +135,13 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     )
     reportFailures(ctx, second, requestTimeout)
     answers = describe(second)
-    counter = token
+    counter = ceiling
     if (tally(second, () => true).ok < quorum) return fail(false)
   }
   const validUntil = start + ttl - driftFor(ttl, ctx.driftFactor)
-  if (validUntil <= now()) return fail(false)
-  return { ok: true, token, validUntil, answers }
+  if (validUntil <= now()) {
+    if (answers.length === 0) answers = describe(first, (r) => r.locked)
+    return fail(false)
+  }
+  return { ok: true, token, ceiling, validUntil, answers }
 }

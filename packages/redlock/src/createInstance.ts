@@ -1,9 +1,12 @@
 import { ClusterInstance } from './ClusterInstance.js'
 import type { Instance } from './Instance.js'
 import { isCluster, type RedisClient } from './RedisClient.js'
+import { ScriptBatcher } from './ScriptBatcher.js'
 import { StandaloneInstance } from './StandaloneInstance.js'
 
 /** The right adapter for a client: a Cluster spreads resources over slots, a plain client runs one script. */
 export function createInstance(client: RedisClient, prefix: string): Instance {
-  return isCluster(client) ? new ClusterInstance(client, prefix) : new StandaloneInstance(client, prefix)
+  if (isCluster(client)) return new ClusterInstance(client, prefix)
+  const batcher = new ScriptBatcher(client)
+  return new StandaloneInstance(client, prefix, (op, keys, args) => batcher.run(op, keys, args))
 }

@@ -1,3 +1,6 @@
+import { now } from './clock.js'
+import { onDeadline } from './deadlines.js'
+
 /** One instance's answer to one request. */
 export type Answer<R> =
   | { readonly status: 'pending' }
@@ -30,13 +33,14 @@ export function gather<R>(
     let done = false
     const finish = () => {
       done = true
-      clearTimeout(timer)
+      cancel()
       resolve(answers.slice())
     }
-    const timer = setTimeout(() => {
+    const cancel = onDeadline(now() + timeoutMs, () => {
+      if (done) return
       for (let i = 0; i < count; i++) if (answers[i] === PENDING) answers[i] = TIMEOUT
       finish()
-    }, timeoutMs)
+    })
     const settle = (i: number, answer: Answer<R>) => {
       if (done) return
       answers[i] = answer

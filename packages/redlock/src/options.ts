@@ -73,6 +73,12 @@ export const DEFAULTS = {
   ttl: 10_000,
 } as const
 
+/**
+ * Tokens a contended acquire records at once: the spare ones let the lock pass to the next waiter of this process
+ * without a round trip (a token must be recorded on a quorum before it is handed out).
+ */
+export const HANDOVER_TOKENS = 64n
+
 /** Largest ttl Redis and Node timers both accept. */
 export const MAX_TTL = 2 ** 31 - 1
 
@@ -145,6 +151,7 @@ export function resolveResources(
 
 /** One resource name or a list of them, as a non-empty list of distinct non-empty strings. */
 export function checkResources(value: unknown, name = 'resources'): readonly string[] {
+  if (typeof value === 'string' && value !== '') return [value]
   const list = typeof value === 'string' ? [value] : value
   if (!Array.isArray(list)) throw new TypeError(`${name} must be a string or an array of strings`)
   if (list.length === 0) throw new RangeError(`${name} must not be empty`)

@@ -20,16 +20,14 @@ function isNoScript(err: unknown): boolean {
  * EVALSHA, falling back to EVAL when the server does not know the script (first use, restart). The EVALSHA is
  * written before this returns, so commands issued later on the same connection run after it on the server.
  */
-export async function runScript(
+export function runScript(
   client: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: readonly (string | number)[],
 ): Promise<unknown> {
-  try {
-    return await client.evalsha(script.sha, keys.length, ...keys, ...args)
-  } catch (err) {
+  return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((err: unknown) => {
     if (!isNoScript(err)) throw err
     return client.eval(script.source, keys.length, ...keys, ...args)
-  }
+  })
 }

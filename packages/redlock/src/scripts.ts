@@ -1,75 +1,159 @@
 /**
- * Every Redis-side operation of the lock, one atomic Lua script each. Counters are compared with tonumber (exact
- * below 2^53) and written back as the caller's decimal string, so a token is never reformatted by Lua.
+ * Every Redis-side operation of the lock. Each is a Lua function of (keys, argv), run atomically, alone (ACQUIRE,
+ * RAISE, EXTEND, RELEASE) or many in one call (BATCH). Counters are compared with tonumber (exact below 2^53) and
+ * written back as the caller's decimal string, so a token is never reformatted by Lua.
  */
 
 /**
- * ACQUIRE. KEYS: n lock keys, then their n fencing counters. ARGV: value, ttl ms, candidate token.
+ * acquire(keys: n lock keys then their n fencing counters; argv: value, ttl ms, candidate token, ceiling).
  * All-or-nothing on this instance: if any lock key exists nothing changes and {0, top counter} is returned.
  * Otherwise every lock key is set to value with the ttl and, when every counter is below the candidate, every
- * counter is raised to it ({1, candidate}: the token is recorded here); else counters stay and {2, top counter}
- * tells the caller which token it must outbid.
+ * counter is raised to the ceiling (>= candidate; the tokens candidate..ceiling are then recorded here and reserved
+ * for this lock and the holders it hands over to) and {1, ceiling} is returned; else counters stay and
+ * {2, top counter} tells the caller which token it must outbid.
  */
-export const ACQUIRE = `
-local n = #KEYS / 2
-local top, topText = 0, '0'
-for i = n + 1, 2 * n do
-  local c = redis.call('GET', KEYS[i])
-  if c and tonumber(c) > top then top, topText = tonumber(c), c end
+const ACQUIRE_FN = `
+local function acquire(keys, argv)
+  local n = #keys / 2
+  local top, topText = 0, '0'
+  for i = n + 1, 2 * n do
+    local c = redis.call('GET', keys[i])
+    if c and tonumber(c) > top then top, topText = tonumber(c), c end
+  end
+  for i = 1, n do
+    if redis.call('EXISTS', keys[i]) == 1 then return {0, topText} end
+  end
+  for i = 1, n do
+    redis.call('SET', keys[i], argv[1], 'PX', argv[2])
+  end
+  if top < tonumber(argv[3]) then
+    for i = n + 1, 2 * n do redis.call('SET', keys[i], argv[4]) end
+    return {1, argv[4]}
+  end
+  return {2, topText}
 end
-for i = 1, n do
-  if redis.call('EXISTS', KEYS[i]) == 1 then return {0, topText} end
-end
-for i = 1, n do
-  redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[2])
-end
-if top < tonumber(ARGV[3]) then
-  for i = n + 1, 2 * n do redis.call('SET', KEYS[i], ARGV[3]) end
-  return {1, ARGV[3]}
-end
-return {2, topText}
 `
 
 /**
- * RAISE. KEYS: fencing counters. ARGV: token. Every counter becomes at least the token (never lowered), so a
+ * raise(keys: fencing counters; argv: token). Every counter becomes at least the token (never lowered), so a
  * token is recorded on this instance before the lock carrying it is handed out.
  */
-export const RAISE = `
-local t = tonumber(ARGV[1])
-for i = 1, #KEYS do
-  local c = redis.call('GET', KEYS[i])
-  if not c or tonumber(c) < t then redis.call('SET', KEYS[i], ARGV[1]) end
+const RAISE_FN = `
+local function raise(keys, argv)
+  local t = tonumber(argv[1])
+  for i = 1, #keys do
+    local c = redis.call('GET', keys[i])
+    if not c or tonumber(c) < t then redis.call('SET', keys[i], argv[1]) end
+  end
+  return 1
 end
-return 1
 `
 
 /**
- * EXTEND. KEYS: lock keys. ARGV: value, ttl ms. All-or-nothing: only when every key still holds this value are they
- * all given the new ttl (1); otherwise nothing changes (0), so an extension never revives a lost resource.
+ * extend(keys: lock keys; argv: value, ttl ms). All-or-nothing: only when every key still holds this value are
+ * they all given the new ttl (1); otherwise nothing changes (0), so an extension never revives a lost resource.
  */
-export const EXTEND = `
-for i = 1, #KEYS do
-  if redis.call('GET', KEYS[i]) ~= ARGV[1] then return 0 end
+const EXTEND_FN = `
+local function extend(keys, argv)
+  for i = 1, #keys do
+    if redis.call('GET', keys[i]) ~= argv[1] then return 0 end
+  end
+  for i = 1, #keys do
+    redis.call('PEXPIRE', keys[i], argv[2])
+  end
+  return 1
 end
-for i = 1, #KEYS do
-  redis.call('PEXPIRE', KEYS[i], ARGV[2])
-end
-return 1
 `
 
 /**
- * RELEASE. KEYS: lock keys. ARGV: value, '1' to announce. Deletes only keys still holding this value (never
+ * transfer(keys: n lock keys then their n fencing counters; argv: old value, new value, ttl ms, ceiling).
+ * Hands a held lock to its next holder in the same process without letting it go: only when every key still holds
+ * the old value are they all set to the new value with the new ttl, and the counters raised to at least the
+ * ceiling (1). Otherwise the keys still holding the old value are deleted and announced (0): the instance then holds
+ * nothing of either holder, as after a release.
+ */
+const TRANSFER_FN = `
+local function transfer(keys, argv)
+  local n = #keys / 2
+  for i = 1, n do
+    if redis.call('GET', keys[i]) ~= argv[1] then
+      for j = 1, n do
+        if redis.call('GET', keys[j]) == argv[1] then
+          redis.call('DEL', keys[j])
+          redis.call('PUBLISH', keys[j], '')
+        end
+      end
+      return 0
+    end
+  end
+  for i = 1, n do
+    redis.call('SET', keys[i], argv[2], 'PX', argv[3])
+  end
+  local t = tonumber(argv[4])
+  for i = n + 1, 2 * n do
+    local c = redis.call('GET', keys[i])
+    if not c or tonumber(c) < t then redis.call('SET', keys[i], argv[4]) end
+  end
+  return 1
+end
+`
+
+/**
+ * release(keys: lock keys; argv: value, '1' to announce). Deletes only keys still holding this value (never
  * another holder's) and returns how many; with '1' each deleted key is announced on its own name as a channel, so
  * waiters wake at once. Undoing a failed attempt passes '0': nobody waits for a lock that was never granted.
  */
-export const RELEASE = `
-local deleted = 0
-for i = 1, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[1] then
-    redis.call('DEL', KEYS[i])
-    deleted = deleted + 1
-    if ARGV[2] == '1' then redis.call('PUBLISH', KEYS[i], '') end
+const RELEASE_FN = `
+local function release(keys, argv)
+  local deleted = 0
+  for i = 1, #keys do
+    if redis.call('GET', keys[i]) == argv[1] then
+      redis.call('DEL', keys[i])
+      deleted = deleted + 1
+      if argv[2] == '1' then redis.call('PUBLISH', keys[i], '') end
+    end
   end
+  return deleted
 end
-return deleted
+`
+
+/** ACQUIRE: acquire() above, alone. */
+export const ACQUIRE = `${ACQUIRE_FN}return acquire(KEYS, ARGV)`
+
+/** RAISE: raise() above, alone. */
+export const RAISE = `${RAISE_FN}return raise(KEYS, ARGV)`
+
+/** EXTEND: extend() above, alone. */
+export const EXTEND = `${EXTEND_FN}return extend(KEYS, ARGV)`
+
+/** TRANSFER: transfer() above, alone. */
+export const TRANSFER = `${TRANSFER_FN}return transfer(KEYS, ARGV)`
+
+/** RELEASE: release() above, alone. */
+export const RELEASE = `${RELEASE_FN}return release(KEYS, ARGV)`
+
+/** The code of each operation in a BATCH. */
+export const OPS = { acquire: 'a', raise: 'r', extend: 'e', transfer: 't', release: 'd' } as const
+
+/**
+ * BATCH: many operations of independent locks in one call, run in the order given, each with the guarantee of its
+ * own function above. argv: count, then (code, key count, arg count) per operation, then every operation's args;
+ * keys: every operation's keys in order. Returns one reply per operation; a failing operation yields an error
+ * reply in its slot and does not stop the others.
+ */
+export const BATCH = `${ACQUIRE_FN}${RAISE_FN}${EXTEND_FN}${TRANSFER_FN}${RELEASE_FN}
+local ops = { a = acquire, r = raise, e = extend, t = transfer, d = release }
+local count = tonumber(ARGV[1])
+local results = {}
+local k, a = 1, 3 * count + 2
+for i = 1, count do
+  local h = 2 + (i - 1) * 3
+  local op, nk, na = ops[ARGV[h]], tonumber(ARGV[h + 1]), tonumber(ARGV[h + 2])
+  local keys, argv = {}, {}
+  for j = 1, nk do keys[j] = KEYS[k]; k = k + 1 end
+  for j = 1, na do argv[j] = ARGV[a]; a = a + 1 end
+  local ok, reply = pcall(op, keys, argv)
+  if ok then results[i] = reply else results[i] = { err = tostring(reply) } end
+end
+return results
 `
