@@ -114,7 +114,9 @@ export class Watch {
   }
 
   async #readAll(): Promise<void> {
-    await this.#ctx.subscriber.refresh(this.#ctx.channel)
+    // Not awaited: a subscriber connection that is down must not stall the sweeps; a subscription restored a moment
+    // after this read is covered by the next one.
+    this.#ctx.subscriber.refresh(this.#ctx.channel).catch(() => {})
     const buffered: ProviderEvent[] = []
     this.#buffer = buffered
     let removed: string[]
