@@ -14,6 +14,7 @@ export interface LocalProviderDeps {
   rlock: Redlock | null
   namespace: string
   concurrency: number
+  weight: number
   codec: Codec
   emit<K extends keyof RedRpcEvents>(event: K, ...args: RedRpcEvents[K]): void
 }
@@ -69,7 +70,11 @@ export class LocalProvider {
     const provider = new LocalProvider(service, id, methods, deps)
     await provider.#server.start()
     try {
-      provider.#handle = await deps.registry.registerProvider(service, { id, metadata: { pid: process.pid } })
+      provider.#handle = await deps.registry.registerProvider(service, {
+        id,
+        weight: deps.weight,
+        metadata: { pid: process.pid },
+      })
     } catch (err) {
       await provider.#server.stop({ drain: false })
       throw err

@@ -48,6 +48,10 @@ export interface ProviderOptions {
   count: number
   /** The service they serve; required only when this RedRpc registered several. */
   service?: string
+  /** Relative share of traffic for weight-aware policies (default 100). */
+  weight?: number
+  /** Running handlers per provider (default: the RedRpc's `concurrency`). */
+  concurrency?: number
 }
 
 /** Options of `registerLbPolicy`. */
@@ -151,6 +155,11 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       throw new TypeError(`options must be an object like { count: 3 }, got ${describe(options)}`)
     }
     assertInteger(options.count, 'options.count', 1)
+    if (options.concurrency !== undefined) assertInteger(options.concurrency, 'options.concurrency', 1)
+    const weight = options.weight ?? 100
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+      throw new RangeError(`options.weight must be a finite number >= 0, got ${describe(weight)}`)
+    }
     const service = this.#providedService(options.service)
     const methods = this.#services.get(service) as readonly NormalizedMethod[]
     const first = (this.#providerCounters.get(name) ?? 0) + 1
@@ -161,7 +170,8 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       registry: this.#registry,
       rlock: this.#rlock,
       namespace: this.#options.namespace,
-      concurrency: this.#options.concurrency,
+      concurrency: options.concurrency ?? this.#options.concurrency,
+      weight,
       codec: redRpcCodec,
       emit: this.#emit,
     }
