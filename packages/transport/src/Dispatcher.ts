@@ -1,114 +1,171 @@
+import { AbortLater } from './AbortLater.js'
 import type { Acker } from './Acker.js'
 import { byteSize, type Codec, codecNamed, decodeWith, type Encoded, encodeWith } from './codec.js'
-import { isCluster, type RedisClient, raw } from './connections.js'
-import { AbortError, ShutdownError, TimeoutError } from './errors.js'
+import type { RedisClient } from './connections.js'
+import { AbortError, ShutdownError } from './errors.js'
 import type { ServerSettings } from './options.js'
-import type { RedisClock } from './RedisClock.js'
+import { PendingEntry, ReplySender, type Source } from './ReplySender.js'
+import { Slots } from './Slots.js'
 import type { Handler, HandlerContext } from './types.js'
 import {
   ERROR,
   ERROR_JSON,
   OK,
-  parseRequest,
+  parseRequests,
   type ReadRequest,
   remoteWireError,
-  replyFields,
+  replyValue,
   type WireError,
 } from './wire.js'
 
-/** The inbox an entry was read from, and the clock of the node that stamped it. */
-export interface Source {
-  key: string
-  clock: RedisClock
+export type { Source } from './ReplySender.js'
+
+/** One request taken from an inbox. */
+interface Work {
+  readonly request: ReadRequest
+  readonly entry: PendingEntry
+  readonly redelivered: boolean
 }
 
 interface Running {
-  readonly request: ReadRequest
-  readonly source: Source
-  readonly entryId: string
+  readonly work: Work
   readonly codec: Codec
   readonly abort: AbortLater
   answered: boolean
 }
 
-/**
- * The handler's AbortSignal, made only if the handler looks at it: most handlers never do, and a controller plus a
- * deadline timer per request is measurable at tens of thousands of calls per second.
- */
-class AbortLater {
-  readonly #deadline: number
-  #controller: AbortController | undefined
-  #timer: NodeJS.Timeout | undefined
-  #reason: Error | undefined
-
-  constructor(deadline: number) {
-    this.#deadline = deadline
-  }
-
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController()
-      if (this.#reason) this.#controller.abort(this.#reason)
-      else {
-        const controller = this.#controller
-        const wait = Math.max(0, this.#deadline - performance.now())
-        this.#timer = setTimeout(() => controller.abort(new TimeoutError('the deadline passed')), wait)
-      }
-    }
-    return this.#controller.signal
-  }
-
-  abort(reason: Error): void {
-    if (this.#controller) this.#controller.abort(reason)
-    else this.#reason ??= reason
-    clearTimeout(this.#timer)
-  }
-
-  /** The handler is done: its deadline timer must not keep the process alive. */
-  done(): void {
-    clearTimeout(this.#timer)
-  }
-}
-
 const CANCELLED_MEMORY = 10_000
 
 /**
- * Serves one inbox entry from start to end: skips it unrun when its deadline passed or it was cancelled, runs its
- * handler, sends exactly one reply, and only then acknowledges it. Every path ends in a reply or leaves the entry
- * pending (reply could not be sent), so a request is never dropped unanswered.
+ * Serves requests taken from inboxes: at most `concurrency` handlers run, the rest of the entries already taken wait
+ * here in order. A request whose deadline passed or that was cancelled is answered without running; every request
+ * gets exactly one reply, and its entry is acknowledged only once all of the entry's replies are sent.
  */
 export class Dispatcher {
+  readonly slots: Slots
   readonly #settings: ServerSettings
-  readonly #redis: RedisClient
-  readonly #cluster: boolean
-  readonly #acker: Acker
   readonly #handlers: ReadonlyMap<string, Handler>
-  readonly #running = new Map<string, Running>()
-  /** Cancellations that arrived before their request was read; insertion-ordered so the oldest go first. */
+  readonly #replies: ReplySender
+  readonly #acker: Acker
+  readonly #queue: Work[] = []
+  /** Requests queued (null) or running here, so one claimed twice is served once. */
+  readonly #known = new Map<string, Running | null>()
+  /** Cancellations of requests not yet started; insertion-ordered so the oldest are forgotten first. */
   readonly #cancelled = new Set<string>()
 
   constructor(settings: ServerSettings, redis: RedisClient, acker: Acker, handlers: ReadonlyMap<string, Handler>) {
     this.#settings = settings
-    this.#redis = redis
-    this.#cluster = isCluster(redis)
-    this.#acker = acker
     this.#handlers = handlers
+    this.#acker = acker
+    this.#replies = new ReplySender(redis, acker, settings.onError)
+    this.slots = new Slots(settings.concurrency)
   }
 
-  /** Serves one entry; never throws. */
-  async dispatch(source: Source, entryId: string, fields: Buffer[] | null, redelivered: boolean): Promise<void> {
-    // An entry trimmed while pending has no fields: nobody can be answered, only the bookkeeping is left.
-    const request = fields ? parseRequest(fields) : undefined
-    if (!request) {
+  /** How many more entries the readers may take now: none while taken requests still wait for a slot. */
+  get room(): number {
+    return this.#queue.length > 0 ? 0 : this.slots.free
+  }
+
+  /** Requests running or waiting for a slot. */
+  get busy(): number {
+    return this.slots.used + this.#queue.length
+  }
+
+  /** Resolves once there is room to read. */
+  whenRoom(): Promise<void> {
+    return this.slots.until(() => this.room > 0)
+  }
+
+  /** Resolves once nothing runs or waits. */
+  whenIdle(): Promise<void> {
+    return this.slots.until(() => this.busy === 0)
+  }
+
+  /** Takes one inbox entry; returns it when it holds requests to serve here, else acknowledges it at once. */
+  accept(source: Source, entryId: string, fields: Buffer[] | null, redelivered: boolean): PendingEntry | undefined {
+    // An entry trimmed while pending has no fields; a wake entry has no request: only the bookkeeping is left.
+    const requests = fields ? parseRequests(fields) : []
+    if (requests.length === 0) {
       this.#acker.ack(source.key, entryId)
+      return undefined
+    }
+    const fresh = requests.filter((r) => !this.#known.has(r.id))
+    // Claimed again while served here: the first copy answers and acknowledges it.
+    if (fresh.length === 0) return undefined
+    const entry = new PendingEntry(source, entryId, fresh.length)
+    for (const request of fresh) {
+      this.#known.set(request.id, null)
+      this.#queue.push({ request, entry, redelivered })
+    }
+    this.#pump()
+    return entry
+  }
+
+  /** The caller cancelled `requestId`: aborts its handler, or remembers it so it is answered unrun. */
+  cancel(requestId: string): void {
+    const running = this.#known.get(requestId)
+    if (running) {
+      running.abort.abort(new AbortError('the caller cancelled the request'))
       return
     }
-    // Claimed again by an adoption pass while it runs here: the running copy will answer and acknowledge it.
-    if (this.#running.has(request.id)) return
+    this.#cancelled.add(requestId)
+    if (this.#cancelled.size > CANCELLED_MEMORY) {
+      const oldest = this.#cancelled.values().next().value
+      if (oldest !== undefined) this.#cancelled.delete(oldest)
+    }
+  }
+
+  /**
+   * Stop without drain: requests waiting for a slot are answered unrun, running handlers are aborted and their callers
+   * answered at once, both with ShutdownError.
+   */
+  shutdown(): void {
+    for (const work of this.#queue.splice(0)) {
+      this.#known.delete(work.request.id)
+      this.#replyError(work, codecNamed(work.request.codec, this.#settings.codec), {
+        ...notRun('shutdown', 'ShutdownError', 'the provider stopped before the request was started'),
+      })
+    }
+    for (const running of this.#known.values()) {
+      if (!running || running.answered) continue
+      running.answered = true
+      running.abort.abort(new ShutdownError('the provider is stopping'))
+      this.#replyError(running.work, running.codec, {
+        kind: 'shutdown',
+        name: 'ShutdownError',
+        message: 'the provider stopped while the request ran',
+        notExecuted: false,
+      })
+    }
+    this.slots.interrupt()
+  }
+
+  /** Resolves once every reply queued so far has been sent. */
+  settle(): Promise<void> {
+    return this.#replies.settle()
+  }
+
+  #pump(): void {
+    while (this.slots.free > 0 && this.#queue.length > 0) {
+      const work = this.#queue.shift()!
+      this.slots.take()
+      void this.#serve(work).finally(() => {
+        this.slots.release()
+        this.#pump()
+      })
+    }
+    this.slots.interrupt()
+  }
+
+  async #serve(work: Work): Promise<void> {
+    const { request, entry } = work
     const codec = codecNamed(request.codec, this.#settings.codec)
-    const skip = (error: WireError) => this.#replyError(request, source, entryId, codec, error)
-    const stampedAt = Number(entryId.slice(0, entryId.indexOf('-')))
-    const deadline = source.clock.toLocal(stampedAt + request.timeLeftMs)
+    const skip = (error: WireError) => {
+      this.#known.delete(request.id)
+      this.#replyError(work, codec, error)
+    }
+    const stampedAt = Number(entry.id.slice(0, entry.id.indexOf('-')))
+    const deadline = entry.source.clock.toLocal(stampedAt + request.timeLeftMs)
     if (performance.now() >= deadline) {
       return skip(notRun('timeout', 'TimeoutError', 'the deadline passed before the request was started'))
     }
@@ -119,12 +176,9 @@ export class Dispatcher {
     const handler = this.#handlers.get(request.method)
     if (!handler) {
       const methods = [...this.#handlers.keys()].sort()
+      const known = methods.join(', ') || '(none)'
       return skip({
-        ...notRun(
-          'remote',
-          'UnknownMethodError',
-          `unknown method '${request.method}'; known: ${methods.join(', ') || '(none)'}`,
-        ),
+        ...notRun('remote', 'UnknownMethodError', `unknown method '${request.method}'; known: ${known}`),
         code: 'UNKNOWN_METHOD',
         data: { method: request.method, methods },
       })
@@ -137,66 +191,16 @@ export class Dispatcher {
     } catch (err) {
       return skip(notRun('codec', 'CodecError', (err as Error).message))
     }
-    await this.#run(
-      { request, source, entryId, codec, abort: new AbortLater(deadline), answered: false },
-      handler,
-      params,
-      metadata,
-      deadline,
-      redelivered,
-    )
-  }
-
-  /** The caller cancelled `requestId`: aborts its handler, or remembers it so it is skipped when read. */
-  cancel(requestId: string): void {
-    const running = this.#running.get(requestId)
-    if (running) {
-      running.abort.abort(new AbortError('the caller cancelled the request'))
-      return
-    }
-    this.#cancelled.add(requestId)
-    if (this.#cancelled.size > CANCELLED_MEMORY) {
-      const oldest = this.#cancelled.values().next().value
-      if (oldest !== undefined) this.#cancelled.delete(oldest)
-    }
-  }
-
-  /** Stop without drain: aborts every running handler and answers its caller with ShutdownError at once. */
-  async shutdownRunning(): Promise<void> {
-    const replies: Promise<void>[] = []
-    for (const call of this.#running.values()) {
-      if (call.answered) continue
-      call.answered = true
-      call.abort.abort(new ShutdownError('the provider is stopping'))
-      replies.push(
-        this.#replyError(call.request, call.source, call.entryId, call.codec, {
-          kind: 'shutdown',
-          name: 'ShutdownError',
-          message: 'the provider stopped while the request ran',
-          notExecuted: false,
-        }),
-      )
-    }
-    await Promise.all(replies)
-  }
-
-  async #run(
-    call: Running,
-    handler: Handler,
-    params: unknown,
-    metadata: Record<string, unknown>,
-    deadline: number,
-    redelivered: boolean,
-  ): Promise<void> {
-    const { request, abort } = call
-    this.#running.set(request.id, call)
+    const running: Running = { work, codec, abort: new AbortLater(deadline), answered: false }
+    this.#known.set(request.id, running)
+    const { abort } = running
     const ctx: HandlerContext = {
       requestId: request.id,
       deadline,
       get signal() {
         return abort.signal
       },
-      attempt: request.attempt + (redelivered ? 1 : 0),
+      attempt: request.attempt + (work.redelivered ? 1 : 0),
       metadata,
       method: request.method,
     }
@@ -207,100 +211,58 @@ export class Dispatcher {
       outcome = { ok: false, error }
     } finally {
       abort.done()
+      this.#known.delete(request.id)
     }
-    try {
-      if (call.answered) return
-      call.answered = true
-      if (!outcome.ok) {
-        await this.#replyError(
-          request,
-          call.source,
-          call.entryId,
-          call.codec,
-          remoteWireError(outcome.error, this.#settings.debug),
-        )
-        return
-      }
-      await this.#replyResult(call, outcome.value)
-    } finally {
-      this.#running.delete(request.id)
-    }
+    if (running.answered) return
+    running.answered = true
+    if (outcome.ok) this.#replyResult(work, codec, outcome.value)
+    else this.#replyError(work, codec, remoteWireError(outcome.error, this.#settings.debug))
   }
 
-  async #replyResult(call: Running, value: unknown): Promise<void> {
-    const { request, source, entryId, codec } = call
+  #replyResult(work: Work, codec: Codec, value: unknown): void {
     let payload: Encoded | undefined
     try {
       payload = value === undefined ? undefined : encodeWith(codec, value, 'result')
     } catch (err) {
-      return this.#replyError(request, source, entryId, codec, {
-        kind: 'codec',
-        name: 'CodecError',
-        message: (err as Error).message,
-        notExecuted: false,
-      })
+      const message = (err as Error).message
+      this.#replyError(work, codec, { kind: 'codec', name: 'CodecError', message, notExecuted: false })
+      return
     }
     const limit = this.#settings.maxPayloadBytes
     const size = payload === undefined ? 0 : byteSize(payload)
     if (size > limit) {
-      return this.#replyError(request, source, entryId, codec, {
+      this.#replyError(work, codec, {
         kind: 'too_large',
         name: 'PayloadTooLargeError',
         message: `the result is ${size} bytes encoded, over maxPayloadBytes (${limit})`,
         data: { size, limit },
         notExecuted: false,
       })
+      return
     }
-    await this.#send(request, source, entryId, OK, payload)
+    this.#send(work, OK, payload)
   }
 
-  #replyError(
-    request: ReadRequest,
-    source: Source,
-    entryId: string,
-    codec: Codec | undefined,
-    error: WireError,
-  ): Promise<void> {
+  #replyError(work: Work, codec: Codec | undefined, error: WireError): void {
     if (codec) {
       for (const candidate of [error, { ...error, data: undefined }]) {
+        let encoded: Encoded
         try {
-          return this.#send(request, source, entryId, ERROR, encodeWith(codec, candidate, 'error'))
+          encoded = encodeWith(codec, candidate, 'error')
         } catch {
-          // data the codec cannot carry: the error still goes, without it
+          continue // data the codec cannot carry: the error still goes, without it
         }
+        this.#send(work, ERROR, encoded)
+        return
       }
     }
     const { data: _dropped, ...plain } = error
-    return this.#send(request, source, entryId, ERROR_JSON, Buffer.from(JSON.stringify(plain)))
+    this.#send(work, ERROR_JSON, JSON.stringify(plain))
   }
 
-  /**
-   * One command per reply. NOMKSTREAM: a caller that is gone (its stream expired) gets nothing, and no key is left
-   * behind. The ack follows only once Redis took the reply; if it did not, the entry stays pending.
-   */
-  async #send(request: ReadRequest, source: Source, entryId: string, status: string, payload?: Encoded): Promise<void> {
-    const args: Encoded[] = [
-      request.replyTo,
-      'NOMKSTREAM',
-      'MAXLEN',
-      '~',
-      String(request.replyMaxLength),
-      '*',
-      ...replyFields(request.id, status, payload),
-    ]
-    const sent = raw(this.#redis).xadd(...args)
-    if (!this.#cluster) {
-      // One connection executes commands in the order written: the ack, queued behind the reply in the same
-      // auto-pipelined write, can only take effect once the reply is in Redis. A Cluster gives no such order.
-      this.#acker.ack(source.key, entryId)
-    }
-    try {
-      await sent
-    } catch (err) {
-      this.#settings.onError(err as Error)
-      return
-    }
-    if (this.#cluster) this.#acker.ack(source.key, entryId)
+  #send(work: Work, status: string, payload: Encoded | undefined): void {
+    const { request, entry } = work
+    this.#replies.send(request.replyTo, request.replyMaxLength, replyValue(request.id, status, payload), entry)
   }
 }
 

@@ -1,6 +1,5 @@
 import { close, duplicate, type RawEntry, type RedisClient, raw } from './connections.js'
 import { GROUP } from './keys.js'
-import type { Slots } from './Slots.js'
 
 /** What the reader needs from its server. */
 export interface InboxReaderDeps {
@@ -12,9 +11,12 @@ export interface InboxReaderDeps {
   consumer: string
   batchSize: number
   blockMs: number
-  slots: Slots
-  /** Serves one entry; the reader took a slot for it, which the callee must release. */
-  dispatch(entryId: string, fields: Buffer[] | null, redelivered: boolean): void
+  /** How many entries may be taken now. */
+  room(): number
+  /** Resolves once `room()` is positive. */
+  whenRoom(): Promise<void>
+  /** Hands one entry over to be served. */
+  accept(entryId: string, fields: Buffer[] | null, redelivered: boolean): void
   /** Creates the inbox and its group when missing (first start, or Redis lost them). */
   ensureGroup(): Promise<void>
   onError(error: Error): void
@@ -22,8 +24,8 @@ export interface InboxReaderDeps {
 
 /**
  * Reads the provider's own inbox on a dedicated connection: first the requests it had taken before a crash (its
- * pending list), then new ones with a blocking XREADGROUP that takes as many as there are free slots, so unread
- * requests stay in Redis where an adopter can reach them.
+ * pending list), then new ones with a blocking XREADGROUP that takes only as many entries as there are free slots,
+ * so unread requests stay in Redis where an adopter can reach them.
  */
 export class InboxReader {
   readonly #deps: InboxReaderDeps
@@ -65,13 +67,13 @@ export class InboxReader {
   }
 
   async #run(): Promise<void> {
-    const { key, consumer, batchSize, blockMs, slots } = this.#deps
+    const { key, consumer, batchSize, blockMs } = this.#deps
     // '0' reads this consumer's own pending entries (taken before a crash); null switches to new ones ('>').
     let cursor: string | null = '0'
     while (!this.#stopping) {
-      await Promise.race([slots.whenFree(), this.#stopped])
+      await Promise.race([this.#deps.whenRoom(), this.#stopped])
       if (this.#stopping) return
-      const count = Math.min(slots.free, batchSize)
+      const count = Math.min(this.#deps.room(), batchSize)
       let entries: RawEntry[]
       try {
         this.#blocked = cursor === null
@@ -103,10 +105,7 @@ export class InboxReader {
       }
       const redelivered = cursor !== null
       if (cursor !== null) cursor = entries.length === 0 ? null : entries[entries.length - 1]![0].toString('latin1')
-      for (const [id, fields] of entries) {
-        slots.take()
-        this.#deps.dispatch(id.toString('latin1'), fields, redelivered)
-      }
+      for (const [id, fields] of entries) this.#deps.accept(id.toString('latin1'), fields, redelivered)
     }
   }
 }

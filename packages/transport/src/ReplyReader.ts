@@ -1,5 +1,5 @@
 import { close, duplicate, type RedisClient, raw } from './connections.js'
-import { parseReply, type Reply } from './wire.js'
+import { parseReplies, type Reply } from './wire.js'
 
 const TRIM_COUNT = 256
 const TRIM_BYTES = 1024 * 1024
@@ -69,10 +69,10 @@ export class ReplyReader {
         for (const [id, fields] of result?.[0]?.[1] ?? []) {
           this.#lastId = id.toString('latin1')
           count++
-          const reply = fields ? parseReply(fields) : undefined
-          if (!reply) continue
-          bytes += reply.payload?.length ?? 0
-          this.#onReply(reply)
+          for (const reply of fields ? parseReplies(fields) : []) {
+            bytes += reply.payload?.length ?? 0
+            this.#onReply(reply)
+          }
         }
       } catch (err) {
         if (this.#stopped) return

@@ -29,22 +29,13 @@ export class Slots {
     this.#wake()
   }
 
-  /** Resolves once a slot is free (at once when one is). */
-  whenFree(): Promise<void> {
-    return this.#until(() => this.free > 0)
-  }
-
-  /** Resolves once nothing runs. */
-  whenIdle(): Promise<void> {
-    return this.#until(() => this.#used === 0)
-  }
-
-  /** Wakes every waiter so it can look at other conditions (e.g. a stop). */
+  /** Wakes every waiter so it checks its condition again (something else it depends on changed). */
   interrupt(): void {
     this.#wake()
   }
 
-  #until(ready: () => boolean): Promise<void> {
+  /** Resolves once `ready()` holds, checked now and whenever a slot is released or `interrupt()` is called. */
+  until(ready: () => boolean): Promise<void> {
     if (ready()) return Promise.resolve()
     return new Promise((resolve) => {
       const check = () => {

@@ -22,9 +22,11 @@ import {
 } from './options.js'
 import { ReplyReader } from './ReplyReader.js'
 import { ENSURE_REPLY_STREAM } from './scripts.js'
-import { ERROR, ERROR_JSON, errorFromWire, OK, type Reply, requestFields, type WireError } from './wire.js'
+import { ERROR, ERROR_JSON, errorFromWire, OK, type Reply, requestValue, type WireError } from './wire.js'
 
 const CANCEL_STREAM_LENGTH = 1_000
+/** Most requests in one inbox entry. */
+const MAX_BATCH = 128
 
 /**
  * Sends requests to chosen providers and matches their replies, read from this client's own reply stream. Bounds the
@@ -40,6 +42,9 @@ export class TransportClient {
   /** Calls waiting for room under `maxInFlight`, oldest first. */
   readonly #queue = new Set<Call>()
   #inFlight = 0
+  /** Requests of this turn not yet written, by inbox. */
+  #outbox = new Map<string, Call[]>()
+  #flushScheduled = false
   #sequence = 0
   #commands: { conn: RedisClient; owned: boolean } | undefined
   #ready: Promise<void> | undefined
@@ -210,19 +215,54 @@ export class TransportClient {
     )
   }
 
+  /** Queues the request; all those for one provider in this turn leave in one stream entry. */
   #write(call: Call): void {
     if (call.settled) return
     call.sent = true
-    const entry = { ...call.entry, timeLeftMs: call.deadline - performance.now() }
+    let batch = this.#outbox.get(call.inbox)
+    if (!batch) {
+      batch = []
+      this.#outbox.set(call.inbox, batch)
+    }
+    batch.push(call)
+    if (batch.length >= MAX_BATCH) {
+      this.#outbox.delete(call.inbox)
+      this.#post(call.inbox, batch)
+    } else if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      queueMicrotask(() => this.#flush())
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false
+    const outbox = this.#outbox
+    this.#outbox = new Map()
+    for (const [inbox, calls] of outbox) this.#post(inbox, calls)
+  }
+
+  /** One XADD for calls to one inbox; NOMKSTREAM, so a provider that is gone gets nothing and the callers know. */
+  #post(inbox: string, calls: Call[]): void {
+    const now = performance.now()
+    const fields: Encoded[] = []
+    for (const call of calls) {
+      if (!call.settled) fields.push('q', requestValue({ ...call.entry, timeLeftMs: call.deadline - now }))
+    }
+    if (fields.length === 0) return
     raw(this.#commands!.conn)
-      .xadd(call.inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', ...requestFields(entry))
+      .xadd(inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', ...fields)
       .then(
         (id) => {
-          if (id === null)
+          if (id !== null) return
+          for (const call of calls) {
             this.#settle(call, new NoProviderError(`${call.where}: the provider has no inbox (gone or never started)`))
+          }
         },
-        (err: Error) =>
-          this.#settle(call, new ConnectionError(`${call.where}: sending failed: ${err.message}`, { cause: err })),
+        (err: Error) => {
+          for (const call of calls) {
+            this.#settle(call, new ConnectionError(`${call.where}: sending failed: ${err.message}`, { cause: err }))
+          }
+        },
       )
   }
 

@@ -2,13 +2,13 @@ import { Acker } from './Acker.js'
 import { adoptInbox } from './adopt.js'
 import { CancelListener } from './CancelListener.js'
 import { close, commandConnection, direct, type RedisClient } from './connections.js'
-import { Dispatcher, type Source } from './Dispatcher.js'
+import { Dispatcher } from './Dispatcher.js'
 import { ShutdownError } from './errors.js'
 import { InboxReader } from './InboxReader.js'
 import { cancelKey, GROUP, inboxKey } from './keys.js'
 import { checkName, type ServerSettings, serverSettings, type TransportServerOptions } from './options.js'
 import { RedisClock } from './RedisClock.js'
-import { Slots } from './Slots.js'
+import type { Source } from './ReplySender.js'
 import type { Handler } from './types.js'
 
 /** Options of {@link TransportServer.stop}. */
@@ -37,7 +37,7 @@ export class TransportServer {
   readonly #redis: RedisClient
   readonly #settings: ServerSettings
   readonly #handlers = new Map<string, Handler>()
-  readonly #slots: Slots
+  readonly #adoptions = new Map<string, Promise<number>>()
   readonly #inbox: string
   #state: State = 'new'
   #commands: { conn: RedisClient; owned: boolean } | undefined
@@ -60,7 +60,6 @@ export class TransportServer {
     }
     this.#redis = redis
     this.#settings = serverSettings(options)
-    this.#slots = new Slots(this.#settings.concurrency)
     this.#inbox = inboxKey(this.#settings.namespace, this.#settings.service, this.#settings.providerId)
   }
 
@@ -81,7 +80,12 @@ export class TransportServer {
 
   /** Handlers running now. */
   get running(): number {
-    return this.#slots.used
+    return this.#dispatcher?.slots.used ?? 0
+  }
+
+  /** Requests taken from an inbox and waiting for a free slot. */
+  get queued(): number {
+    return (this.#dispatcher?.busy ?? 0) - this.running
   }
 
   /** The methods it serves, sorted. */
@@ -129,9 +133,10 @@ export class TransportServer {
       consumer: settings.providerId,
       batchSize: settings.batchSize,
       blockMs: settings.blockMs,
-      slots: this.#slots,
-      dispatch: (entryId, fields, redelivered) => {
-        void this.#serve(source, entryId, fields, redelivered)
+      room: () => dispatcher.room,
+      whenRoom: () => dispatcher.whenRoom(),
+      accept: (entryId, fields, redelivered) => {
+        dispatcher.accept(source, entryId, fields, redelivered)
       },
       ensureGroup: () => this.#ensureGroup(),
       onError: settings.onError,
@@ -180,27 +185,28 @@ export class TransportServer {
     if (!Number.isFinite(minIdleMs) || minIdleMs < 0) throw new RangeError('options.minIdleMs must be >= 0')
     if (this.#state !== 'running')
       throw new ShutdownError(`adoptOrphans() needs a running server (it is ${this.#state})`)
-    const slots = this.#slots
-    return adoptInbox({
+    const key = inboxKey(this.#settings.namespace, this.#settings.service, providerId)
+    // Two passes over one inbox at once would claim each other's entries: callers share the one in progress.
+    const current = this.#adoptions.get(key)
+    if (current) return current
+    const dispatcher = this.#dispatcher!
+    const adoption = adoptInbox({
       commands: this.#commands!.conn,
-      key: inboxKey(this.#settings.namespace, this.#settings.service, providerId),
+      key,
       consumer: this.#settings.providerId,
       batchSize: this.#settings.batchSize,
       minIdleMs,
-      slots,
       stopping: () => this.#state !== 'running',
-      dispatch: (source, entryId, fields, redelivered) => this.#serve(source, entryId, fields, redelivered),
-      settleAcks: () => this.#acker!.settle(),
-      whenFree: () => Promise.race([slots.whenFree(), this.#stopped]),
-    })
-  }
-
-  async #serve(source: Source, entryId: string, fields: Buffer[] | null, redelivered: boolean): Promise<void> {
-    try {
-      await this.#dispatcher!.dispatch(source, entryId, fields, redelivered)
-    } finally {
-      this.#slots.release()
-    }
+      room: () => dispatcher.room,
+      whenRoom: () => Promise.race([dispatcher.whenRoom(), this.#stopped]),
+      accept: (source, entryId, fields, redelivered) => dispatcher.accept(source, entryId, fields, redelivered),
+      settleAcks: async () => {
+        await dispatcher.settle()
+        await this.#acker!.settle()
+      },
+    }).finally(() => this.#adoptions.delete(key))
+    this.#adoptions.set(key, adoption)
+    return adoption
   }
 
   async #ensureGroup(): Promise<void> {
@@ -215,17 +221,19 @@ export class TransportServer {
     this.#state = 'stopping'
     this.#wakeStop()
     await this.#reader?.stop()
-    if (drain && this.#slots.used > 0) {
+    const dispatcher = this.#dispatcher
+    if (drain && dispatcher && dispatcher.busy > 0) {
       let timer: NodeJS.Timeout | undefined
       await Promise.race([
-        this.#slots.whenIdle(),
+        dispatcher.whenIdle(),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, timeoutMs)
         }),
       ])
       clearTimeout(timer)
     }
-    await this.#dispatcher?.shutdownRunning()
+    dispatcher?.shutdown()
+    await dispatcher?.settle()
     await this.#acker?.settle()
     this.#acker?.close()
     await this.#cancels?.stop()

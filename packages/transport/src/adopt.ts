@@ -1,8 +1,7 @@
 import { direct, type RawEntry, type RawRead, type RedisClient, raw, runScript } from './connections.js'
-import type { Source } from './Dispatcher.js'
 import { GROUP } from './keys.js'
 import { RedisClock } from './RedisClock.js'
-import type { Slots } from './Slots.js'
+import type { PendingEntry, Source } from './ReplySender.js'
 import { DELETE_IF_EMPTY } from './scripts.js'
 
 /** What an adoption needs from the adopting server. */
@@ -14,14 +13,15 @@ export interface AdoptionDeps {
   consumer: string
   batchSize: number
   minIdleMs: number
-  slots: Slots
   stopping(): boolean
-  /** Serves one entry; a slot was taken for it and must be released by the callee. */
-  dispatch(source: Source, entryId: string, fields: Buffer[] | null, redelivered: boolean): Promise<void>
+  /** How many entries may be taken now. */
+  room(): number
+  /** Resolves once `room()` is positive or the server stops. */
+  whenRoom(): Promise<void>
+  /** Hands one entry over to be served; returns it when it has requests to serve. */
+  accept(source: Source, entryId: string, fields: Buffer[] | null, redelivered: boolean): PendingEntry | undefined
   /** Resolves once every queued ack has reached Redis. */
   settleAcks(): Promise<void>
-  /** Resolves once a slot is free or the server stops. */
-  whenFree(): Promise<void>
 }
 
 /** Passes over an inbox that keeps receiving requests; the facade calls again if senders still have not noticed. */
@@ -33,24 +33,23 @@ const MAX_PASSES = 20
  * senders learn at once that the provider is gone. Returns how many requests were taken over.
  */
 export async function adoptInbox(deps: AdoptionDeps): Promise<number> {
-  const { commands, key, consumer, batchSize, slots } = deps
+  const { commands, key, consumer, batchSize } = deps
   const clock = new RedisClock(commands, key)
   await clock.calibrate()
   const source: Source = { key, clock }
-  const taken = new Set<string>()
-  const serving = new Set<Promise<void>>()
+  let taken = 0
+  const serving: Promise<void>[] = []
   const serve = (entries: RawEntry[], redelivered: boolean) => {
-    for (const [rawId, fields] of entries) {
-      const id = rawId.toString('latin1')
-      taken.add(id)
-      slots.take()
-      const p = deps.dispatch(source, id, fields, redelivered).finally(() => serving.delete(p))
-      serving.add(p)
+    for (const [id, fields] of entries) {
+      const entry = deps.accept(source, id.toString('latin1'), fields, redelivered)
+      if (!entry) continue
+      taken += entry.left
+      serving.push(entry.settled)
     }
   }
   const room = async () => {
-    await deps.whenFree()
-    return Math.min(slots.free, batchSize)
+    await deps.whenRoom()
+    return Math.min(deps.room(), batchSize)
   }
   for (let pass = 0; pass < MAX_PASSES && !deps.stopping(); pass++) {
     let cursor = '0-0'
@@ -61,7 +60,7 @@ export async function adoptInbox(deps: AdoptionDeps): Promise<number> {
       try {
         claimed = await raw(commands).xautoclaimBuffer(key, GROUP, consumer, deps.minIdleMs, cursor, 'COUNT', count)
       } catch (err) {
-        if (err instanceof Error && err.message.startsWith('NOGROUP')) return taken.size
+        if (err instanceof Error && err.message.startsWith('NOGROUP')) return taken
         throw err
       }
       cursor = claimed[0].toString('latin1')
@@ -76,10 +75,10 @@ export async function adoptInbox(deps: AdoptionDeps): Promise<number> {
       if (entries.length === 0) break
       serve(entries, false)
     }
-    while (serving.size > 0) await Promise.allSettled([...serving])
+    await Promise.all(serving.splice(0))
     await deps.settleAcks()
     if ((await runScript(commands, DELETE_IF_EMPTY, [key])) === 1) break
   }
-  while (serving.size > 0) await Promise.allSettled([...serving])
-  return taken.size
+  await Promise.all(serving)
+  return taken
 }

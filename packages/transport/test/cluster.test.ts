@@ -74,10 +74,11 @@ describe('on a Redis Cluster, calls reach providers whose inboxes live on differ
         return 'solo'
       })
       await p1.start()
-      const calls = Array.from({ length: 20 }, () =>
-        outcome(client.request({ service: 'svc', providerId: 'solo', method: 'who' })),
-      )
+      const call = () => outcome(client.request({ service: 'svc', providerId: 'solo', method: 'who' }))
+      const calls = [call()]
       await waitFor(() => ran === 1, { what: 'solo to start one' })
+      calls.push(...Array.from({ length: 19 }, call))
+      await waitFor(async () => (await redis.xlen('cl:inbox:{svc:solo}')) === 2, { what: 'the unread entry' })
       const stopped = p1.stop()
       hold.open()
       await stopped

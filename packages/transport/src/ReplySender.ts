@@ -1,0 +1,129 @@
+import type { Acker } from './Acker.js'
+import { byteSize, type Encoded } from './codec.js'
+import { isCluster, type RedisClient, raw } from './connections.js'
+import type { RedisClock } from './RedisClock.js'
+
+/** The inbox an entry was read from, and the clock of the node that stamped it. */
+export interface Source {
+  key: string
+  clock: RedisClock
+}
+
+/** One inbox entry being served: acknowledged once each of its requests has been answered. */
+export class PendingEntry {
+  readonly source: Source
+  readonly id: string
+  /** Requests of the entry not yet answered. */
+  left: number
+  readonly #settled: Promise<void>
+  #resolve: () => void = () => {}
+
+  constructor(source: Source, id: string, requests: number) {
+    this.source = source
+    this.id = id
+    this.left = requests
+    this.#settled = new Promise((resolve) => {
+      this.#resolve = resolve
+    })
+  }
+
+  /** Resolves once every request is answered and the ack is queued (or given up, if the reply failed). */
+  get settled(): Promise<void> {
+    return this.#settled
+  }
+
+  /** @internal */
+  finish(): void {
+    this.#resolve()
+  }
+}
+
+interface Batch {
+  maxLength: number
+  fields: Encoded[]
+  bytes: number
+  /** Entries whose last reply is in this batch. */
+  complete: PendingEntry[]
+}
+
+const FLUSH_BYTES = 1024 * 1024
+
+/**
+ * Sends replies: all replies for one caller produced in one turn leave in one XADD to its reply stream (NOMKSTREAM:
+ * a caller that is gone gets nothing and no key is left behind), and an entry is acknowledged only after the reply
+ * that completes it. On a single server the ack is queued behind the reply on the same auto-pipelined connection, so
+ * Redis executes it after the reply; on a Cluster (no order across nodes) it waits for the reply's confirmation.
+ */
+export class ReplySender {
+  readonly #redis: RedisClient
+  readonly #cluster: boolean
+  readonly #acker: Acker
+  readonly #onError: (error: Error) => void
+  #batches = new Map<string, Batch>()
+  #scheduled = false
+  readonly #inFlight = new Set<Promise<void>>()
+
+  constructor(redis: RedisClient, acker: Acker, onError: (error: Error) => void) {
+    this.#redis = redis
+    this.#cluster = isCluster(redis)
+    this.#acker = acker
+    this.#onError = onError
+  }
+
+  /** Queues one reply of `entry`'s requests. */
+  send(replyTo: string, maxLength: number, value: Encoded, entry: PendingEntry): void {
+    let batch = this.#batches.get(replyTo)
+    if (!batch) {
+      batch = { maxLength, fields: [], bytes: 0, complete: [] }
+      this.#batches.set(replyTo, batch)
+    }
+    batch.fields.push('r', value)
+    batch.bytes += byteSize(value)
+    entry.left--
+    if (entry.left === 0) batch.complete.push(entry)
+    if (batch.bytes >= FLUSH_BYTES) {
+      this.#batches.delete(replyTo)
+      this.#send(replyTo, batch)
+    } else if (!this.#scheduled) {
+      this.#scheduled = true
+      queueMicrotask(() => this.#flush())
+    }
+  }
+
+  /** Resolves once every queued reply has been handed to Redis and answered. */
+  async settle(): Promise<void> {
+    this.#flush()
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+  }
+
+  #flush(): void {
+    this.#scheduled = false
+    const batches = this.#batches
+    this.#batches = new Map()
+    for (const [replyTo, batch] of batches) this.#send(replyTo, batch)
+  }
+
+  #send(replyTo: string, batch: Batch): void {
+    const sent = raw(this.#redis).xadd(replyTo, 'NOMKSTREAM', 'MAXLEN', '~', batch.maxLength, '*', ...batch.fields)
+    if (!this.#cluster) this.#ack(batch.complete)
+    const done = sent.then(
+      () => {
+        if (this.#cluster) this.#ack(batch.complete)
+      },
+      (err: Error) => {
+        // Unacknowledged (Cluster), the entries stay pending and run again after a restart or an adoption.
+        this.#onError(err)
+        for (const entry of batch.complete) entry.finish()
+      },
+    )
+    this.#inFlight.add(done)
+    void done.finally(() => this.#inFlight.delete(done))
+  }
+
+  #ack(entries: PendingEntry[]): void {
+    for (const entry of entries) {
+      this.#acker.ack(entry.source.key, entry.id)
+      entry.finish()
+    }
+  }
+}
