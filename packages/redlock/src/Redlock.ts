@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { type AttemptContext, attemptAcquire, describe, driftFor, reportFailures } from './attempt.js'
+import { type AttemptContext, attemptAcquire, describe, driftFor, reportTimeouts } from './attempt.js'
 import { now } from './clock.js'
 import { createInstance } from './createInstance.js'
 import { type InstanceAnswer, LockError, LockLostError, ResourceLockedError } from './errors.js'
@@ -139,8 +139,9 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
         const t = tally(all, Boolean)
         return t.ok >= this.quorum || t.ok + t.pending < this.quorum
       },
+      this.#context.reportError,
     )
-    reportFailures(this.#context, answers, timeout)
+    reportTimeouts(this.#context, answers, timeout)
     const described = describe(answers, (extended) => !extended)
     if (tally(answers, Boolean).ok < this.quorum) {
       throw new LockLostError(lock, 'no quorum of instances still held it', described)
@@ -167,11 +168,12 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       (i) => this.#instances[i]!.release(lock.resources, lock.value, true),
       timeout,
       (all) => all.length - tally(all, () => false).pending >= this.quorum,
+      this.#context.reportError,
     )
     // The release is written; a waiter of this process woken now writes its acquire behind it on each connection.
     this.#queue.release(lock)
     const answers = await sent
-    reportFailures(this.#context, answers, timeout)
+    reportTimeouts(this.#context, answers, timeout)
     let instances = 0
     for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
     const result: ReleaseResult = { held: instances > 0, instances, answers: describe(answers) }
@@ -249,6 +251,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
         const t = tally(all, Boolean)
         return t.ok >= this.quorum || t.ok + t.pending < this.quorum
       },
+      this.#context.reportError,
     )
     lock.markReleased()
     const next = new Lock(this, {
@@ -262,7 +265,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     })
     this.#queue.handOver(lock, next, waiter)
     const answers = await sent
-    reportFailures(this.#context, answers, timeout)
+    reportTimeouts(this.#context, answers, timeout)
     const instances = tally(answers, Boolean).ok
     if (instances >= this.quorum) {
       const validUntil = start + ttl - driftFor(ttl, this.settings.driftFactor)

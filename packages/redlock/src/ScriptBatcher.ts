@@ -5,7 +5,7 @@ import { BATCH } from './scripts.js'
 const batchScript = luaScript(BATCH)
 
 /** Calls sent and not yet answered before new ones wait to be sent together. */
-const MAX_IN_FLIGHT = Number(process.env.REDLOCK_MAX_IN_FLIGHT ?? 2)
+const MAX_IN_FLIGHT = 2
 /** Operations per BATCH call at most, so one call never blocks the server for long. */
 const MAX_BATCH = 128
 

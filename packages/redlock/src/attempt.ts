@@ -53,11 +53,10 @@ export function describe<R>(
   })
 }
 
-/** Emits every error and timeout as a client error. */
-export function reportFailures<R>(ctx: AttemptContext, answers: readonly Answer<R>[], timeoutMs: number): void {
+/** Reports every timed-out instance as a client error (failed requests report themselves through gather). */
+export function reportTimeouts<R>(ctx: AttemptContext, answers: readonly Answer<R>[], timeoutMs: number): void {
   answers.forEach((a, i) => {
-    if (a.status === 'error') ctx.reportError(i, a.error)
-    else if (a.status === 'timeout') ctx.reportError(i, new Error(`no answer within ${timeoutMs} ms`))
+    if (a.status === 'timeout') ctx.reportError(i, new Error(`no answer within ${timeoutMs} ms`))
   })
 }
 
@@ -100,8 +99,9 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     (i) => instances[i]!.acquire(resources, value, ttl, candidate, ceiling),
     requestTimeout,
     firstRoundDecided(quorum),
+    ctx.reportError,
   )
-  reportFailures(ctx, first, requestTimeout)
+  reportTimeouts(ctx, first, requestTimeout)
   let answers: InstanceAnswer[] = []
   let counter = 0n
   let ok = 0
@@ -132,8 +132,9 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
         const t = tally(all, () => true)
         return t.ok >= quorum || t.ok + t.pending < quorum
       },
+      ctx.reportError,
     )
-    reportFailures(ctx, second, requestTimeout)
+    reportTimeouts(ctx, second, requestTimeout)
     answers = describe(second)
     counter = ceiling
     if (tally(second, () => true).ok < quorum) return fail(false)

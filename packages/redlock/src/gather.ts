@@ -19,13 +19,15 @@ function toError(err: unknown): Error {
  * Sends one request to every instance at once and settles as soon as `decided` says the outcome is known (a quorum
  * answered, or can no longer answer), when all answered, or after `timeoutMs`: one slow or frozen instance costs at
  * most the timeout, never the whole ttl. Unanswered instances stay `pending` (or `timeout`) in the snapshot.
- * The requests are all written before this returns.
+ * The requests are all written before this returns. `onError` hears every failed request, also those that fail
+ * after the outcome was decided.
  */
 export function gather<R>(
   count: number,
   send: (index: number) => Promise<R>,
   timeoutMs: number,
   decided: (answers: readonly Answer<R>[]) => boolean,
+  onError?: (index: number, error: Error) => void,
 ): Promise<Answer<R>[]> {
   return new Promise((resolve) => {
     const answers: Answer<R>[] = new Array(count).fill(PENDING)
@@ -56,7 +58,11 @@ export function gather<R>(
       }
       request.then(
         (value) => settle(i, { status: 'ok', value }),
-        (err) => settle(i, { status: 'error', error: toError(err) }),
+        (err) => {
+          const error = toError(err)
+          onError?.(i, error)
+          settle(i, { status: 'error', error })
+        },
       )
     }
   })

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { LockError } from '../src/index.js'
+import { fresh, hold, useRedis } from './helpers.js'
+
+describe('acquire can be cancelled and bounded', () => {
+  const redis = useRedis(3)
+
+  it('an AbortSignal stops a waiting acquire with a LockError that counts the attempts and the answers', async () => {
+    const resource = fresh()
+    const holder = await redis.redlock().acquire(resource, 10_000)
+    const controller = new AbortController()
+    const pending = redis
+      .redlock({ retryCount: -1, retryDelay: 50 })
+      .acquire(resource, 5_000, { signal: controller.signal })
+    await hold(150)
+    controller.abort(new Error('no longer needed'))
+    const err = (await pending.catch((e: unknown) => e)) as LockError
+    expect(err).toBeInstanceOf(LockError)
+    expect(err.reason).toBe('aborted')
+    expect(err.attempts).toBeGreaterThanOrEqual(1)
+    // The outcome is known once a quorum said 'locked'; a slower instance may still be 'pending'.
+    expect(err.answers.map((a) => a.instance)).toEqual([0, 1, 2])
+    expect(err.answers.filter((a) => a.status === 'locked').length).toBeGreaterThanOrEqual(2)
+    for (const a of err.answers) expect(['locked', 'pending']).toContain(a.status)
+    expect(err.cause).toMatchObject({ message: 'no longer needed' })
+    await holder.release()
+  })
+
+  it('an already aborted signal rejects before anything is sent', async () => {
+    const resource = fresh()
+    const err = (await redis
+      .redlock()
+      .acquire(resource, 5_000, { signal: AbortSignal.abort() })
+      .catch((e: unknown) => e)) as LockError
+    expect(err.reason).toBe('aborted')
+    expect(err.attempts).toBe(0)
+    for (const c of redis.inspect()) expect(await c.exists(`redlock:{${resource}}:fence`)).toBe(0)
+  })
+
+  it('a timeout bounds the wait even with unlimited retries', async () => {
+    const resource = fresh()
+    const holder = await redis.redlock().acquire(resource, 10_000)
+    const started = performance.now()
+    const err = (await redis
+      .redlock({ retryCount: -1, retryDelay: 30 })
+      .acquire(resource, 5_000, { timeout: 300 })
+      .catch((e: unknown) => e)) as LockError
+    expect(err.reason).toBe('timeout')
+    expect(err.attempts).toBeGreaterThanOrEqual(2)
+    expect(performance.now() - started).toBeLessThan(5_000)
+    await holder.release()
+  })
+})

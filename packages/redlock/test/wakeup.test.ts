@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { fresh, hold, useRedis } from './helpers.js'
+
+// The retry delay is far longer than the test's bounds: only a wake-up can explain a prompt acquire.
+const SLOW_RETRY = { retryDelay: 10_000, retryJitter: 0 }
+
+describe('waiters are woken on release, not by polling', () => {
+  const redis = useRedis(3)
+
+  it('a waiter of another Redlock (another process) gets the lock right after the release, via pub/sub', async () => {
+    const resource = fresh()
+    const holder = await redis.redlock().acquire(resource, 10_000)
+    const waiting = redis.redlock(SLOW_RETRY).acquire(resource, 10_000, { timeout: 8_000 })
+    await hold(100) // let the waiter fail its first attempt and subscribe
+    const released = performance.now()
+    await holder.release()
+    const lock = await waiting
+    expect(performance.now() - released).toBeLessThan(5_000)
+    expect(lock.fencingToken > holder.fencingToken).toBe(true)
+    await lock.release()
+  })
+
+  it('a waiter of the same Redlock takes the lock over directly from the holder', async () => {
+    const resource = fresh()
+    const redlock = redis.redlock(SLOW_RETRY)
+    const holder = await redlock.acquire(resource, 10_000)
+    const waiting = redlock.acquire(resource, 10_000, { timeout: 8_000 })
+    await hold(20)
+    const released = performance.now()
+    const result = await holder.release()
+    const lock = await waiting
+    expect(performance.now() - released).toBeLessThan(5_000)
+    expect(result.held).toBe(true)
+    expect(lock.fencingToken > holder.fencingToken).toBe(true)
+    for (const c of redis.inspect()) expect(await c.get(`redlock:{${resource}}`)).toBe(lock.value)
+    await lock.release()
+    for (const c of redis.inspect()) expect(await c.exists(`redlock:{${resource}}`)).toBe(0)
+  })
+})
+
+describe('waiters of one Redlock are served in arrival order', () => {
+  const redis = useRedis(3)
+
+  it('five queued acquires get the lock one after the other in the order they asked', async () => {
+    const resource = fresh()
+    const redlock = redis.redlock(SLOW_RETRY)
+    const first = await redlock.acquire(resource, 10_000)
+    const order: number[] = []
+    const tokens: bigint[] = []
+    const waiters = [0, 1, 2, 3, 4].map(async (i) => {
+      const lock = await redlock.acquire(resource, 10_000, { timeout: 8_000 })
+      order.push(i)
+      tokens.push(lock.fencingToken)
+      await hold(2)
+      await lock.release()
+    })
+    await hold(20)
+    await first.release()
+    await Promise.all(waiters)
+    expect(order).toEqual([0, 1, 2, 3, 4])
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]! > tokens[i - 1]!).toBe(true)
+  })
+})
