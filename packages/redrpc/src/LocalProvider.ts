@@ -4,7 +4,7 @@ import { type Codec, TransportServer } from '@org/transport'
 import type { Redis } from 'ioredis'
 import type { RedRpcEvents } from './events.js'
 import { runLocked } from './lockedRun.js'
-import { type CallContext, contextWithoutLock, type NormalizedMethod } from './methods.js'
+import { type CallContext, contextWithoutLock, type NormalizedMethod, type TransportContext } from './methods.js'
 import { CallRecorder } from './Stats.js'
 
 /** What a local provider needs from its `RedRpc`. */
@@ -44,20 +44,7 @@ export class LocalProvider {
       codec: deps.codec,
       onError: (err) => deps.emit('warning', err),
     })
-    for (const method of methods) {
-      this.#server.handle(method.name, (params, ctx) =>
-        this.#run(method, params, {
-          service,
-          method: method.name,
-          providerId: id,
-          requestId: ctx.requestId,
-          deadline: ctx.deadline,
-          signal: ctx.signal,
-          attempt: ctx.attempt,
-          metadata: ctx.metadata,
-        }),
-      )
-    }
+    for (const method of methods) this.#server.handle(method.name, (params, ctx) => this.#run(method, params, ctx))
   }
 
   /** Starts serving, then registers in the registry. */
@@ -82,27 +69,37 @@ export class LocalProvider {
     return provider
   }
 
-  async #run(method: NormalizedMethod, params: unknown, ctx: CallContext): Promise<unknown> {
+  async #run(method: NormalizedMethod, params: unknown, call: TransportContext): Promise<unknown> {
     const started = performance.now()
     this.served.start()
     let ok = false
     try {
       const result = method.resources
-        ? await runLocked(this.#deps.rlock, method, params, ctx, (resources, error) =>
-            this.#deps.emit('lockLost', {
-              service: this.service,
-              method: method.name,
-              provider: this.id,
-              resources,
-              error,
-            }),
+        ? await runLocked(
+            this.#deps.rlock,
+            method,
+            params,
+            this.#lockedContext(method.name, call),
+            (resources, error) =>
+              this.#deps.emit('lockLost', {
+                service: this.service,
+                method: method.name,
+                provider: this.id,
+                resources,
+                error,
+              }),
           )
-        : await method.handler(params, contextWithoutLock(ctx))
+        : await method.handler(params, contextWithoutLock(this.service, method.name, this.id, call))
       ok = true
       return result
     } finally {
       this.served.end(performance.now() - started, ok)
     }
+  }
+
+  #lockedContext(method: string, call: TransportContext): CallContext {
+    const { requestId, deadline, signal, attempt, metadata } = call
+    return { service: this.service, method, providerId: this.id, requestId, deadline, signal, attempt, metadata }
   }
 
   /** Takes over the requests left in the inbox of `deadProvider` (same service); they run here, at least once. */

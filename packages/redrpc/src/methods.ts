@@ -172,26 +172,50 @@ function lockResolver(
   return () => fixed
 }
 
-/** The context of a method without a lock: `ctx.lock` throws a TypeError naming the method. */
-class UnlockedContext implements MethodContext {
-  readonly service: string
-  readonly method: string
-  readonly providerId: string
+/** What the transport tells a handler about its call (a subset of `@org/transport`'s `HandlerContext`). */
+export interface TransportContext {
   readonly requestId: string
   readonly deadline: number
   readonly signal: AbortSignal
   readonly attempt: number
   readonly metadata: Readonly<Record<string, unknown>>
+}
 
-  constructor(ctx: CallContext) {
-    this.service = ctx.service
-    this.method = ctx.method
-    this.providerId = ctx.providerId
-    this.requestId = ctx.requestId
-    this.deadline = ctx.deadline
-    this.signal = ctx.signal
-    this.attempt = ctx.attempt
-    this.metadata = ctx.metadata
+/**
+ * The context of a method without a lock. It reads through to the transport's context, so its signal (a timer and
+ * an AbortController) is only created for handlers that use it; `ctx.lock` throws a TypeError naming the method.
+ */
+class UnlockedContext implements MethodContext {
+  readonly service: string
+  readonly method: string
+  readonly providerId: string
+  readonly #call: TransportContext
+
+  constructor(service: string, method: string, providerId: string, call: TransportContext) {
+    this.service = service
+    this.method = method
+    this.providerId = providerId
+    this.#call = call
+  }
+
+  get requestId(): string {
+    return this.#call.requestId
+  }
+
+  get deadline(): number {
+    return this.#call.deadline
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal
+  }
+
+  get attempt(): number {
+    return this.#call.attempt
+  }
+
+  get metadata(): Readonly<Record<string, unknown>> {
+    return this.#call.metadata
   }
 
   get lock(): never {
@@ -200,6 +224,11 @@ class UnlockedContext implements MethodContext {
 }
 
 /** The context handed to a method without a lock. */
-export function contextWithoutLock(ctx: CallContext): MethodContext {
-  return new UnlockedContext(ctx)
+export function contextWithoutLock(
+  service: string,
+  method: string,
+  providerId: string,
+  call: TransportContext,
+): MethodContext {
+  return new UnlockedContext(service, method, providerId, call)
 }
