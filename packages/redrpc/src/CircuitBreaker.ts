@@ -20,9 +20,12 @@ export class CircuitBreaker {
   #probing = false
   readonly #threshold: number
   readonly #cooldownMs: number
-  readonly #onChange: (state: BreakerState) => void
+  readonly #onChange: (state: BreakerState, previous: BreakerState) => void
 
-  constructor(options: Required<BreakerOptions>, onChange: (state: BreakerState) => void = () => {}) {
+  constructor(
+    options: Required<BreakerOptions>,
+    onChange: (state: BreakerState, previous: BreakerState) => void = () => {},
+  ) {
     this.#threshold = options.failureThreshold
     this.#cooldownMs = options.cooldownMs
     this.#onChange = onChange
@@ -64,8 +67,9 @@ export class CircuitBreaker {
   }
 
   #set(state: BreakerState): void {
-    if (state === this.#state) return
+    const previous = this.#state
+    if (state === previous) return
     this.#state = state
-    this.#onChange(state)
+    this.#onChange(state, previous)
   }
 }

@@ -40,6 +40,8 @@ export class ServiceClient {
   #methods: Map<string, MethodInfo> = new Map()
   #ready: Promise<void> | undefined
   #loaded = false
+  /** Breakers not closed (open or half-open): while 0, picks skip the breaker filter. */
+  #notClosed = 0
   #watch: Watch | undefined
   readonly #breakers = new Map<string, CircuitBreaker>()
   readonly #recorders = new Map<string, CallRecorder>()
@@ -171,8 +173,15 @@ export class ServiceClient {
   #pick(method: string, tried: ReadonlySet<string>, key: string | undefined): Endpoint {
     const site = { service: this.name, method }
     if (this.#endpoints.length === 0) throw new NoProviderError('no live provider', site)
-    const passing = this.#endpoints.filter((e) => this.#breaker(e.id).canPass())
+    // The common case, every breaker closed and a first attempt, allocates nothing.
+    const passing =
+      this.#notClosed === 0 ? this.#endpoints : this.#endpoints.filter((e) => this.#breaker(e.id).canPass())
     if (passing.length === 0) throw new CircuitOpenError('every provider has its circuit breaker open', site)
+    if (tried.size === 0 && key === undefined) {
+      const first = this.#balancer.pick(passing)
+      if (!first) throw new NoProviderError('the load balancer picked no provider', site)
+      return first
+    }
     const fresh = passing.some((e) => !tried.has(e.id))
     const ctx = fresh && tried.size > 0 ? { exclude: tried as ReadonlySet<string> } : {}
     const picked = this.#balancer.pick(passing, key === undefined ? ctx : { ...ctx, key })
@@ -185,13 +194,17 @@ export class ServiceClient {
   #breaker(provider: string): CircuitBreaker {
     let breaker = this.#breakers.get(provider)
     if (!breaker) {
-      breaker = new CircuitBreaker(this.#defaults.breaker, (state) => this.#onBreaker(provider, state))
+      breaker = new CircuitBreaker(this.#defaults.breaker, (state, previous) =>
+        this.#onBreaker(provider, state, previous),
+      )
       this.#breakers.set(provider, breaker)
     }
     return breaker
   }
 
-  #onBreaker(provider: string, state: BreakerState): void {
+  #onBreaker(provider: string, state: BreakerState, previous: BreakerState): void {
+    if (previous === 'closed') this.#notClosed++
+    else if (state === 'closed') this.#notClosed--
     const event = { service: this.name, provider, state }
     if (state === 'open') this.#deps.emit('breakerOpen', event)
     else if (state === 'half-open') this.#deps.emit('breakerHalfOpen', event)
@@ -253,6 +266,8 @@ export class ServiceClient {
     this.#setEndpoints(providers)
     for (const p of change.added) this.#deps.emit('providerUp', { service: this.name, provider: p.id })
     for (const p of change.removed) {
+      const breaker = this.#breakers.get(p.id)
+      if (breaker && breaker.state !== 'closed') this.#notClosed--
       this.#breakers.delete(p.id)
       this.#deps.emit('providerDown', { service: this.name, provider: p.id, reason: p.reason })
     }
