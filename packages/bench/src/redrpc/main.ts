@@ -33,9 +33,15 @@ const port = group.instances[0]!.port
 const connection = () => new Redis({ host: '127.0.0.1', port, enableAutoPipelining: true }).on('error', () => {})
 
 function spawnProvider(system: System, name: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'provider.ts'), system, String(port), name], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  // REDRPC_BENCH_PROF=<dir> writes a CPU profile of every provider process there.
+  const prof = process.env.REDRPC_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.REDRPC_BENCH_PROF}`] : []
+  const child = spawn(
+    process.execPath,
+    [...prof, '--import', 'tsx', join(here, 'provider.ts'), system, String(port), name],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   return new Promise<ChildProcess>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) resolve(child)
@@ -97,7 +103,8 @@ async function scenario(system: System): Promise<Result> {
     return await runLoad(() => c.call(), CALLS, IN_FLIGHT)
   } finally {
     await c.stop()
-    for (const child of children) child.kill('SIGKILL')
+    // SIGTERM lets a profiled provider write its profile; the others exit at once either way.
+    await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))))
     await group.instances[0]!.client().flushall()
   }
 }

@@ -34,4 +34,5 @@ if (system === 'redrpc') {
   broker.createService({ name: 'bench', actions: { echo: (ctx) => ctx.params } })
   await broker.start()
 }
+process.on('SIGTERM', () => process.exit(0))
 process.stdout.write('ready\n')
