@@ -19,7 +19,7 @@ export interface LeastActiveOptions {
 export interface P2COptions {
   /** Draws the two candidates; default `Math.random`. */
   random?: RandomSource
-  /** Monotonic milliseconds; default `performance.now`. */
+  /** Monotonic milliseconds, read once per `onEnd`; default from `process.hrtime()`. */
   now?: Clock
   /** How fast an old latency peak is forgotten (EWMA time constant), ms; default 10,000 as in Linkerd. */
   decayMs?: number
@@ -37,7 +37,7 @@ export interface ConsistentHashOptions {
 export interface ShortestResponseOptions {
   /** Breaks ties; default `Math.random`. */
   random?: RandomSource
-  /** Monotonic milliseconds; default `performance.now`. */
+  /** Monotonic milliseconds, read once per `onEnd`; default from `process.hrtime()`. */
   now?: Clock
   /** Length of the sliding window the average latency is taken over, ms; default 30,000 as in Dubbo. */
   windowMs?: number
@@ -65,7 +65,12 @@ export const DEFAULTS = {
   failurePenalty: 2,
 } as const
 
-const defaultClock: Clock = () => performance.now()
+/** Monotonic ms from `process.hrtime()`: unlike `performance.now()`, it allocates nothing once optimised. */
+const defaultClock: Clock = () => {
+  // Indexing rather than destructuring: destructuring runs the iterator protocol, which allocates.
+  const time = process.hrtime()
+  return time[0] * 1e3 + time[1] / 1e6
+}
 
 /** A plain options object, checked against the keys a policy knows so that typos do not pass silently. */
 export function checkOptions(policy: string, options: unknown, known: readonly string[]): Record<string, unknown> {
@@ -89,7 +94,7 @@ export function randomOption(policy: string, options: Record<string, unknown>): 
   return functionOption(policy, options, 'random', Math.random)
 }
 
-/** `options.now`, or `performance.now`. */
+/** `options.now`, or a monotonic clock from `process.hrtime`. */
 export function clockOption(policy: string, options: Record<string, unknown>): Clock {
   return functionOption(policy, options, 'now', defaultClock)
 }

@@ -61,6 +61,13 @@ describe('every policy handles the degenerate lists', () => {
       expect(make(policy).pick(makeEndpoints(3, [0, 0, 0]), { key: 'k' })).toBeUndefined()
     })
 
+    it(`${policy}: when every endpoint of weight > 0 is excluded, the weight-0 ones are not a fallback`, () => {
+      const endpoints = makeEndpoints(4, [0, 5, 0, 5])
+      const lb = make(policy)
+      const exclude = new Set(['e1', 'e3'])
+      for (let i = 0; i < 5; i++) expect(lb.pick(endpoints, { key: `k${i}`, exclude })).toBeUndefined()
+    })
+
     it(`${policy}: a single endpoint is always the pick`, () => {
       const endpoints = makeEndpoints(1)
       const lb = make(policy)

@@ -1,4 +1,4 @@
-import type { Endpoint, LoadBalancer, PickContext } from '../src/index.js'
+import type { Endpoint, LoadBalancer, Outcome, PickContext } from '../src/index.js'
 
 /** `n` endpoints named e0, e1, ... with the given weights (default weight when omitted). */
 export function makeEndpoints(n: number, weights?: readonly number[]): Endpoint[] {
@@ -35,22 +35,33 @@ export function virtualClock(): { now: () => number; advance: (ms: number) => vo
   }
 }
 
-/** Runs `rounds` requests through `lb`, each ending at once with the latency `latencyOf` gives its endpoint. */
+/**
+ * Runs `rounds` requests through `lb`, one per virtual millisecond; each stays in flight for the next `depth`
+ * picks, then ends with the outcome `outcomeOf` gives its endpoint. Returns how many each endpoint got.
+ */
 export function serve(
   lb: LoadBalancer,
   endpoints: readonly Endpoint[],
   rounds: number,
-  latencyOf: (endpoint: Endpoint) => number,
+  outcomeOf: (endpoint: Endpoint) => number | Outcome,
   clock?: { advance: (ms: number) => void },
+  depth = 0,
 ): Map<string, number> {
   const counts = new Map<string, number>()
+  const inflight: Endpoint[] = []
+  const finish = (endpoint: Endpoint) => {
+    const outcome = outcomeOf(endpoint)
+    lb.onEnd(endpoint, typeof outcome === 'number' ? { latencyMs: outcome, ok: true } : outcome)
+  }
   for (let i = 0; i < rounds; i++) {
     const chosen = lb.pick(endpoints)
     if (chosen === undefined) throw new Error('pick returned undefined')
     counts.set(chosen.id, (counts.get(chosen.id) ?? 0) + 1)
     lb.onStart(chosen)
+    inflight.push(chosen)
     clock?.advance(1)
-    lb.onEnd(chosen, { latencyMs: latencyOf(chosen), ok: true })
+    if (inflight.length > depth) finish(inflight.shift()!)
   }
+  for (const endpoint of inflight) finish(endpoint)
   return counts
 }

@@ -26,15 +26,17 @@ export class LeastActive extends InflightBalancer<LeastActiveState> {
     let heaviest = 0
     let count = 0
     for (let i = 0; i < weights.length; i++) {
-      const weight = weights[i]!
-      if (weight === 0 || (checkExclude && exclude.has(ids[i]!))) continue
+      // Cheapest test first: most endpoints of a busy list lose on in-flight alone.
       const active = states[i]!.inflight
-      if (active < least || (active === least && weight > heaviest)) {
+      if (active > least) continue
+      const weight = weights[i]!
+      if (weight === 0 || (active === least && weight < heaviest) || (checkExclude && exclude.has(ids[i]!))) continue
+      if (active < least || weight > heaviest) {
         least = active
         heaviest = weight
         scratch[0] = i
         count = 1
-      } else if (active === least && weight === heaviest) {
+      } else {
         scratch[count++] = i
       }
     }

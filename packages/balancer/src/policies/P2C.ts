@@ -30,12 +30,18 @@ export class P2C extends InflightBalancer<PeakEwmaState> {
   private readonly decayMs: number
   private readonly failurePenalty: number
   private readonly fleet: FleetLatency
+  /** The most recent time the clock was read (by `onEnd` or a new endpoint). */
+  private latest = Number.NEGATIVE_INFINITY
 
   constructor(options?: unknown) {
     const checked = checkOptions('P2C', options, ['random', 'now', 'decayMs', 'failurePenalty'])
     const now = clockOption('P2C', checked)
     const fleet = new FleetLatency()
-    super(() => new PeakEwmaState(fleet.mean, now()))
+    super(() => {
+      const time = now()
+      if (time > this.latest) this.latest = time
+      return new PeakEwmaState(fleet.mean, time)
+    })
     this.fleet = fleet
     this.now = now
     this.random = randomOption('P2C', checked)
@@ -66,8 +72,7 @@ export class P2C extends InflightBalancer<PeakEwmaState> {
       first = scratch[a]!
       second = scratch[b]!
     }
-    const now = this.now()
-    return this.score(first, now) <= this.score(second, now) ? first : second
+    return this.score(first) <= this.score(second) ? first : second
   }
 
   protected observe(state: PeakEwmaState, latencyMs: number, ok: boolean): void {
@@ -76,11 +81,16 @@ export class P2C extends InflightBalancer<PeakEwmaState> {
     const sample = this.fleet.charge(latencyMs, ok, state.cost * keep, this.failurePenalty)
     state.cost = sample > state.cost ? sample : state.cost * keep + sample * (1 - keep)
     state.stamp = now
+    if (now > this.latest) this.latest = now
   }
 
-  private score(index: number, now: number): number {
+  /**
+   * Decay toward zero multiplies every estimate by the same `exp(-now / decayMs)`, which cannot change which of
+   * two endpoints scores lower: so the pick decays both to the latest `onEnd` instead of reading the clock.
+   */
+  private score(index: number): number {
     const state = this.table.states[index]!
-    const cost = state.cost * Math.exp(-Math.max(0, now - state.stamp) / this.decayMs)
+    const cost = state.cost * Math.exp((state.stamp - this.latest) / this.decayMs)
     return ((cost + EPSILON_MS) * (state.inflight + 1)) / this.table.weights[index]!
   }
 }

@@ -13,8 +13,10 @@ class WindowState implements InflightState {
   count = 0
   previousSum = 0
   previousCount = 0
-  /** Mean of both windows, or -1 when they are empty; kept up to date so a pick only reads it. */
+  /** Mean of both windows, or -1 when they are empty. */
   average = -1
+  /** Position in the balancer's current layout, or -1 when the endpoint is not in the current list. */
+  slot = -1
 
   add(latencyMs: number): void {
     this.sum += latencyMs
@@ -35,8 +37,8 @@ class WindowState implements InflightState {
 /**
  * Shortest expected response, as Dubbo's: each endpoint is scored `recent average latency x (in-flight + 1) /
  * weight` and the lowest wins; ties are weighted random. "Recent" means the current window of `windowMs` and
- * the one before (all endpoints roll together); an endpoint without samples in them is scored at the fleet's
- * typical latency, so it gets tried again.
+ * the one before; all endpoints roll together, as requests end (a pick never reads the clock). An endpoint
+ * without samples in them is scored at the fleet's typical latency, so it gets tried again.
  */
 export class ShortestResponse extends InflightBalancer<WindowState> {
   readonly policy = 'ShortestResponse'
@@ -46,6 +48,11 @@ export class ShortestResponse extends InflightBalancer<WindowState> {
   private readonly failurePenalty: number
   private readonly fleet = new FleetLatency()
   private windowStart: number
+  /** Precomputed part of each endpoint's score, by position in the current list: see `baseScore`. */
+  private base = new Float64Array(0)
+  /** The table generation `base` was laid out for. */
+  private layout = -1
+  private laidOut: WindowState[] = []
 
   constructor(options?: unknown) {
     const checked = checkOptions('ShortestResponse', options, ['random', 'now', 'windowMs', 'failurePenalty'])
@@ -58,36 +65,63 @@ export class ShortestResponse extends InflightBalancer<WindowState> {
   }
 
   protected choose(ctx: PickContext | undefined): number {
-    this.rollIfDue(this.now())
-    const { weights, inverseWeights, ids, states, scratch, uniform } = this.table
+    const table = this.table
+    if (table.generation !== this.layout) this.relayout()
+    const { inverseWeights, ids, states, scratch, uniform } = table
+    const base = this.base
     const exclude = ctx?.exclude
     const checkExclude = exclude !== undefined && exclude.size > 0
-    const neutral = this.fleet.mean
-    let best = Number.POSITIVE_INFINITY
+    const neutral = this.fleet.mean + EPSILON_MS
+    // Not Infinity: a weight-0 endpoint scores Infinity and must never tie with "nothing found yet".
+    let best = Number.MAX_VALUE
     let count = 0
-    for (let i = 0; i < weights.length; i++) {
-      const weight = weights[i]!
-      if (weight === 0 || (checkExclude && exclude.has(ids[i]!))) continue
-      const state = states[i]!
-      const average = state.average
-      const score = ((average < 0 ? neutral : average) + EPSILON_MS) * (state.inflight + 1) * inverseWeights[i]!
+    for (let i = 0; i < base.length; i++) {
+      let score = base[i]!
+      if (score < 0) score = neutral * inverseWeights[i]!
+      score *= states[i]!.inflight + 1
+      if (score > best || (checkExclude && exclude.has(ids[i]!))) continue
       if (score < best) {
         best = score
         scratch[0] = i
         count = 1
-      } else if (score === best) {
+      } else {
         scratch[count++] = i
       }
     }
     if (count <= 1) return count === 0 ? -1 : scratch[0]!
     if (uniform) return scratch[randomIndex(this.random, count)]!
-    return weightedDrawAmong(scratch, count, weights, this.random)
+    return weightedDrawAmong(scratch, count, table.weights, this.random)
   }
 
   protected observe(state: WindowState, latencyMs: number, ok: boolean): void {
     this.rollIfDue(this.now())
     const own = Math.max(0, state.average)
     state.add(this.fleet.charge(latencyMs, ok, own, this.failurePenalty))
+    if (state.slot >= 0) this.base[state.slot] = this.baseScore(state.slot)
+  }
+
+  /**
+   * `base[i]` is `(average + epsilon) / weight` of the i-th endpoint, so that a pick only multiplies it by
+   * in-flight + 1: -1 when it has no average yet (scored at the fleet's latency), +Infinity when its weight is 0.
+   */
+  private baseScore(slot: number): number {
+    const inverse = this.table.inverseWeights[slot]!
+    if (inverse === 0) return Number.POSITIVE_INFINITY
+    const average = this.table.states[slot]!.average
+    return average < 0 ? -1 : (average + EPSILON_MS) * inverse
+  }
+
+  /** Re-lays the precomputed scores out after the list changed, and tells each state where it now sits. */
+  private relayout(): void {
+    for (const state of this.laidOut) state.slot = -1
+    const states = this.table.states
+    this.laidOut = states
+    this.layout = this.table.generation
+    if (this.base.length !== states.length) this.base = new Float64Array(states.length)
+    for (let i = 0; i < states.length; i++) {
+      states[i]!.slot = i
+      this.base[i] = this.baseScore(i)
+    }
   }
 
   private rollIfDue(now: number): void {
@@ -96,5 +130,6 @@ export class ShortestResponse extends InflightBalancer<WindowState> {
     const gap = age >= 2 * this.windowMs
     this.windowStart = gap ? now : this.windowStart + this.windowMs
     for (const state of this.table.allStates()) state.roll(gap)
+    this.layout = -1
   }
 }
