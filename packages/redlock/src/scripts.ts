@@ -10,25 +10,38 @@
  * Otherwise every lock key is set to value with the ttl and, when every counter is below the candidate, every
  * counter is raised to the ceiling (>= candidate; the tokens candidate..ceiling are then recorded here and reserved
  * for this lock and the holders it hands over to) and {1, ceiling} is returned; else counters stay and
- * {2, top counter} tells the caller which token it must outbid.
+ * {2, top counter} tells the caller which token it must outbid. (SET NX and SET GET keep the common single
+ * resource path to two calls; a counter found at or past the candidate is put back exactly as it was.)
  */
 const ACQUIRE_FN = `
 local function acquire(keys, argv)
   local n = #keys / 2
-  local top, topText = 0, '0'
+  if n == 1 then
+    if not redis.call('SET', keys[1], argv[1], 'NX', 'PX', argv[2]) then
+      return {0, redis.call('GET', keys[2]) or '0'}
+    end
+  else
+    for i = 1, n do
+      if redis.call('EXISTS', keys[i]) == 1 then
+        local top, topText = 0, '0'
+        for j = n + 1, 2 * n do
+          local c = redis.call('GET', keys[j])
+          if c and tonumber(c) > top then top, topText = tonumber(c), c end
+        end
+        return {0, topText}
+      end
+    end
+    for i = 1, n do redis.call('SET', keys[i], argv[1], 'PX', argv[2]) end
+  end
+  local olds, top, topText = {}, 0, '0'
   for i = n + 1, 2 * n do
-    local c = redis.call('GET', keys[i])
-    if c and tonumber(c) > top then top, topText = tonumber(c), c end
+    local old = redis.call('SET', keys[i], argv[4], 'GET')
+    olds[i] = old
+    if old and tonumber(old) > top then top, topText = tonumber(old), old end
   end
-  for i = 1, n do
-    if redis.call('EXISTS', keys[i]) == 1 then return {0, topText} end
-  end
-  for i = 1, n do
-    redis.call('SET', keys[i], argv[1], 'PX', argv[2])
-  end
-  if top < tonumber(argv[3]) then
-    for i = n + 1, 2 * n do redis.call('SET', keys[i], argv[4]) end
-    return {1, argv[4]}
+  if top < tonumber(argv[3]) then return {1, argv[4]} end
+  for i = n + 1, 2 * n do
+    if olds[i] then redis.call('SET', keys[i], olds[i]) else redis.call('DEL', keys[i]) end
   end
   return {2, topText}
 end

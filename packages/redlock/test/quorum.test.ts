@@ -30,7 +30,8 @@ describe('without a quorum the acquire fails and names what each instance answer
     expect(lockError.reason).toBe('quorum')
     expect(lockError.attempts).toBe(2)
     expect(lockError.answers.map((a) => a.instance)).toEqual([0, 1, 2])
-    expect(lockError.answers[0]!.status).toBe('ok')
+    // The outcome is known once the two dead instances failed; the live one may not have answered yet.
+    expect(['ok', 'pending']).toContain(lockError.answers[0]!.status)
     for (const a of lockError.answers.slice(1)) expect(['error', 'timeout']).toContain(a.status)
     expect(lockError.message).toMatch(/#1 (error|timeout)/)
   })

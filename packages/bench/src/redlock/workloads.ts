@@ -1,79 +1,92 @@
 import type { Contender } from './contenders.js'
-import { max, percentile } from './stats.js'
 
 const TTL = 10_000
 let serial = 0
 
 function freshResource(): string {
   serial++
-  return `bench-${serial}`
+  return `bench-${process.pid}-${serial}`
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** L1 result. */
-export interface L1Result {
-  opsPerSec: number
-  p50: number
-  p99: number
+/** Raw counts of one run (or of several runs merged). */
+export interface Samples {
+  ms: number
+  ops: number
+  /** L1: latency of each acquire + release pair. */
+  latencies: number[]
+  /** L3: from a holder starting its release to a different worker holding the lock. */
+  handoffs: number[]
+  /** L3: from asking to holding. */
+  waits: number[]
+  overlaps: number
+  failures: number
 }
 
-/** L1: one caller, acquire + release of a fresh resource in a loop. Latency is of the pair. */
-export async function l1(contender: Contender, durationMs: number): Promise<L1Result> {
-  const samples: number[] = []
-  const end = performance.now() + durationMs
+/** Nothing measured yet. */
+export function emptySamples(): Samples {
+  return { ms: 0, ops: 0, latencies: [], handoffs: [], waits: [], overlaps: 0, failures: 0 }
+}
+
+/** Adds one run's samples to a total. */
+export function merge(into: Samples, run: Samples): void {
+  into.ms += run.ms
+  into.ops += run.ops
+  into.latencies.push(...run.latencies)
+  into.handoffs.push(...run.handoffs)
+  into.waits.push(...run.waits)
+  into.overlaps += run.overlaps
+  into.failures += run.failures
+}
+
+/** L1: one caller, acquire + release of a fresh resource in a loop. */
+export async function l1(contender: Contender, durationMs: number): Promise<Samples> {
+  const s = emptySamples()
+  const start = performance.now()
+  const end = start + durationMs
   while (performance.now() < end) {
     const t0 = performance.now()
     const lock = await contender.acquire(freshResource(), TTL)
     await lock.release()
-    samples.push(performance.now() - t0)
+    s.latencies.push(performance.now() - t0)
+    s.ops++
   }
-  return { opsPerSec: samples.length / (durationMs / 1000), p50: percentile(samples, 50), p99: percentile(samples, 99) }
+  s.ms = performance.now() - start
+  return s
 }
 
 /** L2: 64 concurrent workers, each its own resource. */
-export async function l2(contender: Contender, durationMs: number, workers = 64): Promise<{ opsPerSec: number }> {
-  let ops = 0
-  const end = performance.now() + durationMs
+export async function l2(contender: Contender, durationMs: number, workers = 64): Promise<Samples> {
+  const s = emptySamples()
+  const start = performance.now()
+  const end = start + durationMs
   await Promise.all(
     Array.from({ length: workers }, async () => {
       while (performance.now() < end) {
         const lock = await contender.acquire(freshResource(), TTL)
         await lock.release()
-        ops++
+        s.ops++
       }
     }),
   )
-  return { opsPerSec: ops / (durationMs / 1000) }
-}
-
-/** L3 result. */
-export interface L3Result {
-  acquisitionsPerSec: number
-  handoffP50: number
-  handoffP99: number
-  waitP99: number
-  waitMax: number
-  overlaps: number
-  failures: number
+  s.ms = performance.now() - start
+  return s
 }
 
 /**
  * L3: 16 workers on ONE resource; each holds it about 1 ms (a timer), releases, waits about 1 ms outside, and asks
- * again. Hand-off is from the moment a holder starts its release to the moment a different worker holds the lock.
+ * again. A failed acquire (a peer giving up after its retries) is counted and asked again.
  */
-export async function l3(contender: Contender, durationMs: number, workers = 16): Promise<L3Result> {
+export async function l3(contender: Contender, durationMs: number, workers = 16): Promise<Samples> {
+  const s = emptySamples()
   const resource = freshResource()
-  const handoffs: number[] = []
-  const waits: number[] = []
-  let acquisitions = 0
-  let failures = 0
   let inside = 0
-  let overlaps = 0
   let lastRelease: { worker: number; at: number } | undefined
-  const end = performance.now() + durationMs
+  const start = performance.now()
+  const end = start + durationMs
   await Promise.all(
     Array.from({ length: workers }, async (_, worker) => {
       while (performance.now() < end) {
@@ -82,15 +95,15 @@ export async function l3(contender: Contender, durationMs: number, workers = 16)
         try {
           lock = await contender.acquire(resource, TTL)
         } catch {
-          failures++
+          s.failures++
           continue
         }
         const got = performance.now()
         inside++
-        if (inside > 1) overlaps++
-        waits.push(got - asked)
-        if (lastRelease && lastRelease.worker !== worker) handoffs.push(got - lastRelease.at)
-        acquisitions++
+        if (inside > 1) s.overlaps++
+        s.waits.push(got - asked)
+        if (lastRelease && lastRelease.worker !== worker) s.handoffs.push(got - lastRelease.at)
+        s.ops++
         await sleep(1)
         inside--
         lastRelease = { worker, at: performance.now() }
@@ -99,13 +112,6 @@ export async function l3(contender: Contender, durationMs: number, workers = 16)
       }
     }),
   )
-  return {
-    acquisitionsPerSec: acquisitions / (durationMs / 1000),
-    handoffP50: percentile(handoffs, 50),
-    handoffP99: percentile(handoffs, 99),
-    waitP99: percentile(waits, 99),
-    waitMax: max(waits),
-    overlaps,
-    failures,
-  }
+  s.ms = performance.now() - start
+  return s
 }
