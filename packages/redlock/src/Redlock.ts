@@ -254,6 +254,9 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       this.#context.reportError,
     )
     lock.markReleased()
+    const validUntil = start + ttl - driftFor(ttl, this.settings.driftFactor)
+    // Until confirmed, no longer than the old lock is still held, nor than the new ttl will keep the keys.
+    const provisional = Math.min(lock.validUntil, validUntil)
     const next = new Lock(this, {
       resources,
       value,
@@ -261,18 +264,19 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       fencingToken: token,
       tokenCeiling: lock.tokenCeiling,
       ttl,
-      validUntil: lock.validUntil,
+      validUntil: provisional,
     })
     this.#queue.handOver(lock, next, waiter)
     const answers = await sent
     reportTimeouts(this.#context, answers, timeout)
     const instances = tally(answers, Boolean).ok
+    // An extension of the successor, sent after the transfer, settles after it and is not overwritten here.
+    const untouched = !next.released && next.validUntil === provisional
     if (instances >= this.quorum) {
-      const validUntil = start + ttl - driftFor(ttl, this.settings.driftFactor)
-      if (!next.released && validUntil > next.validUntil) next.renew(ttl, validUntil)
+      if (untouched) next.renew(ttl, validUntil)
       next.raiseCeiling(ceiling)
       this.#hints.observe(resources, ceiling)
-    } else if (!next.released) {
+    } else if (untouched) {
       // Not held on a quorum any more: the successor must not rely on it.
       next.renew(ttl, now())
     }

@@ -23,8 +23,8 @@ describe('waiters are woken on release, not by polling', () => {
   it('a waiter of the same Redlock takes the lock over directly from the holder', async () => {
     const resource = fresh()
     const redlock = redis.redlock(SLOW_RETRY)
-    const holder = await redlock.acquire(resource, 10_000)
-    const waiting = redlock.acquire(resource, 10_000, { timeout: 8_000 })
+    const holder = await redlock.acquire(resource, 30_000)
+    const waiting = redlock.acquire(resource, 3_000, { timeout: 8_000 })
     await hold(20)
     const released = performance.now()
     const result = await holder.release()
@@ -32,7 +32,14 @@ describe('waiters are woken on release, not by polling', () => {
     expect(performance.now() - released).toBeLessThan(5_000)
     expect(result.held).toBe(true)
     expect(lock.fencingToken > holder.fencingToken).toBe(true)
-    for (const c of redis.inspect()) expect(await c.get(`redlock:{${resource}}`)).toBe(lock.value)
+    expect(lock.value).not.toBe(holder.value)
+    // The successor's own ttl applies, not what was left of the holder's.
+    expect(lock.ttl).toBe(3_000)
+    expect(lock.remaining).toBeLessThanOrEqual(3_000)
+    for (const c of redis.inspect()) {
+      expect(await c.get(`redlock:{${resource}}`)).toBe(lock.value)
+      expect(await c.pttl(`redlock:{${resource}}`)).toBeLessThanOrEqual(3_000)
+    }
     await lock.release()
     for (const c of redis.inspect()) expect(await c.exists(`redlock:{${resource}}`)).toBe(0)
   })
