@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redlock } from '@org/redlock'
-import { RedRpc } from '@org/redrpc'
 import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
 import { Redis } from 'ioredis'
+import { RedRpc } from '../src/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const say = (text = '') => console.log(text)

@@ -2,8 +2,9 @@
  * A provider process of the demo: serves `work_service` as `<WORKER>-1` until it is killed (or sent SIGTERM), and
  * reports on stdout when it adopts the inbox of a provider that died.
  */
-import { RedRpc } from '@org/redrpc'
+
 import { Redis } from 'ioredis'
+import { RedRpc } from '../src/index.js'
 
 const redis = new Redis(process.env.REDIS_URL as string)
 redis.on('error', () => {})
