@@ -53,6 +53,25 @@ describe('LeastActive sends each request to the endpoint with the fewest request
     expect(lb.pick(endpoints)).toBe(endpoints[1])
   })
 
+  it('in-flight counts survive the list changing, and requests ending after their endpoint left', () => {
+    const [a, b, c] = makeEndpoints(3)
+    const lb = createBalancer('LeastActive', { random: seededRandom(2) })
+    lb.pick([a!, b!])
+    lb.onStart(a!)
+    lb.onStart(a!)
+    lb.onStart(b!)
+    expect(lb.pick([a!, b!, c!])).toBe(c)
+    lb.onStart(c!)
+    lb.onEnd(b!, { latencyMs: 1, ok: true })
+    expect(lb.pick([c!, b!, a!])).toBe(b)
+    // a leaves with two requests in flight, which end while it is away; when it returns it is idle again.
+    expect(lb.pick([b!, c!])).not.toBe(a)
+    lb.onEnd(a!, { latencyMs: 1, ok: true })
+    lb.onEnd(a!, { latencyMs: 1, ok: true })
+    lb.onStart(b!)
+    expect(lb.pick([a!, b!, c!])).toBe(a)
+  })
+
   it('ties are broken at random, so idle endpoints of equal weight all get work', () => {
     const endpoints = makeEndpoints(5)
     const counts = countPicks(createBalancer('LeastActive', { random: seededRandom(5) }), endpoints, 5_000)

@@ -5,6 +5,7 @@ import { InflightBalancer, type InflightState } from './InflightBalancer.js'
 
 class LeastActiveState implements InflightState {
   inflight = 0
+  slot = -1
 }
 
 /** Fewest requests in flight; ties go to the highest weight, then to a uniformly random one of those. */
@@ -19,7 +20,9 @@ export class LeastActive extends InflightBalancer<LeastActiveState> {
   }
 
   protected choose(ctx: PickContext | undefined): number {
-    const { weights, ids, states, scratch } = this.table
+    this.layOut()
+    const { weights, ids, scratch } = this.table
+    const active = this.active
     const exclude = ctx?.exclude
     const checkExclude = exclude !== undefined && exclude.size > 0
     let least = Number.POSITIVE_INFINITY
@@ -27,12 +30,12 @@ export class LeastActive extends InflightBalancer<LeastActiveState> {
     let count = 0
     for (let i = 0; i < weights.length; i++) {
       // Cheapest test first: most endpoints of a busy list lose on in-flight alone.
-      const active = states[i]!.inflight
-      if (active > least) continue
+      const inflight = active[i]!
+      if (inflight > least) continue
       const weight = weights[i]!
-      if (weight === 0 || (active === least && weight < heaviest) || (checkExclude && exclude.has(ids[i]!))) continue
-      if (active < least || weight > heaviest) {
-        least = active
+      if (weight === 0 || (inflight === least && weight < heaviest) || (checkExclude && exclude.has(ids[i]!))) continue
+      if (inflight < least || weight > heaviest) {
+        least = inflight
         heaviest = weight
         scratch[0] = i
         count = 1

@@ -9,6 +9,8 @@ const EPSILON_MS = 1e-6
 
 class PeakEwmaState implements InflightState {
   inflight = 0
+  /** Unused: P2C reads two states per pick and never lays the list out. */
+  slot = -1
   constructor(
     /** Latency estimate in ms as of `stamp`. */
     public cost: number,

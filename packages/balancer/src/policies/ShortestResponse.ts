@@ -15,7 +15,6 @@ class WindowState implements InflightState {
   previousCount = 0
   /** Mean of both windows, or -1 when they are empty. */
   average = -1
-  /** Position in the balancer's current layout, or -1 when the endpoint is not in the current list. */
   slot = -1
 
   add(latencyMs: number): void {
@@ -50,9 +49,6 @@ export class ShortestResponse extends InflightBalancer<WindowState> {
   private windowStart: number
   /** Precomputed part of each endpoint's score, by position in the current list: see `baseScore`. */
   private base = new Float64Array(0)
-  /** The table generation `base` was laid out for. */
-  private layout = -1
-  private laidOut: WindowState[] = []
 
   constructor(options?: unknown) {
     const checked = checkOptions('ShortestResponse', options, ['random', 'now', 'windowMs', 'failurePenalty'])
@@ -65,10 +61,10 @@ export class ShortestResponse extends InflightBalancer<WindowState> {
   }
 
   protected choose(ctx: PickContext | undefined): number {
+    this.layOut()
     const table = this.table
-    if (table.generation !== this.layout) this.relayout()
-    const { inverseWeights, ids, states, scratch, uniform } = table
-    const base = this.base
+    const { inverseWeights, ids, scratch, uniform } = table
+    const { base, active } = this
     const exclude = ctx?.exclude
     const checkExclude = exclude !== undefined && exclude.size > 0
     const neutral = this.fleet.mean + EPSILON_MS
@@ -78,7 +74,7 @@ export class ShortestResponse extends InflightBalancer<WindowState> {
     for (let i = 0; i < base.length; i++) {
       let score = base[i]!
       if (score < 0) score = neutral * inverseWeights[i]!
-      score *= states[i]!.inflight + 1
+      score *= active[i]! + 1
       if (score > best || (checkExclude && exclude.has(ids[i]!))) continue
       if (score < best) {
         best = score
@@ -111,17 +107,9 @@ export class ShortestResponse extends InflightBalancer<WindowState> {
     return average < 0 ? -1 : (average + EPSILON_MS) * inverse
   }
 
-  /** Re-lays the precomputed scores out after the list changed, and tells each state where it now sits. */
-  private relayout(): void {
-    for (const state of this.laidOut) state.slot = -1
-    const states = this.table.states
-    this.laidOut = states
-    this.layout = this.table.generation
+  protected override afterLayout(states: readonly WindowState[]): void {
     if (this.base.length !== states.length) this.base = new Float64Array(states.length)
-    for (let i = 0; i < states.length; i++) {
-      states[i]!.slot = i
-      this.base[i] = this.baseScore(i)
-    }
+    for (let i = 0; i < states.length; i++) this.base[i] = this.baseScore(i)
   }
 
   private rollIfDue(now: number): void {
@@ -130,6 +118,6 @@ export class ShortestResponse extends InflightBalancer<WindowState> {
     const gap = age >= 2 * this.windowMs
     this.windowStart = gap ? now : this.windowStart + this.windowMs
     for (const state of this.table.allStates()) state.roll(gap)
-    this.layout = -1
+    this.invalidateLayout()
   }
 }
