@@ -5,8 +5,8 @@ import { ACK_AND_DELETE } from './scripts.js'
 const RETRY_MS = 200
 
 /**
- * Acknowledges handled requests in batches: every id acknowledged in one run of the microtask queue leaves in one
- * script call per inbox, which joins the replies of that turn in the connection's auto-pipeline (one socket write). An ack that fails is retried; if the process dies first, the request stays pending and runs again elsewhere.
+ * Acknowledges handled requests in batches: every id acknowledged in one event-loop turn leaves in one script call
+ * per inbox, written after that turn's replies (so Redis wakes the callers before it spends time on acks). An ack that fails is retried; if the process dies first, the request stays pending and runs again elsewhere.
  */
 export class Acker {
   readonly #redis: RedisClient
@@ -31,7 +31,7 @@ export class Acker {
     ids.push(entryId)
     if (!this.#scheduled) {
       this.#scheduled = true
-      queueMicrotask(() => this.#flush())
+      setImmediate(() => this.#flush())
     }
   }
 

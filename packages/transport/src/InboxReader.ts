@@ -1,4 +1,4 @@
-import { close, duplicate, type RawEntry, type RedisClient, raw } from './connections.js'
+import { close, duplicate, nextTurn, type RawEntry, type RedisClient, raw } from './connections.js'
 import { GROUP } from './keys.js'
 
 /** What the reader needs from its server. */
@@ -71,6 +71,7 @@ export class InboxReader {
     // '0' reads this consumer's own pending entries (taken before a crash); null switches to new ones ('>').
     let cursor: string | null = '0'
     while (!this.#stopping) {
+      await nextTurn()
       await Promise.race([this.#deps.whenRoom(), this.#stopped])
       if (this.#stopping) return
       const count = Math.min(this.#deps.room(), batchSize)

@@ -1,4 +1,4 @@
-import { close, duplicate, type RedisClient, raw } from './connections.js'
+import { close, duplicate, nextTurn, type RedisClient, raw } from './connections.js'
 import { parseReplies, type Reply } from './wire.js'
 
 const TRIM_COUNT = 256
@@ -65,6 +65,7 @@ export class ReplyReader {
           trimmedAt = performance.now()
           void conn.xtrim(this.#key, 'MINID', this.#lastId).catch(() => {})
         }
+        await nextTurn()
         const result = await conn.xreadBuffer('COUNT', 1024, 'BLOCK', this.#blockMs, 'STREAMS', this.#key, this.#lastId)
         for (const [id, fields] of result?.[0]?.[1] ?? []) {
           this.#lastId = id.toString('latin1')

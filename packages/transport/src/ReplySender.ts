@@ -1,6 +1,6 @@
 import type { Acker } from './Acker.js'
 import { byteSize, type Encoded } from './codec.js'
-import { isCluster, type RedisClient, raw } from './connections.js'
+import { isCluster, type RedisClient, type XAdd, xaddAll } from './connections.js'
 import type { RedisClock } from './RedisClock.js'
 
 /** The inbox an entry was read from, and the clock of the node that stamped it. */
@@ -51,8 +51,8 @@ const FLUSH_BYTES = 1024 * 1024
 /**
  * Sends replies: all replies for one caller produced in one turn leave in one XADD to its reply stream (NOMKSTREAM:
  * a caller that is gone gets nothing and no key is left behind), and an entry is acknowledged only after the reply
- * that completes it. On a single server the ack is queued behind the reply on the same auto-pipelined connection, so
- * Redis executes it after the reply; on a Cluster (no order across nodes) it waits for the reply's confirmation.
+ * that completes it. On a single server the ack follows the reply on the same connection, so Redis executes it after
+ * the reply; on a Cluster (no order across nodes) it waits for the reply's confirmation.
  */
 export class ReplySender {
   readonly #redis: RedisClient
@@ -83,7 +83,7 @@ export class ReplySender {
     if (entry.left === 0) batch.complete.push(entry)
     if (batch.bytes >= FLUSH_BYTES) {
       this.#batches.delete(replyTo)
-      this.#send(replyTo, batch)
+      this.#send([[replyTo, batch]])
     } else if (!this.#scheduled) {
       this.#scheduled = true
       queueMicrotask(() => this.#flush())
@@ -100,24 +100,29 @@ export class ReplySender {
     this.#scheduled = false
     const batches = this.#batches
     this.#batches = new Map()
-    for (const [replyTo, batch] of batches) this.#send(replyTo, batch)
+    this.#send([...batches])
   }
 
-  #send(replyTo: string, batch: Batch): void {
-    const sent = raw(this.#redis).xadd(replyTo, 'NOMKSTREAM', 'MAXLEN', '~', batch.maxLength, '*', ...batch.fields)
-    if (!this.#cluster) this.#ack(batch.complete)
-    const done = sent.then(
-      () => {
-        if (this.#cluster) this.#ack(batch.complete)
-      },
-      (err: Error) => {
-        // Unacknowledged (Cluster), the entries stay pending and run again after a restart or an adoption.
-        this.#onError(err)
-        for (const entry of batch.complete) entry.finish()
-      },
+  #send(batches: [string, Batch][]): void {
+    const commands = batches.map(
+      ([replyTo, b]): XAdd => [replyTo, 'NOMKSTREAM', 'MAXLEN', '~', b.maxLength, '*', ...b.fields],
     )
-    this.#inFlight.add(done)
-    void done.finally(() => this.#inFlight.delete(done))
+    const results = xaddAll(this.#redis, commands)
+    batches.forEach(([, batch], i) => {
+      if (!this.#cluster) this.#ack(batch.complete)
+      const done = results[i]!.then(
+        () => {
+          if (this.#cluster) this.#ack(batch.complete)
+        },
+        (err: Error) => {
+          // Unacknowledged (Cluster), the entries stay pending and run again after a restart or an adoption.
+          this.#onError(err)
+          for (const entry of batch.complete) entry.finish()
+        },
+      )
+      this.#inFlight.add(done)
+      void done.finally(() => this.#inFlight.delete(done))
+    })
   }
 
   #ack(entries: PendingEntry[]): void {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Call } from './Call.js'
 import { byteSize, decodeWith, type Encoded, encodeWith } from './codec.js'
-import { close, commandConnection, type RedisClient, raw, runScript } from './connections.js'
+import { close, commandConnection, type RedisClient, raw, runScript, type XAdd, xaddAll } from './connections.js'
 import {
   AbortError,
   CodecError,
@@ -227,7 +227,7 @@ export class TransportClient {
     batch.push(call)
     if (batch.length >= MAX_BATCH) {
       this.#outbox.delete(call.inbox)
-      this.#post(call.inbox, batch)
+      this.#post([[call.inbox, batch]])
     } else if (!this.#flushScheduled) {
       this.#flushScheduled = true
       queueMicrotask(() => this.#flush())
@@ -236,22 +236,23 @@ export class TransportClient {
 
   #flush(): void {
     this.#flushScheduled = false
-    const outbox = this.#outbox
+    const outbox = [...this.#outbox]
     this.#outbox = new Map()
-    for (const [inbox, calls] of outbox) this.#post(inbox, calls)
+    this.#post(outbox)
   }
 
-  /** One XADD for calls to one inbox; NOMKSTREAM, so a provider that is gone gets nothing and the callers know. */
-  #post(inbox: string, calls: Call[]): void {
+  /** One XADD per inbox; NOMKSTREAM, so a provider that is gone gets nothing and its callers know at once. */
+  #post(outbox: [string, Call[]][]): void {
     const now = performance.now()
-    const fields: Encoded[] = []
-    for (const call of calls) {
-      if (!call.settled) fields.push('q', requestValue({ ...call.entry, timeLeftMs: call.deadline - now }))
-    }
-    if (fields.length === 0) return
-    raw(this.#commands!.conn)
-      .xadd(inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', ...fields)
-      .then(
+    const batches = outbox.map(([inbox, calls]) => ({ inbox, calls: calls.filter((c) => !c.settled) }))
+    const live = batches.filter((b) => b.calls.length > 0)
+    const commands = live.map(({ inbox, calls }): XAdd => {
+      const fields = calls.flatMap((call) => ['q', requestValue({ ...call.entry, timeLeftMs: call.deadline - now })])
+      return [inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', ...fields]
+    })
+    const results = xaddAll(this.#commands!.conn, commands)
+    live.forEach(({ calls }, i) => {
+      results[i]!.then(
         (id) => {
           if (id !== null) return
           for (const call of calls) {
@@ -264,6 +265,7 @@ export class TransportClient {
           }
         },
       )
+    })
   }
 
   #onReply(reply: Reply): void {

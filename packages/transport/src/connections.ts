@@ -47,12 +47,35 @@ export function duplicate(redis: RedisClient, overrides: { enableAutoPipelining?
 }
 
 /**
- * The connection for non-blocking commands: the caller's own client when it already auto-pipelines, else a copy
- * that does (commands issued in one tick then leave in one write). `owned` says whether we must close it.
+ * The connection for non-blocking commands. On a single server, the caller's own client: the transport gathers the
+ * commands of each turn itself and writes them in one pipeline at once (auto-pipelining would only add a wait for the
+ * next event-loop turn). On a Cluster, a client with auto-pipelining, which groups commands by node. `owned` says
+ * whether we must close it.
  */
 export function commandConnection(redis: RedisClient): { conn: RedisClient; owned: boolean } {
-  if (redis.options.enableAutoPipelining) return { conn: redis, owned: false }
+  if (!isCluster(redis) || redis.options.enableAutoPipelining) return { conn: redis, owned: false }
   return { conn: duplicate(redis, { enableAutoPipelining: true }), owned: true }
+}
+
+/** One XADD: the stream key, then every other argument. */
+export type XAdd = [key: string, ...args: Arg[]]
+
+/**
+ * Sends the XADDs of one turn. On a single server they leave in one write, as one pipeline, in order; on a Cluster
+ * each goes to its node through auto-pipelining. Each promise settles with its own command's result.
+ */
+export function xaddAll(redis: RedisClient, commands: XAdd[]): Promise<string | null>[] {
+  if (isCluster(redis) || commands.length === 1) return commands.map((args) => raw(redis).xadd(...args))
+  const pipeline = redis.pipeline()
+  for (const args of commands) pipeline.xadd(...(args as [string, ...string[]]))
+  const results = pipeline.exec()
+  return commands.map((_, i) =>
+    results.then((all) => {
+      const [err, value] = all?.[i] ?? [new Error('the pipeline was discarded'), null]
+      if (err) throw err
+      return value as string | null
+    }),
+  )
 }
 
 /**
@@ -96,4 +119,13 @@ export async function runScript(
 /** Closes a connection we opened, without waiting on a server that may be gone or frozen. */
 export function close(conn: RedisClient): void {
   conn.disconnect()
+}
+
+/**
+ * Resolves in the next event-loop turn. A reader waits for it before issuing its next blocking read, so the replies
+ * and requests its last batch produced (written from microtasks) leave first: re-arming the read is not urgent, the
+ * data behind it waits in Redis, while every microsecond before a reply is written is latency.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }

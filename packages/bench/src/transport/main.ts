@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { TransportClient } from '@org/transport'
 import { startRedis } from '@org/testkit'
+import { TransportClient } from '@org/transport'
 import { Redis } from 'ioredis'
 import { ServiceBroker } from 'moleculer'
 import { rawCaller } from './raw.js'
@@ -48,11 +48,16 @@ async function caller(system: System, providers: string[]): Promise<Caller> {
     return { call: () => raw.call(PARAMS), stop: () => raw.stop() }
   }
   if (system === 'transport') {
-    const conn = new Redis({ host: '127.0.0.1', port, enableAutoPipelining: true })
+    const conn = new Redis({ host: '127.0.0.1', port })
     const client = new TransportClient(conn, { namespace: 'bench', timeoutMs: 30_000 })
     return {
       call: (i) =>
-        client.request({ service: 'bench', providerId: providers[i % providers.length]!, method: 'echo', params: PARAMS }),
+        client.request({
+          service: 'bench',
+          providerId: providers[i % providers.length]!,
+          method: 'echo',
+          params: PARAMS,
+        }),
       stop: async () => {
         await client.close()
         conn.disconnect()
@@ -67,7 +72,11 @@ async function caller(system: System, providers: string[]): Promise<Caller> {
   await broker.start()
   await broker.waitForServices(['bench'], 30_000)
   // Wait until every provider node is known, so R3 really spreads over three.
-  for (let i = 0; i < 300 && broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }).length < 1; i++) {
+  for (
+    let i = 0;
+    i < 300 && broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }).length < 1;
+    i++
+  ) {
     await new Promise((r) => setTimeout(r, 10))
   }
   for (let i = 0; i < 300; i++) {
@@ -104,7 +113,9 @@ for (const system of ['raw', 'transport', 'moleculer'] as const) {
 const ms = (n: number) => n.toFixed(3)
 const rate = (n: number) => Math.round(n).toLocaleString('en-US')
 console.log(`\nmachine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}`)
-console.log('\n| system | R1 p50 ms | R1 p99 ms | R2 calls/s | R2 p50 ms | R2 p99 ms | R3 calls/s | R3 p50 ms | R3 p99 ms |')
+console.log(
+  '\n| system | R1 p50 ms | R1 p99 ms | R2 calls/s | R2 p50 ms | R2 p99 ms | R3 calls/s | R3 p50 ms | R3 p99 ms |',
+)
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
 for (const [system, r] of results) {
   console.log(

@@ -12,7 +12,7 @@ const port = Number(portArg)
 const host = '127.0.0.1'
 
 async function serveTransport(): Promise<void> {
-  const server = new TransportServer(new Redis({ host, port, enableAutoPipelining: true }), {
+  const server = new TransportServer(new Redis({ host, port }), {
     namespace: 'bench',
     service: 'bench',
     providerId: id!,
@@ -50,3 +50,4 @@ if (system === 'transport') await serveTransport()
 else if (system === 'moleculer') await serveMoleculer()
 else await serveRaw()
 process.stdout.write('ready\n')
+process.on('SIGTERM', () => process.exit(0))
