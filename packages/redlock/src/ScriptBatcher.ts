@@ -1,11 +1,9 @@
 import type { Redis } from 'ioredis'
-import { type LuaScript, luaScript, runScript } from './runScript.js'
+import { type LuaScript, luaScript, runFlat, runScript } from './runScript.js'
 import { BATCH } from './scripts.js'
 
 const batchScript = luaScript(BATCH)
 
-/** Calls sent and not yet answered before new ones wait to be sent together. */
-const MAX_IN_FLIGHT = 2
 /** Operations per BATCH call at most, so one call never blocks the server for long. */
 const MAX_BATCH = 128
 
@@ -24,20 +22,21 @@ interface Queued {
 }
 
 /**
- * Sends operations to one server at once while few calls are in flight; when more are asked for meanwhile they
- * wait and go together as one BATCH script call: a lone lock pays no delay, many concurrent locks cost one command,
- * one write and one reply per server instead of one each. Order is kept, so a release and the acquire of the
- * waiter it wakes run in that order.
+ * Sends an operation at once when nothing else is on its way to the server; otherwise it waits for the end of the
+ * current event-loop turn and goes with every other operation asked for meanwhile as one BATCH script call. A lone
+ * lock pays no delay; many concurrent locks cost one command, one write and one reply per server instead of one
+ * each. Order is kept, so a release and the acquire of the waiter it wakes run in that order.
  */
 export class ScriptBatcher {
   #queue: Queued[] = []
   #inFlight = 0
+  #scheduled = false
 
   constructor(private readonly client: Redis) {}
 
-  /** Runs an operation now, or with the next batch when enough calls are in flight. */
+  /** Runs an operation now, or with the batch of this event-loop turn. */
   run(op: BatchOp, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    if (this.#inFlight < MAX_IN_FLIGHT && this.#queue.length === 0) {
+    if (this.#inFlight === 0 && this.#queue.length === 0) {
       this.#inFlight++
       const sent = runScript(this.client, op.script, keys, args)
       sent.then(this.#done, this.#done)
@@ -45,33 +44,40 @@ export class ScriptBatcher {
     }
     return new Promise((resolve, reject) => {
       this.#queue.push({ op, keys, args, resolve, reject })
-      if (this.#inFlight < MAX_IN_FLIGHT) this.#send()
+      if (this.#scheduled) return
+      this.#scheduled = true
+      setImmediate(this.#flush)
     })
   }
 
   readonly #done = (): void => {
     this.#inFlight--
-    if (this.#queue.length > 0) this.#send()
   }
 
-  #send(): void {
-    const batch = this.#queue.length <= MAX_BATCH ? this.#queue : this.#queue.slice(0, MAX_BATCH)
-    this.#queue = batch === this.#queue ? [] : this.#queue.slice(MAX_BATCH)
+  readonly #flush = (): void => {
+    this.#scheduled = false
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.length <= MAX_BATCH ? this.#queue : this.#queue.slice(0, MAX_BATCH)
+      this.#queue = batch === this.#queue ? [] : this.#queue.slice(MAX_BATCH)
+      this.#send(batch)
+    }
+  }
+
+  #send(batch: Queued[]): void {
     this.#inFlight++
     if (batch.length === 1) {
       const only = batch[0]!
       runScript(this.client, only.op.script, only.keys, only.args).then(only.resolve, only.reject).finally(this.#done)
       return
     }
-    const keys: string[] = []
-    const header: (string | number)[] = [batch.length]
-    const args: (string | number)[] = []
-    for (const q of batch) {
-      header.push(q.op.code, q.keys.length, q.args.length)
-      keys.push(...q.keys)
-      args.push(...q.args)
-    }
-    runScript(this.client, batchScript, keys, header.concat(args))
+    // Keys first, then the count, each operation's header, and every operation's args: one flat array, built once.
+    const flat: (string | number)[] = []
+    for (const q of batch) for (const k of q.keys) flat.push(k)
+    const keyCount = flat.length
+    flat.push(batch.length)
+    for (const q of batch) flat.push(q.op.code, q.keys.length, q.args.length)
+    for (const q of batch) for (const arg of q.args) flat.push(arg)
+    runFlat(this.client, batchScript, keyCount, flat)
       .then(
         (replies) => {
           batch.forEach((q, i) => {

@@ -31,3 +31,18 @@ export function runScript(
     return client.eval(script.source, keys.length, ...keys, ...args)
   })
 }
+
+/** Like runScript, for keys and args already in one array (keys first): large batches are not copied again. */
+export function runFlat(
+  client: RedisClient,
+  script: LuaScript,
+  keyCount: number,
+  keysThenArgs: readonly (string | number)[],
+): Promise<unknown> {
+  // ioredis flattens an array argument into the command's arguments.
+  const run = client as unknown as Record<'evalsha' | 'eval', (...args: unknown[]) => Promise<unknown>>
+  return run.evalsha(script.sha, keyCount, keysThenArgs).catch((err: unknown) => {
+    if (!isNoScript(err)) throw err
+    return run.eval(script.source, keyCount, keysThenArgs)
+  })
+}
