@@ -41,7 +41,7 @@ async function redrpc(...args: string[]): Promise<{ code: number; stdout: string
 describe('the redrpc command shows a live stack', { timeout: 90_000 }, () => {
   it('services lists each service with its methods and number of providers, as a table or JSON', async () => {
     const table = await redrpc('services')
-    expect(table.code).toBe(0)
+    expect(table.code, table.stderr).toBe(0)
     expect(table.stdout).toMatch(/SERVICE\s+VERSION\s+METHODS\s+PROVIDERS/)
     expect(table.stdout).toMatch(/cli_service\s+1\.0\.0\s+add,ping\s+2/)
     const json = JSON.parse((await redrpc('services', '--json')).stdout)
@@ -50,7 +50,7 @@ describe('the redrpc command shows a live stack', { timeout: 90_000 }, () => {
 
   it('providers lists the live providers of a service', async () => {
     const out = await redrpc('providers', 'cli_service')
-    expect(out.code).toBe(0)
+    expect(out.code, out.stderr).toBe(0)
     expect(out.stdout).toMatch(/cli-1\s+100/)
     expect(out.stdout).toMatch(/cli-2\s+100/)
     const json = JSON.parse((await redrpc('providers', 'cli_service', '--json')).stdout)
@@ -59,7 +59,7 @@ describe('the redrpc command shows a live stack', { timeout: 90_000 }, () => {
 
   it('call sends JSON params and prints the result', async () => {
     const out = await redrpc('call', 'cli_service', 'add', '{"a":2,"b":40}')
-    expect(out).toMatchObject({ code: 0, stdout: '42\n' })
+    expect(out, out.stderr).toMatchObject({ code: 0, stdout: '42\n' })
     expect((await redrpc('call', 'cli_service', 'ping', '--json')).stdout).toBe('"pong"\n')
   })
 
@@ -68,7 +68,7 @@ describe('the redrpc command shows a live stack', { timeout: 90_000 }, () => {
     try {
       const urls = stack.group.instances.flatMap((i) => ['--redis', i.url])
       const out = await redrpc('locks', ...urls, '--json')
-      expect(out.code).toBe(0)
+      expect(out.code, out.stderr).toBe(0)
       const rows = JSON.parse(out.stdout) as { resource: string; holder: string; fencingToken: string }[]
       expect(rows).toHaveLength(3)
       for (const row of rows) expect(row).toMatchObject({ resource: 'Resource_B', holder: lock.value })
@@ -87,11 +87,19 @@ describe('the redrpc command shows a live stack', { timeout: 90_000 }, () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let out = ''
+    let err = ''
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString()
     })
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString()
+    })
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    await waitFor(() => out.includes('watching cli_service'), { timeoutMs: 20_000, what: 'watch to start' })
+    await waitFor(() => out.includes('watching cli_service') || err !== '', {
+      timeoutMs: 30_000,
+      what: 'watch to start',
+    })
+    expect(err).toBe('')
     expect(out).toMatch(/\+ cli-1/)
     const [added] = await redRpc.registerProvider('late', { count: 1, service: 'cli_service' })
     await waitFor(() => out.includes(`+ ${added}`), { timeoutMs: 10_000, what: 'the new provider to show' })

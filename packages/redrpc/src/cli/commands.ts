@@ -15,7 +15,7 @@ export interface CliIO {
 async function connect(url: string): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
-    connectTimeout: 3_000,
+    connectTimeout: 10_000,
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   })
