@@ -34,9 +34,12 @@ export class ScriptBatcher {
 
   constructor(private readonly client: Redis) {}
 
-  /** Runs an operation now, or with the batch of this event-loop turn. */
-  run(op: BatchOp, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    if (this.#inFlight === 0 && this.#queue.length === 0) {
+  /**
+   * Runs an operation now, or with the batch of this event-loop turn; `later` always waits for the batch, so the
+   * code that asked can go on first (a hand-over lets its successor run before the transfer is written).
+   */
+  run(op: BatchOp, keys: readonly string[], args: readonly (string | number)[], later = false): Promise<unknown> {
+    if (!later && this.#inFlight === 0 && this.#queue.length === 0) {
       this.#inFlight++
       const sent = runScript(this.client, op.script, keys, args)
       sent.then(this.#done, this.#done)

@@ -16,6 +16,7 @@ export type ScriptRunner = (
   op: BatchOp,
   keys: readonly string[],
   args: readonly (string | number)[],
+  later?: boolean,
 ) => Promise<unknown>
 
 /** One Redis master: every operation on all resources is a single atomic script. */
@@ -57,9 +58,9 @@ export class StandaloneInstance implements Instance {
     ceiling: bigint,
   ): Promise<boolean> {
     const keys = this.#lockAndFenceKeys(resources)
-    return this.run(transferOp, keys, [oldValue, newValue, ttl, ceiling.toString()]).then(
-      (reply) => Number(reply) === 1,
-    )
+    // Batched for later: the successor starts running before the transfer is even written.
+    const sent = this.run(transferOp, keys, [oldValue, newValue, ttl, ceiling.toString()], true)
+    return sent.then((reply) => Number(reply) === 1)
   }
 
   #lockAndFenceKeys(resources: readonly string[]): string[] {
