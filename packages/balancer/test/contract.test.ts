@@ -112,6 +112,11 @@ describe('every policy rejects bad endpoint lists with a clear error', () => {
       })
     }
 
+    it(`${policy}: an exclude that is not a Set is a TypeError, not silently ignored`, () => {
+      const exclude = ['e0'] as unknown as ReadonlySet<string>
+      expect(() => make(policy).pick(makeEndpoints(2), { exclude })).toThrow(/ctx\.exclude must be a Set/)
+    })
+
     it(`${policy}: after a rejected list, the balancer still serves a good one`, () => {
       const lb = make(policy)
       const good = makeEndpoints(2)

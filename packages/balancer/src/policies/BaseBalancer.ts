@@ -15,6 +15,11 @@ export abstract class BaseBalancer<S> implements LoadBalancer<Endpoint> {
   }
 
   pick(endpoints: readonly Endpoint[], ctx?: PickContext): Endpoint | undefined {
+    const exclude = ctx?.exclude
+    // An array here would be silently ignored (it has no `size`), so say so rather than route to an excluded id.
+    if (exclude !== undefined && typeof exclude.has !== 'function') {
+      throw new TypeError('ctx.exclude must be a Set (or ReadonlySet) of endpoint ids')
+    }
     const table = this.table
     table.sync(endpoints)
     if (table.positive === 0) return undefined
