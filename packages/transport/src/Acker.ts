@@ -35,6 +35,18 @@ export class Acker {
     }
   }
 
+  /** Hands over every queued ack, for a caller that writes them itself (behind its replies, in one write). */
+  take(): [string, string[]][] {
+    const queued = [...this.#queued]
+    this.#queued.clear()
+    return queued
+  }
+
+  /** Acks that a piggybacked write failed to apply go out again on their own. */
+  retry(inbox: string, ids: string[]): void {
+    for (const id of ids) this.ack(inbox, id)
+  }
+
   /** Resolves once every queued ack has been sent (or given up after the acker was closed). */
   async settle(): Promise<void> {
     this.#flush()

@@ -2,6 +2,7 @@ import type { RequestEntry } from './wire.js'
 
 /** One call of a client, from `request()` until it settles. */
 export interface Call {
+  /** Its `timeLeftMs` is set when the request is written. */
   readonly entry: RequestEntry
   readonly inbox: string
   readonly cancels: string

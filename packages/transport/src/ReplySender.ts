@@ -107,9 +107,11 @@ export class ReplySender {
     const commands = batches.map(
       ([replyTo, b]): XAdd => [replyTo, 'NOMKSTREAM', 'MAXLEN', '~', b.maxLength, '*', ...b.fields],
     )
-    const results = xaddAll(this.#redis, commands)
+    // On one server the acks, this turn's among them, ride in the same write, after the replies they follow.
+    if (!this.#cluster) for (const [, batch] of batches) this.#ack(batch.complete)
+    const acks = this.#cluster ? [] : this.#acker.take()
+    const results = xaddAll(this.#redis, commands, acks, ([inbox, ids]) => this.#acker.retry(inbox, ids))
     batches.forEach(([, batch], i) => {
-      if (!this.#cluster) this.#ack(batch.complete)
       const done = results[i]!.then(
         () => {
           if (this.#cluster) this.#ack(batch.complete)

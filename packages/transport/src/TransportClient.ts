@@ -218,7 +218,6 @@ export class TransportClient {
   /** Queues the request; all those for one provider in this turn leave in one stream entry. */
   #write(call: Call): void {
     if (call.settled) return
-    call.sent = true
     let batch = this.#outbox.get(call.inbox)
     if (!batch) {
       batch = []
@@ -247,7 +246,12 @@ export class TransportClient {
     const batches = outbox.map(([inbox, calls]) => ({ inbox, calls: calls.filter((c) => !c.settled) }))
     const live = batches.filter((b) => b.calls.length > 0)
     const commands = live.map(({ inbox, calls }): XAdd => {
-      const fields = calls.flatMap((call) => ['q', requestValue({ ...call.entry, timeLeftMs: call.deadline - now })])
+      const fields: Encoded[] = []
+      for (const call of calls) {
+        call.sent = true
+        call.entry.timeLeftMs = call.deadline - now
+        fields.push('q', requestValue(call.entry))
+      }
       return [inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', ...fields]
     })
     const results = xaddAll(this.#commands!.conn, commands)

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import { type Cluster, Command, type Redis } from 'ioredis'
+import { GROUP } from './keys.js'
+import { ACK_AND_DELETE } from './scripts.js'
 
 /** A standalone ioredis client or a Cluster client. */
 export type RedisClient = Redis | Cluster
@@ -60,15 +62,37 @@ export function commandConnection(redis: RedisClient): { conn: RedisClient; owne
 /** One XADD: the stream key, then every other argument. */
 export type XAdd = [key: string, ...args: Arg[]]
 
+/** Acks to piggyback on a turn's write: inbox, then entry ids. */
+export type AckBatch = [inbox: string, ids: string[]]
+
 /**
- * Sends the XADDs of one turn. On a single server they leave in one write, as one pipeline, in order; on a Cluster
- * each goes to its node through auto-pipelining. Each promise settles with its own command's result.
+ * Sends the XADDs of one turn. On a single server they leave in one write, as one pipeline, in order, followed by
+ * `acks` (the ack script per inbox): Redis runs those after the XADDs before them. On a Cluster each XADD goes to its
+ * node through auto-pipelining and `acks` must be empty. Each promise settles with its XADD's result;
+ * `onAckFailed` gets the acks Redis refused (e.g. NOSCRIPT after a restart) so they can be sent again.
  */
-export function xaddAll(redis: RedisClient, commands: XAdd[]): Promise<string | null>[] {
-  if (isCluster(redis) || commands.length === 1) return commands.map((args) => raw(redis).xadd(...args))
+export function xaddAll(
+  redis: RedisClient,
+  commands: XAdd[],
+  acks: AckBatch[] = [],
+  onAckFailed: (failed: AckBatch) => void = () => {},
+): Promise<string | null>[] {
+  if (isCluster(redis) || (commands.length === 1 && acks.length === 0)) {
+    return commands.map((args) => raw(redis).xadd(...args))
+  }
   const pipeline = redis.pipeline()
   for (const args of commands) pipeline.xadd(...(args as [string, ...string[]]))
+  const sha = scriptSha(ACK_AND_DELETE)
+  for (const [inbox, ids] of acks) pipeline.evalsha(sha, 1, inbox, GROUP, ...ids)
   const results = pipeline.exec()
+  void results.then(
+    (all) => {
+      acks.forEach((batch, i) => {
+        if (all?.[commands.length + i]?.[0]) onAckFailed(batch)
+      })
+    },
+    () => acks.forEach(onAckFailed),
+  )
   return commands.map((_, i) =>
     results.then((all) => {
       const [err, value] = all?.[i] ?? [new Error('the pipeline was discarded'), null]
@@ -89,6 +113,16 @@ export function direct<T>(redis: RedisClient, name: string, args: Arg[], binary 
 
 const shas = new Map<string, string>()
 
+/** The SHA1 by which Redis knows a script. */
+export function scriptSha(script: string): string {
+  let sha = shas.get(script)
+  if (sha === undefined) {
+    sha = createHash('sha1').update(script).digest('hex')
+    shas.set(script, sha)
+  }
+  return sha
+}
+
 /**
  * Runs a script by its SHA, loading it with EVAL only when the server does not know it yet (first use, restart). On
  * a single server it joins the auto-pipeline, so it runs after the commands issued before it.
@@ -99,11 +133,7 @@ export async function runScript(
   keys: string[],
   args: Arg[] = [],
 ): Promise<unknown> {
-  let sha = shas.get(script)
-  if (sha === undefined) {
-    sha = createHash('sha1').update(script).digest('hex')
-    shas.set(script, sha)
-  }
+  const sha = scriptSha(script)
   const send = (name: 'evalsha' | 'eval', first: string) =>
     isCluster(redis)
       ? direct(redis, name, [first, keys.length, ...keys, ...args])

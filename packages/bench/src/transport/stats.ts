@@ -11,7 +11,11 @@ export interface Measure {
 }
 
 /** Runs `total` calls with `inFlight` of them outstanding at any time; latencies in ms. */
-export async function measure(call: (i: number) => Promise<unknown>, total: number, inFlight: number): Promise<Measure> {
+export async function measure(
+  call: (i: number) => Promise<unknown>,
+  total: number,
+  inFlight: number,
+): Promise<Measure> {
   const latencies: number[] = []
   let next = 0
   const start = performance.now()
