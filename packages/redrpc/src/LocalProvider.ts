@@ -1,7 +1,7 @@
 import type { Redlock } from '@org/redlock'
 import type { ProviderHandle, Registry } from '@org/registry'
 import { type Codec, TransportServer } from '@org/transport'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import type { RedRpcEvents } from './events.js'
 import { runLocked } from './lockedRun.js'
 import { type CallContext, contextWithoutLock, type NormalizedMethod, type TransportContext } from './methods.js'
@@ -9,7 +9,7 @@ import { CallRecorder } from './Stats.js'
 
 /** What a local provider needs from its `RedRpc`. */
 export interface LocalProviderDeps {
-  redis: Redis
+  redis: Redis | Cluster
   registry: Registry
   rlock: Redlock | null
   namespace: string

@@ -3,7 +3,7 @@ import { createBalancer, type LoadBalancer, registerPolicy } from '@org/balancer
 import type { Redlock } from '@org/redlock'
 import { Registry, type Watch } from '@org/registry'
 import { TransportClient } from '@org/transport'
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import { redRpcCodec } from './codec.js'
 import { ClosedError, RedRpcError, UnknownServiceError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
@@ -72,7 +72,7 @@ type BalancerFactory = () => LoadBalancer
  */
 export class RedRpc extends EventEmitter<RedRpcEvents> {
   readonly #rlock: Redlock | null
-  readonly #redis: Redis
+  readonly #redis: Redis | Cluster
   readonly #options: ResolvedOptions
   readonly #registry: Registry
   #transport: TransportClient | undefined
@@ -88,10 +88,11 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
 
   /**
    * @param rlock the Redlock that guards lock-protected methods (`null` in a process that only calls)
-   * @param redis ioredis clients of the Redis that carries the registry and the calls; the first one is used
+   * @param redis ioredis clients (`Redis` or `Cluster`) of the Redis that carries the registry and the calls; the
+   *   first one is used
    * @param options namespace, heartbeat, default policy and caller defaults
    */
-  constructor(rlock: Redlock | null, redis: Redis[], options?: RedRpcOptions) {
+  constructor(rlock: Redlock | null, redis: readonly (Redis | Cluster)[], options?: RedRpcOptions) {
     super()
     if (rlock !== null && (typeof rlock !== 'object' || typeof (rlock as Partial<Redlock>).using !== 'function')) {
       throw new TypeError(`rlock must be a Redlock (or null in a process that only calls), got ${describe(rlock)}`)
@@ -100,12 +101,12 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       throw new TypeError(`redis must be a non-empty array of ioredis clients, got ${describe(redis)}`)
     }
     redis.forEach((client, i) => {
-      if (!client || typeof (client as Partial<Redis>).sendCommand !== 'function') {
+      if (!client || typeof (client as Partial<Redis>).duplicate !== 'function') {
         throw new TypeError(`redis[${i}] must be an ioredis client, got ${describe(client)}`)
       }
     })
     this.#rlock = rlock
-    this.#redis = redis[0] as Redis
+    this.#redis = redis[0] as Redis | Cluster
     this.#options = resolveOptions(options)
     const policy = this.#options.policy
     createBalancer(policy)
