@@ -113,15 +113,24 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
    */
   acquire(resources: string | readonly string[], ttl?: number, options?: AcquireOptions): Promise<Lock>
   acquire(resources: string | readonly string[], options: AcquireOptions): Promise<Lock>
-  async acquire(
+  acquire(
     resources: string | readonly string[],
     ttlOrOptions?: number | AcquireOptions,
     maybeOptions?: AcquireOptions,
   ): Promise<Lock> {
-    const list = checkResources(resources)
-    const [ttl, options] = isOptionsObject(ttlOrOptions) ? [undefined, ttlOrOptions] : [ttlOrOptions, maybeOptions]
-    const lockTtl = this.#ttl(list, ttl)
-    return this.#acquire(list, lockTtl, checkAcquireOptions(options))
+    // Not async: the checks reject the same way, and the hot path saves a promise hop.
+    let list: readonly string[]
+    let lockTtl: number
+    let options: AcquireOptions
+    try {
+      list = checkResources(resources)
+      const [ttl, given] = isOptionsObject(ttlOrOptions) ? [undefined, ttlOrOptions] : [ttlOrOptions, maybeOptions]
+      lockTtl = this.#ttl(list, ttl)
+      options = checkAcquireOptions(given)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.#acquire(list, lockTtl, options)
   }
 
   /** Extends a lock of this Redlock on a quorum; resolves with the same lock, updated. Rejects with `LockLostError`. */

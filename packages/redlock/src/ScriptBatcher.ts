@@ -41,9 +41,7 @@ export class ScriptBatcher {
   run(op: BatchOp, keys: readonly string[], args: readonly (string | number)[], later = false): Promise<unknown> {
     if (!later && this.#inFlight === 0 && this.#queue.length === 0) {
       this.#inFlight++
-      const sent = runScript(this.client, op.script, keys, args)
-      sent.then(this.#done, this.#done)
-      return sent
+      return runScript(this.client, op.script, keys, args, this.#done)
     }
     return new Promise((resolve, reject) => {
       this.#queue.push({ op, keys, args, resolve, reject })
@@ -70,7 +68,7 @@ export class ScriptBatcher {
     this.#inFlight++
     if (batch.length === 1) {
       const only = batch[0]!
-      runScript(this.client, only.op.script, only.keys, only.args).then(only.resolve, only.reject).finally(this.#done)
+      runScript(this.client, only.op.script, only.keys, only.args, this.#done).then(only.resolve, only.reject)
       return
     }
     // Keys first, then the count, each operation's header, and every operation's args: one flat array, built once.

@@ -19,17 +19,27 @@ function isNoScript(err: unknown): boolean {
 /**
  * EVALSHA, falling back to EVAL when the server does not know the script (first use, restart). The EVALSHA is
  * written before this returns, so commands issued later on the same connection run after it on the server.
+ * `answered` is called as soon as the server answered the EVALSHA (in the same reaction, to save a hop).
  */
 export function runScript(
   client: RedisClient,
   script: LuaScript,
   keys: readonly string[],
   args: readonly (string | number)[],
+  answered?: () => void,
 ): Promise<unknown> {
-  return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((err: unknown) => {
-    if (!isNoScript(err)) throw err
-    return client.eval(script.source, keys.length, ...keys, ...args)
-  })
+  return client.evalsha(script.sha, keys.length, ...keys, ...args).then(
+    answered &&
+      ((reply: unknown) => {
+        answered()
+        return reply
+      }),
+    (err: unknown) => {
+      answered?.()
+      if (!isNoScript(err)) throw err
+      return client.eval(script.source, keys.length, ...keys, ...args)
+    },
+  )
 }
 
 /** Like runScript, for keys and args already in one array (keys first): large batches are not copied again. */
