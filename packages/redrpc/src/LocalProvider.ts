@@ -107,9 +107,14 @@ export class LocalProvider {
     return this.#server.adoptOrphans(deadProvider)
   }
 
-  /** Leaves the registry first, so callers stop sending, then finishes running calls; the rest stay for others. */
+  /**
+   * Graceful exit without running any call twice: weight 0 first, so callers stop picking it; then running calls
+   * finish and are acknowledged; only then does it leave the registry, which is what makes another provider adopt
+   * the inbox. An adopter arriving earlier would re-run the calls still being drained.
+   */
   async stop(): Promise<void> {
-    await this.#handle?.deregister().catch(() => {})
+    await this.#handle?.update({ weight: 0 }).catch(() => {})
     await this.#server.stop({ drain: true })
+    await this.#handle?.deregister().catch(() => {})
   }
 }

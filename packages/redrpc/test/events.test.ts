@@ -61,4 +61,31 @@ describe('events report calls, providers coming and going, and adoptions', () =>
     await waitFor(() => adopted.length > 0, { timeoutMs: 10_000, what: 'the adoption' })
     expect(adopted).toEqual([{ service: 'adopt_service', provider: 'aa-1', by: 'ab-1' }])
   })
+
+  it('a provider closing gracefully finishes its running calls, and no adopter runs them a second time', async () => {
+    const a = stack.redRpc()
+    const b = stack.redRpc()
+    const runs: string[] = []
+    const gate = { open: false }
+    const slow = {
+      slow: async (_p: unknown, ctx: { providerId: string }) => {
+        runs.push(ctx.providerId)
+        await waitFor(() => gate.open, { timeoutMs: 10_000, what: 'the gate' })
+        return ctx.providerId
+      },
+    }
+    await a.registerService('drain_service', slow)
+    await b.registerService('drain_service', slow)
+    await a.registerProvider('da', { count: 1 })
+    const caller = stack.redRpc({}, false)
+    const service = caller.getInstance('drain_service')
+    const running = service.callApi('slow')
+    await waitFor(() => runs.length === 1, { timeoutMs: 10_000, what: 'the call to start on da-1' })
+    await b.registerProvider('db', { count: 1 })
+    const closing = a.close()
+    gate.open = true
+    await closing
+    expect(await running).toBe('da-1')
+    expect(runs).toEqual(['da-1'])
+  })
 })
