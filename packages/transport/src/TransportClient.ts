@@ -147,8 +147,9 @@ export class TransportClient {
     for (const call of [...this.#pending.values()]) {
       this.#settle(call, new ShutdownError(`${call.where}: the client was closed before the reply came`))
     }
-    clearInterval(this.#keepAlive)
+    // A start under way finishes first, so no timer or reader it creates outlives the close.
     await this.#ready?.catch(() => {})
+    clearInterval(this.#keepAlive)
     await this.#reader?.stop()
     if (this.#commands) {
       await this.#commands.conn.del(this.#replyKey).catch(() => {})
