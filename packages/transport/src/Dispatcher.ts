@@ -1,6 +1,6 @@
 import { AbortLater } from './AbortLater.js'
 import type { Acker } from './Acker.js'
-import { byteSize, type Codec, codecNamed, decodeWith, type Encoded, encodeWith } from './codec.js'
+import { type Codec, codecNamed, decodeWith, type Encoded, encodeWith } from './codec.js'
 import type { RedisClient } from './connections.js'
 import { AbortError, ShutdownError } from './errors.js'
 import type { ServerSettings } from './options.js'
@@ -14,7 +14,8 @@ import {
   parseRequests,
   type ReadRequest,
   remoteWireError,
-  replyValue,
+  type Sized,
+  sized,
   type WireError,
 } from './wire.js'
 
@@ -220,16 +221,16 @@ export class Dispatcher {
   }
 
   #replyResult(work: Work, codec: Codec, value: unknown): void {
-    let payload: Encoded | undefined
+    let payload: Sized | undefined
     try {
-      payload = value === undefined ? undefined : encodeWith(codec, value, 'result')
+      payload = value === undefined ? undefined : sized(encodeWith(codec, value, 'result'))
     } catch (err) {
       const message = (err as Error).message
       this.#replyError(work, codec, { kind: 'codec', name: 'CodecError', message, notExecuted: false })
       return
     }
     const limit = this.#settings.maxPayloadBytes
-    const size = payload === undefined ? 0 : byteSize(payload)
+    const size = payload?.bytes ?? 0
     if (size > limit) {
       this.#replyError(work, codec, {
         kind: 'too_large',
@@ -252,17 +253,17 @@ export class Dispatcher {
         } catch {
           continue // data the codec cannot carry: the error still goes, without it
         }
-        this.#send(work, ERROR, encoded)
+        this.#send(work, ERROR, sized(encoded))
         return
       }
     }
     const { data: _dropped, ...plain } = error
-    this.#send(work, ERROR_JSON, JSON.stringify(plain))
+    this.#send(work, ERROR_JSON, sized(JSON.stringify(plain)))
   }
 
-  #send(work: Work, status: string, payload: Encoded | undefined): void {
+  #send(work: Work, status: string, payload: Sized | undefined): void {
     const { request, entry } = work
-    this.#replies.send(request.replyTo, request.replyMaxLength, replyValue(request.id, status, payload), entry)
+    this.#replies.send(request.replyTo, request.replyMaxLength, request.id, status, payload, entry)
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Acker } from './Acker.js'
-import { byteSize, type Encoded } from './codec.js'
+import type { Encoded } from './codec.js'
 import { isCluster, type RedisClient, type XAdd, xaddAll } from './connections.js'
 import type { RedisClock } from './RedisClock.js'
+import { joinRecords, pushReply, type Sized } from './wire.js'
 
 /** The inbox an entry was read from, and the clock of the node that stamped it. */
 export interface Source {
@@ -40,7 +41,8 @@ export class PendingEntry {
 
 interface Batch {
   maxLength: number
-  fields: Encoded[]
+  /** Reply records, back to back. */
+  parts: Encoded[]
   bytes: number
   /** Entries whose last reply is in this batch. */
   complete: PendingEntry[]
@@ -70,15 +72,22 @@ export class ReplySender {
     this.#onError = onError
   }
 
-  /** Queues one reply of `entry`'s requests. */
-  send(replyTo: string, maxLength: number, value: Encoded, entry: PendingEntry): void {
+  /** Queues one reply to a request of `entry`. */
+  send(
+    replyTo: string,
+    maxLength: number,
+    requestId: string,
+    status: string,
+    payload: Sized | undefined,
+    entry: PendingEntry,
+  ): void {
     let batch = this.#batches.get(replyTo)
     if (!batch) {
-      batch = { maxLength, fields: [], bytes: 0, complete: [] }
+      batch = { maxLength, parts: [], bytes: 0, complete: [] }
       this.#batches.set(replyTo, batch)
     }
-    batch.fields.push('r', value)
-    batch.bytes += byteSize(value)
+    pushReply(batch.parts, requestId, status, payload)
+    batch.bytes += payload?.bytes ?? 0
     entry.left--
     if (entry.left === 0) batch.complete.push(entry)
     if (batch.bytes >= FLUSH_BYTES) {
@@ -105,7 +114,7 @@ export class ReplySender {
 
   #send(batches: [string, Batch][]): void {
     const commands = batches.map(
-      ([replyTo, b]): XAdd => [replyTo, 'NOMKSTREAM', 'MAXLEN', '~', b.maxLength, '*', ...b.fields],
+      ([replyTo, b]): XAdd => [replyTo, 'NOMKSTREAM', 'MAXLEN', '~', b.maxLength, '*', 'r', joinRecords(b.parts)],
     )
     // On one server the acks, this turn's among them, ride in the same write, after the replies they follow.
     if (!this.#cluster) for (const [, batch] of batches) this.#ack(batch.complete)

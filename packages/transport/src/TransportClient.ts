@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Call } from './Call.js'
-import { byteSize, decodeWith, type Encoded, encodeWith } from './codec.js'
+import { decodeWith, type Encoded, encodeWith } from './codec.js'
 import { close, commandConnection, type RedisClient, raw, runScript, type XAdd, xaddAll } from './connections.js'
 import {
   AbortError,
@@ -22,7 +22,18 @@ import {
 } from './options.js'
 import { ReplyReader } from './ReplyReader.js'
 import { ENSURE_REPLY_STREAM } from './scripts.js'
-import { ERROR, ERROR_JSON, errorFromWire, OK, type Reply, requestValue, type WireError } from './wire.js'
+import {
+  ERROR,
+  ERROR_JSON,
+  errorFromWire,
+  joinRecords,
+  OK,
+  pushRequest,
+  type Reply,
+  type Sized,
+  sized,
+  type WireError,
+} from './wire.js'
 
 const CANCEL_STREAM_LENGTH = 1_000
 /** Most requests in one inbox entry. */
@@ -157,10 +168,9 @@ export class TransportClient {
     }
   }
 
-  #encode(value: unknown, what: string, limit: number): Encoded {
-    const encoded = encodeWith(this.#settings.codec, value, what)
-    const size = byteSize(encoded)
-    if (size > limit) throw new PayloadTooLargeError(what, size, limit, { notExecuted: true })
+  #encode(value: unknown, what: string, limit: number): Sized {
+    const encoded = sized(encodeWith(this.#settings.codec, value, what))
+    if (encoded.bytes > limit) throw new PayloadTooLargeError(what, encoded.bytes, limit, { notExecuted: true })
     return encoded
   }
 
@@ -247,13 +257,13 @@ export class TransportClient {
     const batches = outbox.map(([inbox, calls]) => ({ inbox, calls: calls.filter((c) => !c.settled) }))
     const live = batches.filter((b) => b.calls.length > 0)
     const commands = live.map(({ inbox, calls }): XAdd => {
-      const fields: Encoded[] = []
+      const parts: Encoded[] = []
       for (const call of calls) {
         call.sent = true
         call.entry.timeLeftMs = call.deadline - now
-        fields.push('q', requestValue(call.entry))
+        pushRequest(parts, call.entry)
       }
-      return [inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', ...fields]
+      return [inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', 'q', joinRecords(parts)]
     })
     const results = xaddAll(this.#commands!.conn, commands)
     live.forEach(({ calls }, i) => {

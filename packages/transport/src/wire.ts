@@ -11,16 +11,30 @@ import {
 
 /**
  * The wire format. Every request made in one tick for the same provider travels in ONE stream entry, and every reply
- * produced in one tick for the same caller in ONE reply entry: at tens of thousands of calls a second, each command
- * saved is client-library and Redis time saved. Duplicate field names are allowed in a stream entry.
+ * produced in one tick for the same caller in ONE reply entry, as ONE field holding records back to back: at tens of
+ * thousands of calls a second, each command and each argument saved is client-library and Redis time saved.
  *
- * Request entry: one field `q` per request; its value is a tab-separated header, a newline, then the metadata bytes
- * followed by the params bytes. Header: request id, reply stream, method, ms left until the deadline when sent, codec
- * name, attempt, length cap of the reply stream, flags (`p` params present), metadata byte length.
+ * A record is a tab-separated header line ending in a newline, then its bytes; the header gives their lengths.
+ * Request record (field `q`): request id, reply stream, method, ms left until the deadline when sent, codec name,
+ * attempt, length cap of the reply stream, params byte length (-1: no params), metadata byte length (-1: none); then
+ * the metadata bytes, then the params bytes.
+ * Reply record (field `r`): status, request id, payload byte length (-1: none); then the payload. Status 0: result;
+ * 1: error encoded with the request's codec; 2: error as JSON (codec unknown or failing).
  * A wake entry (field `w`) only interrupts the provider's blocking read.
- * Reply entry: one field `r` per reply: status, tab, request id, tab, `1` if a payload follows, newline, payload.
- * Status 0: result; 1: error encoded with the request's codec; 2: error as JSON (codec unknown or failing).
  */
+
+/** Encoded bytes and their length. */
+export interface Sized {
+  data: Encoded
+  bytes: number
+}
+
+/** Measures an encoded value. */
+export function sized(data: Encoded): Sized {
+  return { data, bytes: byteSize(data) }
+}
+
+/** A request as the caller writes it. */
 export interface RequestEntry {
   id: string
   replyTo: string
@@ -29,8 +43,8 @@ export interface RequestEntry {
   codec: string
   attempt: number
   replyMaxLength: number
-  params: Encoded | undefined
-  metadata: Encoded | undefined
+  params: Sized | undefined
+  metadata: Sized | undefined
 }
 
 /** A request as the provider reads it. */
@@ -62,55 +76,39 @@ const NEWLINE = 0x0a
 const Q = 0x71 // 'q'
 const R = 0x72 // 'r'
 
-/** Header and body in one value: a string when every part is a string (JSON), else bytes. */
-function join(header: string, ...body: (Encoded | undefined)[]): Encoded {
-  const parts = body.filter((b): b is Encoded => b !== undefined)
-  if (parts.every((b) => typeof b === 'string')) return `${header}\n${parts.join('')}`
-  return Buffer.concat([Buffer.from(`${header}\n`), ...parts.map((b) => (typeof b === 'string' ? Buffer.from(b) : b))])
+/** Records in one field value: a string when every part is a string (JSON), else bytes. */
+export function joinRecords(parts: Encoded[]): Encoded {
+  if (parts.every((p) => typeof p === 'string')) return parts.join('')
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
 }
 
-/** Splits a message at its first newline. */
-function split(message: Buffer): { header: string[]; body: Buffer } | undefined {
-  const nl = message.indexOf(NEWLINE)
-  if (nl < 0) return undefined
-  return { header: message.toString('utf8', 0, nl).split('\t'), body: message.subarray(nl + 1) }
-}
-
-/** The value of one request's `q` field. */
-export function requestValue(r: RequestEntry): Encoded {
-  const metadataLength = r.metadata === undefined ? 0 : byteSize(r.metadata)
-  const header = [
-    r.id,
-    r.replyTo,
-    r.method,
-    Math.max(1, Math.floor(r.timeLeftMs)),
-    r.codec,
-    r.attempt,
-    r.replyMaxLength,
-    r.params === undefined ? '' : 'p',
-    metadataLength,
-  ].join('\t')
-  return join(header, r.metadata, r.params)
-}
-
-function parseRequest(message: Buffer): ReadRequest | undefined {
-  const parts = split(message)
-  if (!parts || parts.header.length < 9) return undefined
-  const [id, replyTo, method, t, codec, attempt, replyMaxLength, flags, metadataLength] = parts.header
-  const timeLeftMs = Number(t)
-  const metaBytes = Number(metadataLength)
-  if (!id || !replyTo || !method || !codec || !Number.isFinite(timeLeftMs) || !(metaBytes >= 0)) return undefined
-  return {
-    id,
-    replyTo,
-    method,
-    timeLeftMs,
-    codec,
-    attempt: Number(attempt) || 1,
-    replyMaxLength: Number(replyMaxLength) || 10_000,
-    params: flags?.includes('p') ? parts.body.subarray(metaBytes) : undefined,
-    metadata: metaBytes > 0 ? parts.body.subarray(0, metaBytes) : undefined,
+/** Walks the records of one field value: each header (split on tabs) and the byte runs after it. */
+function* records(value: Buffer, lengthsAt: number[]): Generator<{ header: string[]; parts: (Buffer | undefined)[] }> {
+  let offset = 0
+  while (offset < value.length) {
+    const nl = value.indexOf(NEWLINE, offset)
+    if (nl < 0) return
+    const header = value.toString('utf8', offset, nl).split('\t')
+    offset = nl + 1
+    const parts: (Buffer | undefined)[] = []
+    for (const at of lengthsAt) {
+      const length = Number(header[at])
+      if (!Number.isInteger(length) || offset + length > value.length) return
+      parts.push(length < 0 ? undefined : value.subarray(offset, offset + length))
+      if (length > 0) offset += length
+    }
+    yield { header, parts }
   }
+}
+
+/** Appends one request's record to `out`. */
+export function pushRequest(out: Encoded[], r: RequestEntry): void {
+  const t = Math.max(1, Math.floor(r.timeLeftMs))
+  out.push(
+    `${r.id}\t${r.replyTo}\t${r.method}\t${t}\t${r.codec}\t${r.attempt}\t${r.replyMaxLength}\t${r.params?.bytes ?? -1}\t${r.metadata?.bytes ?? -1}\n`,
+  )
+  if (r.metadata) out.push(r.metadata.data)
+  if (r.params) out.push(r.params.data)
 }
 
 /** The well-formed requests of an inbox entry (none for a wake entry or garbage). */
@@ -118,15 +116,31 @@ export function parseRequests(fields: Buffer[]): ReadRequest[] {
   const requests: ReadRequest[] = []
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i]!.length !== 1 || fields[i]![0] !== Q) continue
-    const request = parseRequest(fields[i + 1]!)
-    if (request) requests.push(request)
+    // The metadata bytes come first, then the params: their lengths sit at header positions 8 and 7.
+    for (const { header, parts } of records(fields[i + 1]!, [8, 7])) {
+      const [id, replyTo, method, t, codec, attempt, replyMaxLength] = header
+      const timeLeftMs = Number(t)
+      if (!id || !replyTo || !method || !codec || !Number.isFinite(timeLeftMs)) continue
+      requests.push({
+        id,
+        replyTo,
+        method,
+        timeLeftMs,
+        codec,
+        attempt: Number(attempt) || 1,
+        replyMaxLength: Number(replyMaxLength) || 10_000,
+        metadata: parts[0],
+        params: parts[1],
+      })
+    }
   }
   return requests
 }
 
-/** The value of one reply's `r` field. */
-export function replyValue(requestId: string, status: string, payload: Encoded | undefined): Encoded {
-  return join(`${status}\t${requestId}\t${payload === undefined ? '' : '1'}`, payload)
+/** Appends one reply's record to `out`. */
+export function pushReply(out: Encoded[], requestId: string, status: string, payload: Sized | undefined): void {
+  out.push(`${status}\t${requestId}\t${payload?.bytes ?? -1}\n`)
+  if (payload) out.push(payload.data)
 }
 
 /** One reply as the caller reads it. */
@@ -141,10 +155,10 @@ export function parseReplies(fields: Buffer[]): Reply[] {
   const replies: Reply[] = []
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i]!.length !== 1 || fields[i]![0] !== R) continue
-    const parts = split(fields[i + 1]!)
-    const [status, requestId, hasPayload] = parts?.header ?? []
-    if (!parts || !status || !requestId) continue
-    replies.push({ requestId, status, payload: hasPayload === '1' ? parts.body : undefined })
+    for (const { header, parts } of records(fields[i + 1]!, [2])) {
+      const [status, requestId] = header
+      if (status && requestId) replies.push({ requestId, status, payload: parts[0] })
+    }
   }
   return replies
 }
