@@ -132,6 +132,9 @@ describe('the redrpc command fails with one clear line and a non-zero exit', { t
       "redrpc: UsageError: unknown command 'frobnicate' (see 'redrpc --help')",
     ])
     expect((await redrpc('providers')).code).toBe(2)
+    const help = await redrpc('--help')
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/^usage: redrpc <command>/)
   })
 
   it('a Redis that cannot be reached', async () => {
@@ -139,6 +142,6 @@ describe('the redrpc command fails with one clear line and a non-zero exit', { t
     const url = 'redis://127.0.0.1:1'
     const out = await redrpc('services', '--redis', url)
     expect(out.code).toBe(1)
-    expect(out.stderr).toMatch(new RegExp(`^redrpc: cannot connect to ${url}`))
+    expect(out.stderr).toMatch(new RegExp(`^redrpc: cannot connect to ${url}: .*ECONNREFUSED`))
   })
 })

@@ -19,12 +19,16 @@ async function connect(url: string): Promise<Redis> {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   })
-  redis.on('error', () => {})
+  // The socket's own error (ECONNREFUSED...) says more than the "Connection is closed" that connect() rejects with.
+  let socketError: Error | undefined
+  redis.on('error', (err: Error) => {
+    socketError = err
+  })
   try {
     await redis.connect()
   } catch (err) {
     redis.disconnect()
-    throw new Error(`cannot connect to ${url}: ${(err as Error).message}`)
+    throw new Error(`cannot connect to ${url}: ${(socketError ?? (err as Error)).message}`)
   }
   return redis
 }
