@@ -19,6 +19,7 @@ export interface KeeperLimits {
  */
 export class LockKeeper {
   #extensions = 0
+  #reachedHoldLimit = false
   #stopped = false
   #extendTimer: ReturnType<typeof setTimeout> | undefined
   #expiryTimer: ReturnType<typeof setTimeout> | undefined
@@ -46,8 +47,13 @@ export class LockKeeper {
     return this.limits.maxHoldMs - (now() - this.#since)
   }
 
+  #threshold(): number {
+    return Math.min(this.limits.threshold, Math.floor(this.limits.ttl / 2))
+  }
+
+  /** After an extension cut short by the hold limit, the lock ends with it: no more extensions. */
   #mayExtend(): boolean {
-    return this.#extensions < this.limits.maxExtensions && this.#holdLeft() >= 1
+    return !this.#reachedHoldLimit && this.#extensions < this.limits.maxExtensions && this.#holdLeft() >= 1
   }
 
   #schedule(): void {
@@ -62,8 +68,7 @@ export class LockKeeper {
       this.#lose(new LockLostError(this.lock, why))
     }, endsIn)
     if (!this.#mayExtend()) return
-    const threshold = Math.min(this.limits.threshold, Math.floor(this.lock.ttl / 2))
-    this.#extendTimer = setTimeout(() => void this.#extend(), Math.max(0, left - threshold))
+    this.#extendTimer = setTimeout(() => void this.#extend(), Math.max(0, left - this.#threshold()))
   }
 
   async #extend(): Promise<void> {
@@ -72,6 +77,7 @@ export class LockKeeper {
     try {
       await this.lock.extend(ttl)
       this.#extensions++
+      if (ttl < this.limits.ttl) this.#reachedHoldLimit = true
       if (!this.#stopped) this.#schedule()
     } catch (err) {
       this.#lose(err instanceof LockLostError ? err : new LockLostError(this.lock, String(err)))

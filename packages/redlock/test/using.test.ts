@@ -12,11 +12,11 @@ describe('using() keeps the lock while the routine runs and releases it after', 
 
   it('extends a short lock past its ttl, returns the result and releases the keys', async () => {
     const resource = fresh()
-    const redlock = redis.redlock({ automaticExtensionThreshold: 150 })
+    const redlock = redis.redlock({ automaticExtensionThreshold: 500 })
     let extensions = 0
     redlock.on('extended', () => extensions++)
-    const result = await redlock.using(resource, 300, async (signal) => {
-      await hold(1_000)
+    const result = await redlock.using(resource, 1_000, async (signal) => {
+      await hold(2_500)
       return signal.aborted ? 'lost' : 'kept'
     })
     expect(result).toBe('kept')
@@ -86,21 +86,22 @@ describe('using() aborts the signal with LockLostError before someone else could
   })
 
   it('when maxExtensions is used up', async () => {
-    const redlock = redis.redlock({ automaticExtensionThreshold: 100 })
+    const redlock = redis.redlock({ automaticExtensionThreshold: 500 })
     let extensions = 0
     redlock.on('extended', () => extensions++)
-    const reason = await redlock.using(fresh(), 300, { maxExtensions: 1 }, (signal) => aborted(signal))
+    const reason = await redlock.using(fresh(), 1_000, { maxExtensions: 1 }, (signal) => aborted(signal))
     expect(reason).toBeInstanceOf(LockLostError)
     expect((reason as LockLostError).message).toMatch(/hold limit/)
     expect(extensions).toBe(1)
   })
 
   it('when maxHoldMs is reached', async () => {
-    const redlock = redis.redlock({ automaticExtensionThreshold: 100 })
+    const redlock = redis.redlock({ automaticExtensionThreshold: 500 })
     const started = performance.now()
-    const reason = await redlock.using(fresh(), 300, { maxHoldMs: 500 }, (signal) => aborted(signal))
+    const reason = await redlock.using(fresh(), 1_000, { maxHoldMs: 1_500 }, (signal) => aborted(signal))
     expect(reason).toBeInstanceOf(LockLostError)
-    expect(performance.now() - started).toBeGreaterThanOrEqual(450)
+    expect((reason as LockLostError).message).toMatch(/hold limit/)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_400)
   })
 
   it('passes an abort of the caller signal on to the routine', async () => {
