@@ -49,6 +49,8 @@ interface Batch {
 }
 
 const FLUSH_BYTES = 1024 * 1024
+/** Entries completed in one turn from which their acks ride with the replies. */
+const PIGGYBACK_MIN = 8
 
 /**
  * Sends replies: all replies for one caller produced in one turn leave in one XADD to its reply stream (NOMKSTREAM:
@@ -116,9 +118,11 @@ export class ReplySender {
     const commands = batches.map(
       ([replyTo, b]): XAdd => [replyTo, 'NOMKSTREAM', 'MAXLEN', '~', b.maxLength, '*', 'r', joinRecords(b.parts)],
     )
-    // On one server the acks, this turn's among them, ride in the same write, after the replies they follow.
+    // On one server, under load, the acks (this turn's among them) ride in the same write, after the replies they
+    // follow. A lone reply leaves alone: Redis would run the ack before waking the caller, adding to its latency.
     if (!this.#cluster) for (const [, batch] of batches) this.#ack(batch.complete)
-    const acks = this.#cluster ? [] : this.#acker.take()
+    const busy = !this.#cluster && batches.reduce((n, [, b]) => n + b.complete.length, 0) >= PIGGYBACK_MIN
+    const acks = busy ? this.#acker.take() : []
     const results = xaddAll(this.#redis, commands, acks, ([inbox, ids]) => this.#acker.retry(inbox, ids))
     batches.forEach(([, batch], i) => {
       const done = results[i]!.then(

@@ -18,7 +18,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 const R1_CALLS = 5_000
 const R2_CALLS = 20_000
 /** Each scenario runs this many times, the systems taking turns, and the median is reported: CI machines are noisy. */
-const ROUNDS = 3
+const ROUNDS = Number(process.env.TRANSPORT_BENCH_ROUNDS ?? 3)
 const IN_FLIGHT = 256
 const PARAMS = { user: 42, name: 'benchmark', tags: ['a', 'b', 'c'] }
 
