@@ -5,9 +5,10 @@ import { now } from './clock.js'
 import { createInstance } from './createInstance.js'
 import { type InstanceAnswer, LockError, LockLostError, ResourceLockedError } from './errors.js'
 import { gather, tally } from './gather.js'
+import { type HandOverContext, handOver, successorOf } from './handOver.js'
+import { holdWhile, type UsingRoutine } from './holdWhile.js'
 import type { Instance } from './Instance.js'
 import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
-import { LockKeeper } from './LockKeeper.js'
 import {
   type AcquireOptions,
   checkAcquireOptions,
@@ -42,9 +43,6 @@ export interface RedlockEvents {
   lost: [lock: Lock, error: LockLostError]
 }
 
-/** The routine `using()` runs while it holds the lock. */
-export type UsingRoutine<T> = (signal: AbortSignal, lock: Lock) => Promise<T> | T
-
 function checkClients(clients: unknown): readonly RedisClient[] {
   if (!Array.isArray(clients)) throw new TypeError('clients must be an array of ioredis clients')
   if (clients.length === 0) throw new RangeError('clients must hold at least one ioredis client')
@@ -78,6 +76,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
   readonly #hints = new TokenHints()
   readonly #queue: WaitQueue
   readonly #notifier: ReleaseNotifier
+  readonly #handOverContext: HandOverContext
 
   constructor(clients: readonly RedisClient[], options: RedlockOptions = {}) {
     super()
@@ -104,6 +103,15 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       busy: (resource) => this.#notifier.watch(resource),
       idle: (resource) => this.#notifier.unwatch(resource),
     })
+    this.#handOverContext = {
+      owner: this,
+      instances: this.#instances,
+      quorum: this.quorum,
+      settings: this.settings,
+      attempt: this.#context,
+      queue: this.#queue,
+      hints: this.#hints,
+    }
   }
 
   /**
@@ -168,8 +176,12 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
    */
   async release(lock: Lock): Promise<ReleaseResult> {
     this.#checkLock(lock)
-    const successor = lock.released ? undefined : this.#successorOf(lock)
-    if (successor) return this.#handOver(lock, successor)
+    const successor = lock.released ? undefined : successorOf(this.#handOverContext, lock)
+    if (successor) {
+      const handed = await handOver(this.#handOverContext, lock, successor)
+      this.emit('released', lock, handed)
+      return handed
+    }
     lock.markReleased()
     const timeout = requestTimeoutFor(this.settings, lock.ttl)
     const sent = gather(
@@ -227,71 +239,6 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
   /** `await using redlock = new Redlock(...)` closes it at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.quit()
-  }
-
-  /** The waiter of this process that can take the lock over directly, if the lock allows it. */
-  #successorOf(lock: Lock): Waiter | undefined {
-    const waiter = this.#queue.successorOf(lock)
-    if (!waiter || lock.fencingToken >= lock.tokenCeiling) return undefined
-    // The successor starts under the validity left to this lock: it must outlast the transfer's round trip.
-    if (lock.remaining <= 2 * requestTimeoutFor(this.settings, waiter.ttl)) return undefined
-    if (!this.#instances.every((i) => i.canTransfer(lock.resources))) return undefined
-    return waiter
-  }
-
-  /**
-   * Releases a lock by handing it to the next waiter of this process: the keys never become free, so no other
-   * process can slip in, and the successor holds the lock at once, covered by the validity left to this lock (still
-   * held on a quorum) until the transfer to its own value and ttl is confirmed; its token was recorded beforehand.
-   */
-  async #handOver(lock: Lock, waiter: Waiter): Promise<ReleaseResult> {
-    const { resources } = lock
-    const ttl = waiter.ttl
-    const token = lock.fencingToken + 1n
-    const ceiling = token + HANDOVER_TOKENS - 1n
-    const value = randomUUID()
-    const timeout = requestTimeoutFor(this.settings, ttl)
-    const start = now()
-    const sent = gather(
-      this.#instances.length,
-      (i) => this.#instances[i]!.transfer(resources, lock.value, value, ttl, ceiling),
-      timeout,
-      (all) => {
-        const t = tally(all, Boolean)
-        return t.ok >= this.quorum || t.ok + t.pending < this.quorum
-      },
-      this.#context.reportError,
-    )
-    lock.markReleased()
-    const validUntil = start + ttl - driftFor(ttl, this.settings.driftFactor)
-    // Until confirmed, no longer than the old lock is still held, nor than the new ttl will keep the keys.
-    const provisional = Math.min(lock.validUntil, validUntil)
-    const next = new Lock(this, {
-      resources,
-      value,
-      attempts: waiter.attempts + 1,
-      fencingToken: token,
-      tokenCeiling: lock.tokenCeiling,
-      ttl,
-      validUntil: provisional,
-    })
-    this.#queue.handOver(lock, next, waiter)
-    const answers = await sent
-    reportTimeouts(this.#context, answers, timeout)
-    const instances = tally(answers, Boolean).ok
-    // An extension of the successor, sent after the transfer, settles after it and is not overwritten here.
-    const untouched = !next.released && next.validUntil === provisional
-    if (instances >= this.quorum) {
-      if (untouched) next.renew(ttl, validUntil)
-      next.raiseCeiling(ceiling)
-      this.#hints.observe(resources, ceiling)
-    } else if (untouched) {
-      // Not held on a quorum any more: the successor must not rely on it.
-      next.renew(ttl, now())
-    }
-    const result: ReleaseResult = { held: instances > 0, instances, answers: describe(answers) }
-    this.emit('released', lock, result)
-    return result
   }
 
   #ttl(resources: readonly string[], ttl: unknown): number {
@@ -397,38 +344,13 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
 
   async #using<T>(resources: readonly string[], ttl: number, options: UsingOptions, routine: UsingRoutine<T>) {
     const lock = await this.#acquire(resources, ttl, options)
-    const controller = new AbortController()
-    const outer = options.signal
-    const onOuterAbort = () => controller.abort(outer?.reason)
-    outer?.addEventListener('abort', onOuterAbort, { once: true })
-    const keeper = new LockKeeper(
-      lock,
-      {
-        ttl,
-        threshold: options.automaticExtensionThreshold ?? this.settings.automaticExtensionThreshold,
-        maxExtensions: options.maxExtensions ?? Number.POSITIVE_INFINITY,
-        maxHoldMs: options.maxHoldMs ?? Number.POSITIVE_INFINITY,
-      },
-      (error) => {
-        this.emit('lost', lock, error)
-        controller.abort(error)
-      },
-    )
-    keeper.start()
-    const settle = () => {
-      keeper.stop()
-      outer?.removeEventListener('abort', onOuterAbort)
+    const limits = {
+      ttl,
+      threshold: options.automaticExtensionThreshold ?? this.settings.automaticExtensionThreshold,
+      maxExtensions: options.maxExtensions ?? Number.POSITIVE_INFINITY,
+      maxHoldMs: options.maxHoldMs ?? Number.POSITIVE_INFINITY,
     }
-    let result: T
-    try {
-      result = await routine(controller.signal, lock)
-    } catch (err) {
-      settle()
-      await this.release(lock).catch(() => {})
-      throw err
-    }
-    settle()
-    await this.release(lock)
-    return result
+    const lost = (held: Lock, error: LockLostError) => this.emit('lost', held, error)
+    return holdWhile(lock, { limits, signal: options.signal, lost }, routine)
   }
 }

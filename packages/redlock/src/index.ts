@@ -1,8 +1,9 @@
 export { type InstanceAnswer, LockError, type LockErrorReason, LockLostError, ResourceLockedError } from './errors.js'
+export type { UsingRoutine } from './holdWhile.js'
 export { Lock, type ReleaseResult } from './Lock.js'
 export type { AcquireOptions, RedlockOptions, ResourceDefaults, Settings, UsingOptions } from './options.js'
 export type { RedisClient } from './RedisClient.js'
-export { Redlock, type RedlockEvents, type UsingRoutine } from './Redlock.js'
+export { Redlock, type RedlockEvents } from './Redlock.js'
 
 /** The name this package is published under. */
 export const packageName = '@org/redlock' as const

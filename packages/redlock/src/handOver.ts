@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto'
+import { type AttemptContext, describe, driftFor, reportTimeouts } from './attempt.js'
+import { now } from './clock.js'
+import { gather, tally } from './gather.js'
+import type { Instance } from './Instance.js'
+import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
+import { HANDOVER_TOKENS, requestTimeoutFor, type Settings } from './options.js'
+import type { TokenHints } from './TokenHints.js'
+import type { Waiter } from './Waiter.js'
+import type { WaitQueue } from './WaitQueue.js'
+
+/** What a hand-over needs from its Redlock. */
+export interface HandOverContext {
+  readonly owner: LockOwner
+  readonly instances: readonly Instance[]
+  readonly quorum: number
+  readonly settings: Settings
+  readonly attempt: AttemptContext
+  readonly queue: WaitQueue
+  readonly hints: TokenHints
+}
+
+/** The waiter of this process that can take the lock over directly, if the lock allows it. */
+export function successorOf(ctx: HandOverContext, lock: Lock): Waiter | undefined {
+  const waiter = ctx.queue.successorOf(lock)
+  if (!waiter || lock.fencingToken >= lock.tokenCeiling) return undefined
+  // The successor starts under the validity left to this lock: it must outlast the transfer's round trip.
+  if (lock.remaining <= 2 * requestTimeoutFor(ctx.settings, waiter.ttl)) return undefined
+  if (!ctx.instances.every((i) => i.canTransfer(lock.resources))) return undefined
+  return waiter
+}
+
+/**
+ * Releases a lock by handing it to the next waiter of this process: the keys never become free, so no other
+ * process can slip in, and the successor holds the lock at once, covered by the validity left to this lock (still
+ * held on a quorum) until the transfer to its own value and ttl is confirmed; its token was recorded beforehand.
+ */
+export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter): Promise<ReleaseResult> {
+  const { resources } = lock
+  const { instances, quorum } = ctx
+  const ttl = waiter.ttl
+  const token = lock.fencingToken + 1n
+  const ceiling = token + HANDOVER_TOKENS - 1n
+  const value = randomUUID()
+  const timeout = requestTimeoutFor(ctx.settings, ttl)
+  const start = now()
+  const sent = gather(
+    instances.length,
+    (i) => instances[i]!.transfer(resources, lock.value, value, ttl, ceiling),
+    timeout,
+    (all) => {
+      const t = tally(all, Boolean)
+      return t.ok >= quorum || t.ok + t.pending < quorum
+    },
+    ctx.attempt.reportError,
+  )
+  lock.markReleased()
+  const validUntil = start + ttl - driftFor(ttl, ctx.settings.driftFactor)
+  // Until confirmed, no longer than the old lock is still held, nor than the new ttl will keep the keys.
+  const provisional = Math.min(lock.validUntil, validUntil)
+  const next = new Lock(ctx.owner, {
+    resources,
+    value,
+    attempts: waiter.attempts + 1,
+    fencingToken: token,
+    tokenCeiling: lock.tokenCeiling,
+    ttl,
+    validUntil: provisional,
+  })
+  ctx.queue.handOver(lock, next, waiter)
+  const answers = await sent
+  reportTimeouts(ctx.attempt, answers, timeout)
+  const held = tally(answers, Boolean).ok
+  // An extension of the successor, sent after the transfer, settles after it and is not overwritten here.
+  const untouched = !next.released && next.validUntil === provisional
+  if (held >= quorum) {
+    if (untouched) next.renew(ttl, validUntil)
+    next.raiseCeiling(ceiling)
+    ctx.hints.observe(resources, ceiling)
+  } else if (untouched) {
+    // Not held on a quorum any more: the successor must not rely on it.
+    next.renew(ttl, now())
+  }
+  return { held: held > 0, instances: held, answers: describe(answers) }
+}
