@@ -1,12 +1,13 @@
 import { AbortLater } from './AbortLater.js'
 import type { Acker } from './Acker.js'
+import { CallContext } from './CallContext.js'
 import { type Codec, codecNamed, decodeWith, type Encoded, encodeWith } from './codec.js'
 import type { RedisClient } from './connections.js'
 import { AbortError, ShutdownError } from './errors.js'
 import type { ServerSettings } from './options.js'
 import { PendingEntry, ReplySender, type Source } from './ReplySender.js'
 import { Slots } from './Slots.js'
-import type { Handler, HandlerContext } from './types.js'
+import type { Handler } from './types.js'
 import {
   ERROR,
   ERROR_JSON,
@@ -165,8 +166,7 @@ export class Dispatcher {
       this.#known.delete(request.id)
       this.#replyError(work, codec, error)
     }
-    const stampedAt = Number(entry.id.slice(0, entry.id.indexOf('-')))
-    const deadline = entry.source.clock.toLocal(stampedAt + request.timeLeftMs)
+    const deadline = entry.source.clock.toLocal(entry.stampedAt + request.timeLeftMs)
     if (performance.now() >= deadline) {
       return skip(notRun('timeout', 'TimeoutError', 'the deadline passed before the request was started'))
     }
@@ -195,16 +195,8 @@ export class Dispatcher {
     const running: Running = { work, codec, abort: new AbortLater(deadline), answered: false }
     this.#known.set(request.id, running)
     const { abort } = running
-    const ctx: HandlerContext = {
-      requestId: request.id,
-      deadline,
-      get signal() {
-        return abort.signal
-      },
-      attempt: request.attempt + (work.redelivered ? 1 : 0),
-      metadata,
-      method: request.method,
-    }
+    const attempt = request.attempt + (work.redelivered ? 1 : 0)
+    const ctx = new CallContext(request.id, deadline, attempt, metadata, request.method, abort)
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown }
     try {
       outcome = { ok: true, value: await handler(params, ctx) }

@@ -14,6 +14,8 @@ export interface Source {
 export class PendingEntry {
   readonly source: Source
   readonly id: string
+  /** When Redis stamped the entry (the milliseconds of its id), by the clock of the node holding it. */
+  readonly stampedAt: number
   /** Requests of the entry not yet answered. */
   left: number
   readonly #settled: Promise<void>
@@ -22,6 +24,7 @@ export class PendingEntry {
   constructor(source: Source, id: string, requests: number) {
     this.source = source
     this.id = id
+    this.stampedAt = Number(id.slice(0, id.indexOf('-')))
     this.left = requests
     this.#settled = new Promise((resolve) => {
       this.#resolve = resolve

@@ -18,13 +18,14 @@ export type CodecOption = 'json' | 'msgpack' | Codec
  * Refuses what a codec would silently drop or choke on: functions and symbols (dropped by both), cycles (JSON throws,
  * msgpack overflows the stack) and, for JSON, BigInt. `path` names the offending value in the message.
  */
-function assertEncodable(value: unknown, path: string, allowBigInt: boolean, seen: Set<object>): void {
+function assertEncodable(value: unknown, path: string, allowBigInt: boolean, seen?: Set<object>): void {
   const type = typeof value
   if (type === 'function' || type === 'symbol') throw new CodecError(`${path} is a ${type}, which cannot be encoded`)
   if (type === 'bigint' && !allowBigInt) throw new CodecError(`${path} is a BigInt, which JSON cannot encode`)
   if (type !== 'object' || value === null) return
   const obj = value as object
   if (ArrayBuffer.isView(obj) || obj instanceof Date) return
+  seen ??= new Set()
   if (seen.has(obj)) throw new CodecError(`${path} refers back to itself (a cycle), which cannot be encoded`)
   seen.add(obj)
   if (Array.isArray(obj)) {
@@ -43,7 +44,7 @@ function assertEncodable(value: unknown, path: string, allowBigInt: boolean, see
 export const jsonCodec: Codec = {
   name: 'json',
   encode(value) {
-    assertEncodable(value, 'value', false, new Set())
+    assertEncodable(value, 'value', false)
     return JSON.stringify(value)
   },
   decode(data) {
@@ -58,7 +59,7 @@ const packr = new Packr({ useRecords: false })
 export const msgpackCodec: Codec = {
   name: 'msgpack',
   encode(value) {
-    assertEncodable(value, 'value', true, new Set())
+    assertEncodable(value, 'value', true)
     return packr.pack(value)
   },
   decode(data) {
