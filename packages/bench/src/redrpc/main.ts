@@ -13,6 +13,7 @@ import { startRedis, waitFor } from '@org/testkit'
 import { TransportClient } from '@org/transport'
 import { Redis } from 'ioredis'
 import { ServiceBroker } from 'moleculer'
+import { cpuMicros } from './cpu.js'
 import { type Result, runLoad } from './measure.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -90,7 +91,12 @@ async function caller(system: System, names: string[]): Promise<Caller> {
   return { call: () => broker.call('bench.echo', PARAMS), stop: () => broker.stop() }
 }
 
-async function scenario(system: System): Promise<Result> {
+/** A run's throughput and latency, plus CPU microseconds per call in each role. */
+interface Measured extends Result {
+  cpu: { caller: number; providers: number; redis: number }
+}
+
+async function scenario(system: System): Promise<Measured> {
   // RedRpc names providers <name>-<n>; the transport and Moleculer take the id as given.
   const names = Array.from({ length: PROVIDERS }, (_, i) =>
     system === 'transport' ? `${system}-${i + 1}` : `${system}${i + 1}`,
@@ -100,7 +106,17 @@ async function scenario(system: System): Promise<Result> {
   const c = await caller(system, ids)
   try {
     await runLoad(() => c.call(), WARM_UP, 64)
-    return await runLoad(() => c.call(), CALLS, IN_FLIGHT)
+    const redisPid = group.instances[0]!.pid
+    const sample = () => ({
+      caller: cpuMicros(process.pid),
+      providers: children.reduce((sum, child) => sum + cpuMicros(child.pid), 0),
+      redis: cpuMicros(redisPid),
+    })
+    const before = sample()
+    const result = await runLoad(() => c.call(), CALLS, IN_FLIGHT)
+    const after = sample()
+    const perCall = (key: keyof typeof before) => (after[key] - before[key]) / CALLS
+    return { ...result, cpu: { caller: perCall('caller'), providers: perCall('providers'), redis: perCall('redis') } }
   } finally {
     await c.stop()
     // SIGTERM lets a profiled provider write its profile; the others exit at once either way.
@@ -114,7 +130,7 @@ async function scenario(system: System): Promise<Result> {
  * else's load then lands on one round of one system instead of deciding the table (the transport bench does the same).
  */
 const ROUNDS = Number(process.env.REDRPC_BENCH_ROUNDS ?? 3)
-const rounds = new Map<System, Result[]>()
+const rounds = new Map<System, Measured[]>()
 // REDRPC_BENCH_ONLY=redrpc,moleculer runs a subset (for profiling); the verdict needs both redrpc and moleculer.
 const only = process.env.REDRPC_BENCH_ONLY?.split(',')
 for (let round = 1; round <= ROUNDS; round++) {
@@ -125,10 +141,10 @@ for (let round = 1; round <= ROUNDS; round++) {
     console.log(`round ${round} ${system}: ${Math.round(r.callsPerSecond)} calls/s`)
   }
 }
-const results = new Map<System, Result>()
+const results = new Map<System, Measured>()
 for (const [system, list] of rounds) {
   const sorted = [...list].sort((a, b) => a.callsPerSecond - b.callsPerSecond)
-  results.set(system, sorted[Math.floor((sorted.length - 1) / 2)] as Result)
+  results.set(system, sorted[Math.floor((sorted.length - 1) / 2)] as Measured)
 }
 
 const label: Record<System, string> = {
@@ -140,11 +156,17 @@ console.log(`\nmachine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${pro
 console.log(
   `${CALLS.toLocaleString('en-US')} calls, ${IN_FLIGHT} in flight, ${PROVIDERS} provider processes, 1 Redis, median of ${ROUNDS} rounds\n`,
 )
-console.log('| system | calls/s | p50 ms | p99 ms |')
-console.log('|---|---:|---:|---:|')
+console.log('| system | calls/s | p50 ms | p99 ms | CPU µs/call: caller | providers | Redis | total |')
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0
 for (const [system, r] of results) {
+  // CPU per call is steady under load: the median of each role over the rounds.
+  const list = rounds.get(system) ?? []
+  const cpu = (role: keyof Measured['cpu']) => median(list.map((m) => m.cpu[role]))
+  const total = cpu('caller') + cpu('providers') + cpu('redis')
+  const us = (n: number) => n.toFixed(0)
   console.log(
-    `| ${label[system]} | ${Math.round(r.callsPerSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
+    `| ${label[system]} | ${Math.round(r.callsPerSecond).toLocaleString('en-US')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${us(cpu('caller'))} | ${us(cpu('providers'))} | ${us(cpu('redis'))} | ${us(total)} |`,
   )
 }
 const ours = results.get('redrpc')
