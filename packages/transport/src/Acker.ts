@@ -3,10 +3,15 @@ import { GROUP } from './keys.js'
 import { ACK_AND_DELETE } from './scripts.js'
 
 const RETRY_MS = 200
+/**
+ * How long acks wait to be sent when no busy turn carries them. A few milliseconds let a lone caller's acks go in
+ * batches, out of the way of its next call; a crash in that window only means those requests run again.
+ */
+const ACK_DELAY_MS = 5
 
 /**
- * Acknowledges handled requests in batches: every id acknowledged in one event-loop turn leaves in one script call
- * per inbox, written after that turn's replies (so Redis wakes the callers before it spends time on acks). An ack that fails is retried; if the process dies first, the request stays pending and runs again elsewhere.
+ * Acknowledges handled requests in batches, one script call per inbox, a few milliseconds after their replies (or
+ * with the replies of a busy turn, see ReplySender), so Redis wakes the callers before it spends time on acks. An ack that fails is retried; if the process dies first, the request stays pending and runs again elsewhere.
  */
 export class Acker {
   readonly #redis: RedisClient
@@ -31,7 +36,7 @@ export class Acker {
     ids.push(entryId)
     if (!this.#scheduled) {
       this.#scheduled = true
-      setImmediate(() => this.#flush())
+      setTimeout(() => this.#flush(), ACK_DELAY_MS)
     }
   }
 
