@@ -74,15 +74,10 @@ async function caller(system: System, providers: string[]): Promise<Caller> {
   await broker.start()
   await broker.waitForServices(['bench'], 30_000)
   // Wait until every provider node is known, so R3 really spreads over three.
-  for (
-    let i = 0;
-    i < 300 && broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }).length < 1;
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 10))
-  }
   for (let i = 0; i < 300; i++) {
-    const nodes = broker.registry.nodes.toArray().filter((n) => n.available && n.id !== broker.nodeID)
+    const nodes = broker.registry.nodes
+      .toArray()
+      .filter((n: { available: boolean; id: string }) => n.available && n.id !== broker.nodeID)
     if (nodes.length >= providers.length) break
     await new Promise((r) => setTimeout(r, 20))
   }
