@@ -129,7 +129,7 @@ async function scenario(system: System): Promise<Measured> {
  * Each system runs ROUNDS times, interleaved, and reports its median round: on a shared machine a burst of someone
  * else's load then lands on one round of one system instead of deciding the table (the transport bench does the same).
  */
-const ROUNDS = Number(process.env.REDRPC_BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.REDRPC_BENCH_ROUNDS ?? 5)
 const rounds = new Map<System, Measured[]>()
 // REDRPC_BENCH_ONLY=redrpc,moleculer runs a subset (for profiling); the verdict needs both redrpc and moleculer.
 const only = process.env.REDRPC_BENCH_ONLY?.split(',')
