@@ -7,8 +7,9 @@
  */
 import { startRedis } from '@org/testkit'
 import type { Redis } from 'ioredis'
+import { percentile } from '../shared/stats.js'
 import { type Contender, ours, redlock5, sesame } from './contenders.js'
-import { max, percentile } from './stats.js'
+import { max } from './stats.js'
 import { printTable, type Row } from './table.js'
 import { emptySamples, l1, l2, l3, merge, type Samples } from './workloads.js'
 
@@ -70,12 +71,12 @@ try {
     {
       metric: 'L1 p50 ms',
       higherIsBetter: false,
-      values: r1.map((r) => [r.contender, percentile(r.total.latencies, 50)]),
+      values: r1.map((r) => [r.contender, percentile(r.total.latencies, 0.5)]),
     },
     {
       metric: 'L1 p99 ms',
       higherIsBetter: false,
-      values: r1.map((r) => [r.contender, percentile(r.total.latencies, 99)]),
+      values: r1.map((r) => [r.contender, percentile(r.total.latencies, 0.99)]),
     },
     {
       metric: 'L2 ops/s (64 workers)',
@@ -93,18 +94,18 @@ try {
       metric: 'L3 hand-off p50 ms',
       higherIsBetter: false,
       target: { below: 0.5 },
-      values: r3.map((r) => [r.contender, percentile(r.total.handoffs, 50)]),
+      values: r3.map((r) => [r.contender, percentile(r.total.handoffs, 0.5)]),
     },
     {
       metric: 'L3 hand-off p99 ms',
       higherIsBetter: false,
-      values: r3.map((r) => [r.contender, percentile(r.total.handoffs, 99)]),
+      values: r3.map((r) => [r.contender, percentile(r.total.handoffs, 0.99)]),
     },
     {
       metric: 'L3 wait p99 ms',
       higherIsBetter: false,
       target: { ratio: 0.25 },
-      values: r3.map((r) => [r.contender, percentile(r.total.waits, 99)]),
+      values: r3.map((r) => [r.contender, percentile(r.total.waits, 0.99)]),
     },
     { metric: 'L3 wait max ms', higherIsBetter: false, values: r3.map((r) => [r.contender, max(r.total.waits)]) },
     {

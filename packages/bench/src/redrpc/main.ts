@@ -12,9 +12,9 @@ import { RedRpc } from '@org/redrpc'
 import { startRedis, waitFor } from '@org/testkit'
 import { TransportClient } from '@org/transport'
 import { Redis } from 'ioredis'
-import { ServiceBroker } from 'moleculer'
+import { moleculerCaller } from '../shared/moleculer.js'
+import { type Measure, measure } from '../shared/stats.js'
 import { cpuMicros } from './cpu.js'
-import { type Result, runLoad } from './measure.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const CALLS = Number(process.env.REDRPC_BENCH_CALLS ?? 40_000)
@@ -73,26 +73,12 @@ async function caller(system: System, names: string[]): Promise<Caller> {
       stop: () => client.close().then(() => conn.disconnect()),
     }
   }
-  const broker = new ServiceBroker({
-    nodeID: `caller-${process.pid}`,
-    transporter: { type: 'Redis', options: { host: '127.0.0.1', port } },
-    logger: false,
-  })
-  await broker.start()
-  await broker.waitForServices(['bench'], 30_000)
-  await waitFor(
-    () =>
-      broker.registry.nodes
-        .toArray()
-        .filter((n: { available: boolean; id: string }) => n.available && n.id !== broker.nodeID).length >=
-      names.length,
-    { timeoutMs: 30_000, what: 'Moleculer provider nodes' },
-  )
+  const broker = await moleculerCaller(port, names.length)
   return { call: () => broker.call('bench.echo', PARAMS), stop: () => broker.stop() }
 }
 
 /** A run's throughput and latency, plus CPU microseconds per call in each role. */
-interface Measured extends Result {
+interface Measured extends Measure {
   cpu: { caller: number; providers: number; redis: number }
 }
 
@@ -105,7 +91,7 @@ async function scenario(system: System): Promise<Measured> {
   const ids = system === 'redrpc' ? names.map((n) => `${n}-1`) : names
   const c = await caller(system, ids)
   try {
-    await runLoad(() => c.call(), WARM_UP, 64)
+    await measure(() => c.call(), WARM_UP, 64)
     const redisPid = group.instances[0]!.pid
     const sample = () => ({
       caller: cpuMicros(process.pid),
@@ -113,7 +99,7 @@ async function scenario(system: System): Promise<Measured> {
       redis: cpuMicros(redisPid),
     })
     const before = sample()
-    const result = await runLoad(() => c.call(), CALLS, IN_FLIGHT)
+    const result = await measure(() => c.call(), CALLS, IN_FLIGHT)
     const after = sample()
     const perCall = (key: keyof typeof before) => (after[key] - before[key]) / CALLS
     return { ...result, cpu: { caller: perCall('caller'), providers: perCall('providers'), redis: perCall('redis') } }

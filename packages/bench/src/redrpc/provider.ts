@@ -5,7 +5,7 @@
 import { RedRpc } from '@org/redrpc'
 import { TransportServer } from '@org/transport'
 import { Redis } from 'ioredis'
-import { ServiceBroker } from 'moleculer'
+import { moleculerProvider } from '../shared/moleculer.js'
 
 const [system, portArg, name] = process.argv.slice(2) as [string, string, string]
 const port = Number(portArg)
@@ -26,13 +26,7 @@ if (system === 'redrpc') {
   server.handle('echo', (params) => params)
   await server.start()
 } else {
-  const broker = new ServiceBroker({
-    nodeID: name,
-    transporter: { type: 'Redis', options: { host, port } },
-    logger: false,
-  })
-  broker.createService({ name: 'bench', actions: { echo: (ctx) => ctx.params } })
-  await broker.start()
+  await moleculerProvider(name, port)
 }
 process.on('SIGTERM', () => process.exit(0))
 process.stdout.write('ready\n')

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { type ProviderChange, type ProviderInfo, Registry } from '@org/registry'
 import { startRedis, waitFor } from '@org/testkit'
 import type Redis from 'ioredis'
-import { opsPerSecond, percentile } from './stats.js'
+import { percentile } from '../shared/stats.js'
+import { opsPerSecond } from './stats.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const SLOW = { namespace: 'bench', heartbeatMs: 60_000, ttlMs: 120_000 } // our own loop stays out of the way

@@ -1,9 +1,3 @@
-/** The q-quantile (0..1) of samples, nearest-rank. */
-export function percentile(samples: number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN
-}
-
 /** Runs `op` with `concurrency` calls in flight for `durationMs`; returns completed calls per second. */
 export async function opsPerSecond(op: () => Promise<unknown>, durationMs: number, concurrency = 64): Promise<number> {
   let done = 0

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url'
 import { startRedis } from '@org/testkit'
 import { TransportClient } from '@org/transport'
 import { Redis } from 'ioredis'
-import { ServiceBroker } from 'moleculer'
+import { moleculerCaller } from '../shared/moleculer.js'
+import { type Measure, measure } from '../shared/stats.js'
 import { rawCaller } from './raw.js'
-import { type Measure, measure } from './stats.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const R1_CALLS = 5_000
@@ -66,21 +66,7 @@ async function caller(system: System, providers: string[]): Promise<Caller> {
       },
     }
   }
-  const broker = new ServiceBroker({
-    nodeID: `caller-${process.pid}`,
-    transporter: { type: 'Redis', options: { host: '127.0.0.1', port } },
-    logger: false,
-  })
-  await broker.start()
-  await broker.waitForServices(['bench'], 30_000)
-  // Wait until every provider node is known, so R3 really spreads over three.
-  for (let i = 0; i < 300; i++) {
-    const nodes = broker.registry.nodes
-      .toArray()
-      .filter((n: { available: boolean; id: string }) => n.available && n.id !== broker.nodeID)
-    if (nodes.length >= providers.length) break
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  const broker = await moleculerCaller(port, providers.length)
   return { call: () => broker.call('bench.echo', PARAMS), stop: () => broker.stop() }
 }
 

@@ -4,7 +4,7 @@
  */
 import { TransportServer } from '@org/transport'
 import { Redis } from 'ioredis'
-import { ServiceBroker } from 'moleculer'
+import { moleculerProvider } from '../shared/moleculer.js'
 import { RAW_QUEUE, RAW_WORKERS } from './raw.js'
 
 const [system, portArg, id] = process.argv.slice(2)
@@ -22,16 +22,6 @@ async function serveTransport(): Promise<void> {
   await server.start()
 }
 
-async function serveMoleculer(): Promise<void> {
-  const broker = new ServiceBroker({
-    nodeID: id,
-    transporter: { type: 'Redis', options: { host, port } },
-    logger: false,
-  })
-  broker.createService({ name: 'bench', actions: { echo: (ctx) => ctx.params } })
-  await broker.start()
-}
-
 /** The floor: BRPOP a request, LPUSH the reply, nothing else; several loops so calls in flight overlap. */
 async function serveRaw(): Promise<void> {
   const push = new Redis({ host, port })
@@ -47,7 +37,7 @@ async function serveRaw(): Promise<void> {
 }
 
 if (system === 'transport') await serveTransport()
-else if (system === 'moleculer') await serveMoleculer()
+else if (system === 'moleculer') await moleculerProvider(id!, port)
 else await serveRaw()
 process.stdout.write('ready\n')
 process.on('SIGTERM', () => process.exit(0))

@@ -1,9 +1,17 @@
-/** The q-quantile (0..1) of sorted samples, nearest-rank. */
-export function quantile(sorted: number[], q: number): number {
+/** The q-quantile (0..1) of samples already sorted ascending, nearest-rank; NaN for none. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN
 }
 
-/** What one scenario measured. */
+/** The q-quantile (0..1) of unsorted samples, nearest-rank; NaN for none. */
+export function percentile(samples: readonly number[], q: number): number {
+  return quantile(
+    [...samples].sort((a, b) => a - b),
+    q,
+  )
+}
+
+/** Throughput and latency of one load run. */
 export interface Measure {
   callsPerSecond: number
   p50: number
@@ -16,19 +24,20 @@ export async function measure(
   total: number,
   inFlight: number,
 ): Promise<Measure> {
-  const latencies: number[] = []
+  const latencies = new Float64Array(total)
   let next = 0
+  let finished = 0
   const start = performance.now()
   const worker = async () => {
     while (next < total) {
       const i = next++
       const t0 = performance.now()
       await call(i)
-      latencies.push(performance.now() - t0)
+      latencies[finished++] = performance.now() - t0
     }
   }
   await Promise.all(Array.from({ length: inFlight }, worker))
   const elapsed = performance.now() - start
-  latencies.sort((a, b) => a - b)
+  latencies.sort()
   return { callsPerSecond: total / (elapsed / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) }
 }
