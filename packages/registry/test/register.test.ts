@@ -1,23 +1,13 @@
-import { type RedisGroup, startRedis } from '@org/testkit'
-import type Redis from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useRedis } from '@org/testkit/vitest'
+import { describe, expect, it } from 'vitest'
 import { Registry } from '../src/index.js'
 import { FAST } from './helpers.js'
 
-let group: RedisGroup
-let redis: Redis
-
-beforeAll(async () => {
-  group = await startRedis()
-  redis = group.instances[0]!.client()
-})
-afterAll(async () => {
-  await group.stop()
-})
+const kit = useRedis()
 
 describe('services are registered, read back and listed', () => {
   it('getService returns what registerService stored, with defaults filled in', async () => {
-    const registry = new Registry(redis, { namespace: 'svc1', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'svc1', ...FAST })
     const stored = await registry.registerService({ name: 'test_service', version: '1.0.0', methods: ['getResource'] })
     expect(stored).toEqual({ name: 'test_service', version: '1.0.0', methods: ['getResource'], metadata: {} })
     expect(await registry.getService('test_service')).toEqual(stored)
@@ -25,10 +15,10 @@ describe('services are registered, read back and listed', () => {
   })
 
   it('listServices returns every service, sorted by name, as seen from another registry', async () => {
-    const owner = new Registry(redis, { namespace: 'svc2', ...FAST })
+    const owner = new Registry(kit.redis, { namespace: 'svc2', ...FAST })
     await owner.registerService({ name: 'zeta', metadata: { team: 'z' } })
     await owner.registerService({ name: 'alpha', version: '2.0.0' })
-    const reader = new Registry(redis, { namespace: 'svc2', ...FAST })
+    const reader = new Registry(kit.redis, { namespace: 'svc2', ...FAST })
     const names = (await reader.listServices()).map((s) => [s.name, s.version, s.metadata])
     expect(names).toEqual([
       ['alpha', '2.0.0', {}],
@@ -38,7 +28,7 @@ describe('services are registered, read back and listed', () => {
   })
 
   it('registering a service again replaces its definition', async () => {
-    const registry = new Registry(redis, { namespace: 'svc3', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'svc3', ...FAST })
     await registry.registerService({ name: 's', version: '1.0.0', methods: ['a'] })
     await registry.registerService({ name: 's', version: '1.1.0', methods: ['a', 'b'] })
     expect(await registry.getService('s')).toMatchObject({ version: '1.1.0', methods: ['a', 'b'] })
@@ -49,8 +39,8 @@ describe('services are registered, read back and listed', () => {
 
 describe('providers are registered, listed with their weight and metadata, updated and removed', () => {
   it('listProviders returns the live providers of a service sorted by id, from any registry', async () => {
-    const a = new Registry(redis, { namespace: 'prov1', ...FAST })
-    const b = new Registry(redis, { namespace: 'prov1', ...FAST })
+    const a = new Registry(kit.redis, { namespace: 'prov1', ...FAST })
+    const b = new Registry(kit.redis, { namespace: 'prov1', ...FAST })
     await a.registerService({ name: 'test_service' })
     const h2 = await a.registerProvider('test_service', { id: 'test_provider-2', weight: 100, metadata: { zone: 'b' } })
     const h1 = await b.registerProvider('test_service', { id: 'test_provider-1', weight: 50 })
@@ -64,7 +54,7 @@ describe('providers are registered, listed with their weight and metadata, updat
   })
 
   it('a provider without an id gets a unique one, and weight 100', async () => {
-    const registry = new Registry(redis, { namespace: 'prov2', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'prov2', ...FAST })
     await registry.registerService({ name: 's' })
     const [x, y] = await Promise.all([registry.registerProvider('s'), registry.registerProvider('s', {})])
     expect(x!.id).not.toBe(y!.id)
@@ -73,7 +63,7 @@ describe('providers are registered, listed with their weight and metadata, updat
   })
 
   it('update changes weight and metadata for every reader', async () => {
-    const registry = new Registry(redis, { namespace: 'prov3', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'prov3', ...FAST })
     await registry.registerService({ name: 's' })
     const handle = await registry.registerProvider('s', { id: 'p', weight: 100, metadata: { v: 1 } })
     await handle.update({ weight: 50 })
@@ -84,22 +74,22 @@ describe('providers are registered, listed with their weight and metadata, updat
   })
 
   it('deregister removes the provider and all its entries from Redis', async () => {
-    const registry = new Registry(redis, { namespace: 'prov4', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'prov4', ...FAST })
     await registry.registerService({ name: 's' })
     const handle = await registry.registerProvider('s', { id: 'p' })
     await handle.deregister()
     expect(handle.active).toBe(false)
     expect(await registry.listProviders('s')).toEqual([])
-    expect(await redis.zcard('prov4:{s}:alive')).toBe(0)
-    expect(await redis.hlen('prov4:{s}:providers')).toBe(0)
-    expect(await redis.hlen('prov4:{s}:owners')).toBe(0)
+    expect(await kit.redis.zcard('prov4:{s}:alive')).toBe(0)
+    expect(await kit.redis.hlen('prov4:{s}:providers')).toBe(0)
+    expect(await kit.redis.hlen('prov4:{s}:owners')).toBe(0)
     await handle.deregister() // idempotent
     await registry.close()
   })
 
   it('close deregisters every provider of this registry and leaves the others', async () => {
-    const mine = new Registry(redis, { namespace: 'prov5', ...FAST })
-    const other = new Registry(redis, { namespace: 'prov5', ...FAST })
+    const mine = new Registry(kit.redis, { namespace: 'prov5', ...FAST })
+    const other = new Registry(kit.redis, { namespace: 'prov5', ...FAST })
     await mine.registerService({ name: 's' })
     await mine.registerProvider('s', { id: 'm1' })
     await mine.registerProvider('s', { id: 'm2' })
@@ -110,7 +100,7 @@ describe('providers are registered, listed with their weight and metadata, updat
   })
 
   it('an unknown service has no providers', async () => {
-    const registry = new Registry(redis, { namespace: 'prov6', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'prov6', ...FAST })
     expect(await registry.listProviders('nobody')).toEqual([])
     await registry.close()
   })
@@ -118,10 +108,10 @@ describe('providers are registered, listed with their weight and metadata, updat
 
 describe('keys in Redis: one hash tag per service, deadlines by the Redis clock', () => {
   it('stores the layout the README shows', async () => {
-    const registry = new Registry(redis, { namespace: 'layout', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'layout', ...FAST })
     await registry.registerService({ name: 'test_service' })
     await registry.registerProvider('test_service', { id: 'p1' })
-    const keys = (await redis.keys('layout:*')).sort()
+    const keys = (await kit.redis.keys('layout:*')).sort()
     expect(keys).toEqual([
       'layout:services',
       'layout:{test_service}:alive',
@@ -129,20 +119,20 @@ describe('keys in Redis: one hash tag per service, deadlines by the Redis clock'
       'layout:{test_service}:providers',
       'layout:{test_service}:service',
     ])
-    expect(await redis.type('layout:{test_service}:alive')).toBe('zset')
-    expect(await redis.hget('layout:{test_service}:owners', 'p1')).toBe(registry.instanceId)
+    expect(await kit.redis.type('layout:{test_service}:alive')).toBe('zset')
+    expect(await kit.redis.hget('layout:{test_service}:owners', 'p1')).toBe(registry.instanceId)
     await registry.close()
   })
 
   it("a provider's deadline is the Redis server's time of its last heartbeat plus ttlMs", async () => {
-    const registry = new Registry(redis, { namespace: 'clock', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'clock', ...FAST })
     await registry.registerService({ name: 's' })
     const handle = await registry.registerProvider('s', { id: 'p' })
-    const [sec, usec] = await redis.time()
+    const [sec, usec] = await kit.redis.time()
     const redisNow = Number(sec) * 1000 + Math.floor(Number(usec) / 1000)
     await handle.heartbeat()
-    const deadline = Number(await redis.zscore('clock:{s}:alive', 'p'))
-    const [sec2, usec2] = await redis.time()
+    const deadline = Number(await kit.redis.zscore('clock:{s}:alive', 'p'))
+    const [sec2, usec2] = await kit.redis.time()
     const redisAfter = Number(sec2) * 1000 + Math.floor(Number(usec2) / 1000)
     expect(deadline).toBeGreaterThanOrEqual(redisNow + FAST.ttlMs)
     expect(deadline).toBeLessThanOrEqual(redisAfter + FAST.ttlMs)
@@ -150,15 +140,15 @@ describe('keys in Redis: one hash tag per service, deadlines by the Redis clock'
   })
 
   it('a provider whose deadline passed by the Redis clock is not listed, and is removed whole', async () => {
-    const registry = new Registry(redis, { namespace: 'clock2', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'clock2', ...FAST })
     await registry.registerService({ name: 's' })
     await registry.registerProvider('s', { id: 'p' })
     await registry.registerProvider('s', { id: 'q' })
     // Move p's deadline into the past as Redis sees it, as if its heartbeats had stopped long ago.
-    await redis.zadd('clock2:{s}:alive', 1, 'p')
+    await kit.redis.zadd('clock2:{s}:alive', 1, 'p')
     expect((await registry.listProviders('s')).map((p) => p.id)).toEqual(['q'])
-    expect(await redis.hexists('clock2:{s}:providers', 'p')).toBe(0)
-    expect(await redis.hexists('clock2:{s}:owners', 'p')).toBe(0)
+    expect(await kit.redis.hexists('clock2:{s}:providers', 'p')).toBe(0)
+    expect(await kit.redis.hexists('clock2:{s}:owners', 'p')).toBe(0)
     await registry.close()
   })
 })

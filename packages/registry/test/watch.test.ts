@@ -1,27 +1,18 @@
-import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
-import type Redis from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '@org/testkit'
+import { useRedis } from '@org/testkit/vitest'
+import { describe, expect, it } from 'vitest'
 import { Registry } from '../src/index.js'
 import { FAST, recorder, scriptCalls } from './helpers.js'
 
-let group: RedisGroup
-let redis: Redis
-
-beforeAll(async () => {
-  group = await startRedis()
-  redis = group.instances[0]!.client()
-})
-afterAll(async () => {
-  await group.stop()
-})
+const kit = useRedis()
 
 // With resyncs this rare, anything heard within a test came by pub/sub (or by the expiry sweep).
 const NO_RESYNC = { heartbeatMs: 200, ttlMs: 1_000, resyncMs: 600_000 }
 
 describe('a watch hears graceful exits at once, by pub/sub', () => {
   it('deregister() reaches the watcher as removed with reason "deregistered"', async () => {
-    const watcher = new Registry(redis, { namespace: 'w1', ...NO_RESYNC })
-    const provider = new Registry(redis, { namespace: 'w1', ...NO_RESYNC })
+    const watcher = new Registry(kit.redis, { namespace: 'w1', ...NO_RESYNC })
+    const provider = new Registry(kit.redis, { namespace: 'w1', ...NO_RESYNC })
     await provider.registerService({ name: 's' })
     const rec = recorder()
     const watch = watcher.watch('s', rec.listener)
@@ -43,8 +34,8 @@ describe('a watch hears graceful exits at once, by pub/sub', () => {
   })
 
   it("registry.close() reaches the watcher for each of the registry's providers", async () => {
-    const watcher = new Registry(redis, { namespace: 'w2', ...NO_RESYNC })
-    const provider = new Registry(redis, { namespace: 'w2', ...NO_RESYNC })
+    const watcher = new Registry(kit.redis, { namespace: 'w2', ...NO_RESYNC })
+    const provider = new Registry(kit.redis, { namespace: 'w2', ...NO_RESYNC })
     await provider.registerService({ name: 's' })
     await provider.registerProvider('s', { id: 'a' })
     await provider.registerProvider('s', { id: 'b' })
@@ -63,7 +54,7 @@ describe('a watch hears graceful exits at once, by pub/sub', () => {
   })
 
   it('update() reaches the watcher as updated', async () => {
-    const registry = new Registry(redis, { namespace: 'w3', ...NO_RESYNC })
+    const registry = new Registry(kit.redis, { namespace: 'w3', ...NO_RESYNC })
     await registry.registerService({ name: 's' })
     const handle = await registry.registerProvider('s', { id: 'p', weight: 100 })
     const rec = recorder()
@@ -81,7 +72,7 @@ describe('a watch hears graceful exits at once, by pub/sub', () => {
 
 describe('a watch starts from the current state and only reports real changes', () => {
   it('the listener first hears the providers already there, as added', async () => {
-    const registry = new Registry(redis, { namespace: 'w4', ...FAST })
+    const registry = new Registry(kit.redis, { namespace: 'w4', ...FAST })
     await registry.registerService({ name: 's' })
     await registry.registerProvider('s', { id: 'x' })
     const rec = recorder()
@@ -94,7 +85,7 @@ describe('a watch starts from the current state and only reports real changes', 
   })
 
   it('the listener never hears the same state twice in a row, through resyncs and repeated events', async () => {
-    const registry = new Registry(redis, { namespace: 'w5', heartbeatMs: 100, ttlMs: 500, resyncMs: 100 })
+    const registry = new Registry(kit.redis, { namespace: 'w5', heartbeatMs: 100, ttlMs: 500, resyncMs: 100 })
     await registry.registerService({ name: 's' })
     const rec = recorder()
     const watch = registry.watch('s', rec.listener)
@@ -105,15 +96,15 @@ describe('a watch starts from the current state and only reports real changes', 
     await a.update({ weight: 1 }) // same record again: no change to report
     await b.deregister()
     // A duplicate of an event already applied, as a reconnecting publisher might send.
-    await redis.publish('w5:{s}:events', JSON.stringify({ type: 'added', providers: [a.info] }))
+    await kit.redis.publish('w5:{s}:events', JSON.stringify({ type: 'added', providers: [a.info] }))
     // Foreign or broken messages on the channel are ignored.
-    await redis.publish('w5:{s}:events', 'not json')
-    await redis.publish('w5:{s}:events', JSON.stringify({ type: 'added', providers: [{ weight: 1 }] }))
+    await kit.redis.publish('w5:{s}:events', 'not json')
+    await kit.redis.publish('w5:{s}:events', JSON.stringify({ type: 'added', providers: [{ weight: 1 }] }))
     await waitFor(() => rec.ids().join() === 'a' && rec.heard.length >= 4, { what: 'the sequence' })
     // Several resyncs (every 100 ms) go by; none of them may repeat a state.
     const settled = rec.heard.length
-    const before = await scriptCalls(redis)
-    await waitFor(async () => (await scriptCalls(redis)) >= before + 6, { what: 'six more resyncs' })
+    const before = await scriptCalls(kit.redis)
+    await waitFor(async () => (await scriptCalls(kit.redis)) >= before + 6, { what: 'six more resyncs' })
     expect(rec.heard.length).toBe(settled)
     const states = rec.heard.map((h) => JSON.stringify(h.providers))
     for (let i = 1; i < states.length; i++) expect(states[i]).not.toBe(states[i - 1])
@@ -125,7 +116,7 @@ describe('a watch starts from the current state and only reports real changes', 
   })
 
   it('after close() the listener is not called any more', async () => {
-    const registry = new Registry(redis, { namespace: 'w6', ...NO_RESYNC })
+    const registry = new Registry(kit.redis, { namespace: 'w6', ...NO_RESYNC })
     await registry.registerService({ name: 's' })
     const rec = recorder()
     const watch = registry.watch('s', rec.listener)
@@ -141,7 +132,7 @@ describe('a watch starts from the current state and only reports real changes', 
 
   it('a throwing listener is reported to onError and the watch goes on', async () => {
     const errors: Error[] = []
-    const registry = new Registry(redis, { namespace: 'w7', ...NO_RESYNC, onError: (e) => errors.push(e) })
+    const registry = new Registry(kit.redis, { namespace: 'w7', ...NO_RESYNC, onError: (e) => errors.push(e) })
     await registry.registerService({ name: 's' })
     let calls = 0
     const watch = registry.watch('s', () => {
@@ -159,9 +150,9 @@ describe('a watch starts from the current state and only reports real changes', 
 
 describe('a watch heals by itself after missed messages', () => {
   it('unsubscribed behind its back, it catches up by resync and subscribes again', async () => {
-    const subscriber = group.instances[0]!.client()
-    const watcher = new Registry(redis, { namespace: 'heal', ...FAST, subscriber })
-    const provider = new Registry(redis, { namespace: 'heal', ...FAST })
+    const subscriber = kit.group.instances[0]!.client()
+    const watcher = new Registry(kit.redis, { namespace: 'heal', ...FAST, subscriber })
+    const provider = new Registry(kit.redis, { namespace: 'heal', ...FAST })
     await provider.registerService({ name: 's' })
     const gone = await provider.registerProvider('s', { id: 'gone' })
     const rec = recorder()
@@ -170,7 +161,7 @@ describe('a watch heals by itself after missed messages', () => {
     expect(rec.ids()).toEqual(['gone'])
 
     await subscriber.unsubscribe('heal:{s}:events')
-    expect((await redis.pubsub('NUMSUB', 'heal:{s}:events'))[1]).toBe(0)
+    expect((await kit.redis.pubsub('NUMSUB', 'heal:{s}:events'))[1]).toBe(0)
     await provider.registerProvider('s', { id: 'new' }) // its "added" is lost
     await gone.deregister() // and so is this "removed"
 
@@ -181,7 +172,7 @@ describe('a watch heals by itself after missed messages', () => {
     expect(healed.removed.map((p) => [p.id, p.reason])).toEqual([['gone', 'vanished']])
 
     // The subscription is back, so the next graceful exit is heard with its reason again.
-    await waitFor(async () => (await redis.pubsub('NUMSUB', 'heal:{s}:events'))[1] === 1, { what: 'resubscribed' })
+    await waitFor(async () => (await kit.redis.pubsub('NUMSUB', 'heal:{s}:events'))[1] === 1, { what: 'resubscribed' })
     await provider.close()
     await waitFor(() => rec.ids().length === 0, { what: 'the deregistration' })
     expect(rec.heard.at(-1)!.change.removed.map((p) => p.reason)).toEqual(['deregistered'])
@@ -189,12 +180,12 @@ describe('a watch heals by itself after missed messages', () => {
   })
 
   it('a provider written to Redis without any event is found by the periodic resync', async () => {
-    const watcher = new Registry(redis, { namespace: 'heal2', ...FAST })
+    const watcher = new Registry(kit.redis, { namespace: 'heal2', ...FAST })
     const rec = recorder()
     await watcher.watch('s', rec.listener).ready
     const record = JSON.stringify({ id: 'silent', service: 's', weight: 1, metadata: {} })
-    const [sec] = await redis.time()
-    await redis
+    const [sec] = await kit.redis.time()
+    await kit.redis
       .multi()
       .zadd('heal2:{s}:alive', Number(sec) * 1000 + 60_000, 'silent')
       .hset('heal2:{s}:providers', 'silent', record)

@@ -1,6 +1,6 @@
-import { type RedisGroup, startRedis } from '@org/testkit'
+import { useRedis } from '@org/testkit/vitest'
 import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   CodecError,
   OverloadError,
@@ -11,16 +11,7 @@ import {
 } from '../src/index.js'
 import { gate } from './helpers/gate.js'
 
-let group: RedisGroup
-let redis: Redis
-
-beforeAll(async () => {
-  group = await startRedis()
-  redis = group.instances[0]!.client()
-})
-afterAll(async () => {
-  await group?.stop()
-})
+const kit = useRedis()
 
 const cycle = (): unknown => {
   const a: Record<string, unknown> = {}
@@ -31,14 +22,14 @@ const cycle = (): unknown => {
 describe('bad options are refused at construction, naming the option', () => {
   it('server options', () => {
     const ok = { service: 'svc', providerId: 'p1' }
-    expect(() => new TransportServer(redis, { ...ok, service: '' })).toThrow(/options.service must not be empty/)
-    expect(() => new TransportServer(redis, { ...ok, providerId: 'a{b}' })).toThrow(RangeError)
-    expect(() => new TransportServer(redis, { ...ok, namespace: 'x\ny' })).toThrow(/control characters/)
-    expect(() => new TransportServer(redis, { ...ok, concurrency: 0 })).toThrow(/options.concurrency/)
-    expect(() => new TransportServer(redis, { ...ok, codec: 'xml' as 'json' })).toThrow(TypeError)
-    expect(() => new TransportServer(redis, { ...ok, maxPayloadBytes: -1 })).toThrow(/maxPayloadBytes/)
+    expect(() => new TransportServer(kit.redis, { ...ok, service: '' })).toThrow(/options.service must not be empty/)
+    expect(() => new TransportServer(kit.redis, { ...ok, providerId: 'a{b}' })).toThrow(RangeError)
+    expect(() => new TransportServer(kit.redis, { ...ok, namespace: 'x\ny' })).toThrow(/control characters/)
+    expect(() => new TransportServer(kit.redis, { ...ok, concurrency: 0 })).toThrow(/options.concurrency/)
+    expect(() => new TransportServer(kit.redis, { ...ok, codec: 'xml' as 'json' })).toThrow(TypeError)
+    expect(() => new TransportServer(kit.redis, { ...ok, maxPayloadBytes: -1 })).toThrow(/maxPayloadBytes/)
     expect(() => new TransportServer({} as Redis, ok)).toThrow(/redis must be an ioredis client/)
-    const server = new TransportServer(redis, ok)
+    const server = new TransportServer(kit.redis, ok)
     expect(() => server.handle('', () => 1)).toThrow(/method must not be empty/)
     expect(() => server.handle('m', 'nope' as never)).toThrow(TypeError)
     server.handle('m', () => 1)
@@ -47,20 +38,20 @@ describe('bad options are refused at construction, naming the option', () => {
   })
 
   it('client options', () => {
-    expect(() => new TransportClient(redis, { timeoutMs: 0 })).toThrow(/options.timeoutMs/)
-    expect(() => new TransportClient(redis, { timeoutMs: Number.NaN })).toThrow(RangeError)
-    expect(() => new TransportClient(redis, { maxInFlight: 1.5 })).toThrow(/options.maxInFlight/)
-    expect(() => new TransportClient(redis, { overflow: 'drop' as 'queue' })).toThrow(/options.overflow/)
-    expect(() => new TransportClient(redis, { codec: { name: 'x' } as never })).toThrow(/options.codec/)
-    expect(() => new TransportClient(redis, { namespace: '' })).toThrow(/options.namespace/)
+    expect(() => new TransportClient(kit.redis, { timeoutMs: 0 })).toThrow(/options.timeoutMs/)
+    expect(() => new TransportClient(kit.redis, { timeoutMs: Number.NaN })).toThrow(RangeError)
+    expect(() => new TransportClient(kit.redis, { maxInFlight: 1.5 })).toThrow(/options.maxInFlight/)
+    expect(() => new TransportClient(kit.redis, { overflow: 'drop' as 'queue' })).toThrow(/options.overflow/)
+    expect(() => new TransportClient(kit.redis, { codec: { name: 'x' } as never })).toThrow(/options.codec/)
+    expect(() => new TransportClient(kit.redis, { namespace: '' })).toThrow(/options.namespace/)
   })
 })
 
 describe('bad call input rejects with a typed error before anything is sent', () => {
   it('empty names, bad timeouts, unencodable params and oversized payloads never reach the inbox', async () => {
     const namespace = 'bad'
-    await redis.xgroup('CREATE', 'bad:inbox:{svc:p1}', 'providers', '0', 'MKSTREAM')
-    const client = new TransportClient(redis, { namespace, maxPayloadBytes: 1024 })
+    await kit.redis.xgroup('CREATE', 'bad:inbox:{svc:p1}', 'providers', '0', 'MKSTREAM')
+    const client = new TransportClient(kit.redis, { namespace, maxPayloadBytes: 1024 })
     const base = { service: 'svc', providerId: 'p1', method: 'echo' }
     try {
       await expect(client.request({ ...base, method: '' })).rejects.toThrow(/request options.method must not be empty/)
@@ -82,15 +73,15 @@ describe('bad call input rejects with a typed error before anything is sent', ()
       expect(big).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', notExecuted: true, size: 2050, limit: 1024 })
       const bad = await client.request({ ...base, params: cycle() }).catch((e: unknown) => e)
       expect(bad).toMatchObject({ name: 'CodecError', code: 'CODEC_ERROR', notExecuted: true })
-      expect(await redis.xlen('bad:inbox:{svc:p1}')).toBe(0)
+      expect(await kit.redis.xlen('bad:inbox:{svc:p1}')).toBe(0)
     } finally {
       await client.close()
     }
   })
 
   it('msgpack refuses functions and cycles too, but carries BigInt', async () => {
-    const client = new TransportClient(redis, { namespace: 'bad-mp', codec: 'msgpack' })
-    const server = new TransportServer(redis, {
+    const client = new TransportClient(kit.redis, { namespace: 'bad-mp', codec: 'msgpack' })
+    const server = new TransportServer(kit.redis, {
       namespace: 'bad-mp',
       service: 'svc',
       providerId: 'p1',
@@ -113,12 +104,17 @@ describe('bad call input rejects with a typed error before anything is sent', ()
 describe('what a provider cannot serve comes back as a typed error', () => {
   it('unknown method, unencodable or oversized result, missing provider', async () => {
     const namespace = 'refuse'
-    const server = new TransportServer(redis, { namespace, service: 'svc', providerId: 'p1', maxPayloadBytes: 1024 })
+    const server = new TransportServer(kit.redis, {
+      namespace,
+      service: 'svc',
+      providerId: 'p1',
+      maxPayloadBytes: 1024,
+    })
     server.handle('big', () => 'x'.repeat(4096))
     server.handle('fn', () => ({ f: () => 1 }))
     server.handle('echo', (p) => p)
     await server.start()
-    const client = new TransportClient(redis, { namespace })
+    const client = new TransportClient(kit.redis, { namespace })
     const base = { service: 'svc', providerId: 'p1' }
     try {
       const unknown = await client.request({ ...base, method: 'nope' }).catch((e: unknown) => e)
@@ -142,7 +138,7 @@ describe('what a provider cannot serve comes back as a typed error', () => {
         code: 'NO_PROVIDER',
         notExecuted: true,
       })
-      expect(await redis.exists('refuse:inbox:{svc:ghost}')).toBe(0)
+      expect(await kit.redis.exists('refuse:inbox:{svc:ghost}')).toBe(0)
     } finally {
       await client.close()
       await server.stop()
@@ -156,7 +152,7 @@ describe('a client bounds its calls in flight', () => {
     const release = gate()
     let running = 0
     let most = 0
-    const server = new TransportServer(redis, { namespace, service: 'svc', providerId: 'p1' })
+    const server = new TransportServer(kit.redis, { namespace, service: 'svc', providerId: 'p1' })
     server.handle('wait', async (p) => {
       most = Math.max(most, ++running)
       await release.wait
@@ -164,8 +160,8 @@ describe('a client bounds its calls in flight', () => {
       return p
     })
     await server.start()
-    const queueing = new TransportClient(redis, { namespace, maxInFlight: 3 })
-    const refusing = new TransportClient(redis, { namespace, maxInFlight: 1, overflow: 'reject' })
+    const queueing = new TransportClient(kit.redis, { namespace, maxInFlight: 3 })
+    const refusing = new TransportClient(kit.redis, { namespace, maxInFlight: 1, overflow: 'reject' })
     const base = { service: 'svc', providerId: 'p1', method: 'wait' }
     try {
       const calls = Array.from({ length: 10 }, (_, i) => queueing.request({ ...base, params: i }))

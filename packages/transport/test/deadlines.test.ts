@@ -1,26 +1,17 @@
-import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
-import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '@org/testkit'
+import { useRedis } from '@org/testkit/vitest'
+import { describe, expect, it } from 'vitest'
 import { AbortError, type HandlerContext, TimeoutError, TransportClient, TransportServer } from '../src/index.js'
 import { gate } from './helpers/gate.js'
 
-let group: RedisGroup
-let redis: Redis
-
-beforeAll(async () => {
-  group = await startRedis()
-  redis = group.instances[0]!.client()
-})
-afterAll(async () => {
-  await group?.stop()
-})
+const kit = useRedis()
 
 /** A server whose `wait` handler blocks until a gate opens, recording when its signal aborts. */
 async function setup(namespace: string, concurrency = 8) {
   const seen: { ctx: HandlerContext; reason?: unknown }[] = []
   const started: string[] = []
   const release = gate()
-  const server = new TransportServer(redis, { namespace, service: 'svc', providerId: 'p1', concurrency })
+  const server = new TransportServer(kit.redis, { namespace, service: 'svc', providerId: 'p1', concurrency })
   server.handle('wait', async (params, ctx) => {
     started.push(String(params))
     const record: { ctx: HandlerContext; reason?: unknown } = { ctx }
@@ -33,7 +24,7 @@ async function setup(namespace: string, concurrency = 8) {
     return 'done'
   })
   await server.start()
-  const client = new TransportClient(redis, { namespace })
+  const client = new TransportClient(kit.redis, { namespace })
   const close = async () => {
     release.open()
     await client.close()
@@ -90,7 +81,7 @@ describe('a cancelled call rejects with AbortError, and the handler is told', ()
         .request({ service: 'svc', providerId: 'p1', method: 'wait', signal: AbortSignal.abort() })
         .catch((e: unknown) => e)
       expect(err).toMatchObject({ name: 'AbortError', code: 'ABORTED', notExecuted: true })
-      expect(await redis.xlen('abort-before:inbox:{svc:p1}')).toBe(0)
+      expect(await kit.redis.xlen('abort-before:inbox:{svc:p1}')).toBe(0)
       expect(t.started).toEqual([])
     } finally {
       await t.close()
@@ -119,7 +110,7 @@ describe('a request whose deadline passed before a provider took it is skipped, 
       expect(await t.client.request({ service: 'svc', providerId: 'p1', method: 'wait', params: 'next' })).toBe('done')
       expect(t.started).toEqual(['first', 'next'])
       // The skipped request was acknowledged and deleted all the same.
-      await waitFor(async () => (await redis.xlen('skip:inbox:{svc:p1}')) === 0, { what: 'an empty inbox' })
+      await waitFor(async () => (await kit.redis.xlen('skip:inbox:{svc:p1}')) === 0, { what: 'an empty inbox' })
     } finally {
       await t.close()
     }

@@ -1,28 +1,21 @@
-import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
-import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '@org/testkit'
+import { useRedis } from '@org/testkit/vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { TimeoutError, TransportClient } from '../src/index.js'
 import { outcome } from './helpers/gate.js'
 import { type ProviderProcess, startProvider } from './helpers/providerProcess.js'
 
-let group: RedisGroup
-let redis: Redis
-
-beforeAll(async () => {
-  group = await startRedis()
-  redis = group.instances[0]!.client()
-})
-afterAll(async () => {
-  group?.instances[0]?.resume()
-  await group?.stop()
+const kit = useRedis()
+afterAll(() => {
+  kit.group.instances[0]?.resume()
 })
 
 describe('a frozen Redis (SIGSTOP) delays calls but loses none', () => {
   it('calls made before and during the pause resolve after resume; short timeouts reject with TimeoutError', async () => {
     const namespace = 'pause'
-    const server = group.instances[0]!
+    const server = kit.group.instances[0]!
     let provider: ProviderProcess | undefined
-    const client = new TransportClient(redis, { namespace, timeoutMs: 30_000 })
+    const client = new TransportClient(kit.redis, { namespace, timeoutMs: 30_000 })
     try {
       provider = await startProvider({ REDIS_URL: server.url, NAMESPACE: namespace, PROVIDER_ID: 'p1', DELAY_MS: '5' })
       expect(await client.request({ service: 'svc', providerId: 'p1', method: 'echo', params: 'warm' })).toBe('warm')
@@ -44,7 +37,7 @@ describe('a frozen Redis (SIGSTOP) delays calls but loses none', () => {
       expect(results.filter((r) => !r.ok)).toEqual([])
       expect(results.map((r) => (r.ok ? r.value : undefined))).toEqual(Array.from({ length: 400 }, (_, i) => i))
       // The timed-out request was skipped or answered; either way nothing is left behind.
-      await waitFor(async () => (await redis.xlen(`${namespace}:inbox:{svc:p1}`)) === 0, { what: 'an empty inbox' })
+      await waitFor(async () => (await kit.redis.xlen(`${namespace}:inbox:{svc:p1}`)) === 0, { what: 'an empty inbox' })
     } finally {
       server.resume()
       await provider?.kill()

@@ -1,26 +1,16 @@
-import { type RedisGroup, startRedis } from '@org/testkit'
-import type { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { useRedis } from '@org/testkit/vitest'
+import { describe, expect, it } from 'vitest'
 import { RemoteError, TransportClient, TransportServer } from '../src/index.js'
 
-let group: RedisGroup
-let redis: Redis
-
-beforeAll(async () => {
-  group = await startRedis()
-  redis = group.instances[0]!.client()
-})
-afterAll(async () => {
-  await group?.stop()
-})
+const kit = useRedis()
 
 describe.each(['json', 'msgpack'] as const)('a call returns the handler result (%s codec)', (codec) => {
   it('carries params, metadata and result both ways', async () => {
-    const server = new TransportServer(redis, { namespace: `rt-${codec}`, service: 'svc', providerId: 'p1', codec })
+    const server = new TransportServer(kit.redis, { namespace: `rt-${codec}`, service: 'svc', providerId: 'p1', codec })
     server.handle('echo', async (params, ctx) => ({ params, metadata: ctx.metadata, attempt: ctx.attempt }))
     server.handle('nothing', () => undefined)
     await server.start()
-    const client = new TransportClient(redis, { namespace: `rt-${codec}`, codec })
+    const client = new TransportClient(kit.redis, { namespace: `rt-${codec}`, codec })
     try {
       const params = { text: 'héllo', n: 42, list: [1, null, 'x'], nested: { ok: true } }
       const result = await client.request({
@@ -47,13 +37,13 @@ describe.each(['json', 'msgpack'] as const)('a call returns the handler result (
 
 describe('a handler error reaches the caller as RemoteError', () => {
   it('keeps name, message, code and data', async () => {
-    const server = new TransportServer(redis, { namespace: 'remote', service: 'svc', providerId: 'p1' })
+    const server = new TransportServer(kit.redis, { namespace: 'remote', service: 'svc', providerId: 'p1' })
     server.handle('fail', () => {
       const err = Object.assign(new Error('no such user'), { name: 'NotFound', code: 'E_NOT_FOUND', data: { id: 7 } })
       throw err
     })
     await server.start()
-    const client = new TransportClient(redis, { namespace: 'remote' })
+    const client = new TransportClient(kit.redis, { namespace: 'remote' })
     try {
       const err = (await client
         .request({ service: 'svc', providerId: 'p1', method: 'fail' })
