@@ -1,4 +1,5 @@
-import { close, duplicate, type RedisClient, raw } from './connections.js'
+import type { RedisClient } from './connections.js'
+import { StreamFollower } from './StreamFollower.js'
 
 /**
  * Follows a provider's cancel stream on its own connection, so cancellations reach running handlers even while every
@@ -6,13 +7,7 @@ import { close, duplicate, type RedisClient, raw } from './connections.js'
  * down is missed, and the handler then runs until its deadline.
  */
 export class CancelListener {
-  readonly #conn: RedisClient
-  readonly #key: string
-  readonly #blockMs: number
-  readonly #onCancel: (requestId: string) => void
-  readonly #onError: (error: Error) => void
-  #stopped = false
-  #loop: Promise<void> | undefined
+  readonly #follower: StreamFollower
 
   constructor(
     redis: RedisClient,
@@ -21,48 +16,24 @@ export class CancelListener {
     onCancel: (requestId: string) => void,
     onError: (e: Error) => void,
   ) {
-    this.#conn = duplicate(redis)
-    this.#key = key
-    this.#blockMs = blockMs
-    this.#onCancel = onCancel
-    this.#onError = onError
+    this.#follower = new StreamFollower(redis, {
+      key,
+      startId: '$',
+      blockMs,
+      count: 512,
+      onEntry: (fields) => {
+        const requestId = fields?.[1]
+        if (requestId) onCancel(requestId.toString('utf8'))
+      },
+      onError,
+    })
   }
 
   start(): void {
-    this.#loop = this.#run()
+    this.#follower.start()
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true
-    close(this.#conn)
-    await this.#loop
-  }
-
-  async #run(): Promise<void> {
-    let lastId = '$'
-    while (!this.#stopped) {
-      try {
-        const read = await raw(this.#conn).xreadBuffer(
-          'COUNT',
-          512,
-          'BLOCK',
-          this.#blockMs,
-          'STREAMS',
-          this.#key,
-          lastId,
-        )
-        for (const [, entries] of read ?? []) {
-          for (const [id, fields] of entries) {
-            lastId = id.toString('latin1')
-            const requestId = fields?.[1]
-            if (requestId) this.#onCancel(requestId.toString('utf8'))
-          }
-        }
-      } catch (err) {
-        if (this.#stopped) return
-        this.#onError(err as Error)
-        await new Promise((r) => setTimeout(r, 200))
-      }
-    }
+  stop(): Promise<void> {
+    return this.#follower.stop()
   }
 }

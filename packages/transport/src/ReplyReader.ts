@@ -1,4 +1,5 @@
-import { close, duplicate, nextTurn, type RedisClient, raw } from './connections.js'
+import { nextTurn, type RawCommands, type RedisClient } from './connections.js'
+import { StreamFollower } from './StreamFollower.js'
 import { parseReplies, type Reply } from './wire.js'
 
 const TRIM_COUNT = 256
@@ -10,14 +11,11 @@ const TRIM_MS = 1_000
  * of a blocking read on the same connection) every few hundred replies, megabyte or second.
  */
 export class ReplyReader {
-  readonly #conn: RedisClient
+  readonly #follower: StreamFollower
   readonly #key: string
-  readonly #blockMs: number
-  readonly #onReply: (reply: Reply) => void
-  readonly #onError: (error: Error) => void
-  #lastId: string
-  #stopped = false
-  #loop: Promise<void> = Promise.resolve()
+  #count = 0
+  #bytes = 0
+  #trimmedAt = performance.now()
 
   constructor(
     redis: RedisClient,
@@ -27,59 +25,47 @@ export class ReplyReader {
     onReply: (r: Reply) => void,
     onError: (e: Error) => void,
   ) {
-    this.#conn = duplicate(redis)
     this.#key = key
-    this.#lastId = startId
-    this.#blockMs = blockMs
-    this.#onReply = onReply
-    this.#onError = onError
+    this.#follower = new StreamFollower(redis, {
+      key,
+      startId,
+      blockMs,
+      count: 1024,
+      onEntry: (fields) => {
+        this.#count++
+        for (const reply of fields ? parseReplies(fields) : []) {
+          this.#bytes += reply.payload?.length ?? 0
+          onReply(reply)
+        }
+      },
+      beforeRead: (conn, lastId) => this.#trimThenYield(conn, lastId),
+      onError,
+    })
   }
 
   /** The dedicated connection, e.g. to react when it reconnects. */
   get connection(): RedisClient {
-    return this.#conn
+    return this.#follower.connection
   }
 
   start(): void {
-    this.#loop = this.#run()
+    this.#follower.start()
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true
-    close(this.#conn)
-    await this.#loop
+  stop(): Promise<void> {
+    return this.#follower.stop()
   }
 
-  async #run(): Promise<void> {
-    const conn = raw(this.#conn)
-    let count = 0
-    let bytes = 0
-    let trimmedAt = performance.now()
-    while (!this.#stopped) {
-      try {
-        // Trimming after every read would double the commands of a lone caller; after enough replies, enough bytes or
-        // enough time, it costs little and still bounds what the stream holds.
-        if (count > 0 && (count >= TRIM_COUNT || bytes >= TRIM_BYTES || performance.now() - trimmedAt >= TRIM_MS)) {
-          count = 0
-          bytes = 0
-          trimmedAt = performance.now()
-          void conn.xtrim(this.#key, 'MINID', this.#lastId).catch(() => {})
-        }
-        await nextTurn()
-        const result = await conn.xreadBuffer('COUNT', 1024, 'BLOCK', this.#blockMs, 'STREAMS', this.#key, this.#lastId)
-        for (const [id, fields] of result?.[0]?.[1] ?? []) {
-          this.#lastId = id.toString('latin1')
-          count++
-          for (const reply of fields ? parseReplies(fields) : []) {
-            bytes += reply.payload?.length ?? 0
-            this.#onReply(reply)
-          }
-        }
-      } catch (err) {
-        if (this.#stopped) return
-        this.#onError(err as Error)
-        await new Promise((r) => setTimeout(r, 200))
-      }
+  // Trimming after every read would double the commands of a lone caller; after enough replies, enough bytes or
+  // enough time, it costs little and still bounds what the stream holds.
+  #trimThenYield(conn: RawCommands, lastId: string): Promise<void> {
+    const due = this.#count >= TRIM_COUNT || this.#bytes >= TRIM_BYTES || performance.now() - this.#trimmedAt >= TRIM_MS
+    if (this.#count > 0 && due) {
+      this.#count = 0
+      this.#bytes = 0
+      this.#trimmedAt = performance.now()
+      void conn.xtrim(this.#key, 'MINID', lastId).catch(() => {})
     }
+    return nextTurn()
   }
 }
