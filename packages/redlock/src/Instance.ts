@@ -34,11 +34,13 @@ export interface Instance {
   release(resources: readonly string[], value: string, announce: boolean): Promise<number>
 }
 
-/** Reads the `{status, counter}` reply of the ACQUIRE script. */
-export function parseAcquireReply(reply: unknown): AcquireReply {
+const FENCED = 1
+
+/** Reads the ACQUIRE script's reply: the integer 1 when fenced at `ceiling`, else `{status, counter}`. */
+export function parseAcquireReply(reply: unknown, ceiling: bigint): AcquireReply {
+  if (reply === FENCED) return { locked: false, fenced: true, counter: ceiling }
   if (!Array.isArray(reply) || reply.length !== 2) throw new Error(`unexpected ACQUIRE reply: ${String(reply)}`)
-  const status = Number(reply[0])
-  return { locked: status === 0, fenced: status === 1, counter: BigInt(String(reply[1])) }
+  return { locked: Number(reply[0]) === 0, fenced: false, counter: BigInt(String(reply[1])) }
 }
 
 /** The larger of two tokens (Math.max does not take bigints). */

@@ -4,7 +4,7 @@ import { type AttemptContext, attemptAcquire, describe, driftFor, reportTimeouts
 import { now } from './clock.js'
 import { createInstance } from './createInstance.js'
 import { type InstanceAnswer, LockError, LockLostError, ResourceLockedError } from './errors.js'
-import { gather, tally } from './gather.js'
+import { gather, quorumAnswered, quorumOfTruthy, tally } from './gather.js'
 import { type HandOverContext, handOver, successorOf } from './handOver.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
 import type { Instance } from './Instance.js'
@@ -152,10 +152,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       this.#instances.length,
       (i) => this.#instances[i]!.extend(lock.resources, lock.value, newTtl),
       timeout,
-      (all) => {
-        const t = tally(all, Boolean)
-        return t.ok >= this.quorum || t.ok + t.pending < this.quorum
-      },
+      quorumOfTruthy,
+      this.quorum,
       this.#context.reportError,
     )
     reportTimeouts(this.#context, answers, timeout)
@@ -188,7 +186,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       this.#instances.length,
       (i) => this.#instances[i]!.release(lock.resources, lock.value, true),
       timeout,
-      (all) => all.length - tally(all, () => false).pending >= this.quorum,
+      quorumAnswered,
+      this.quorum,
       this.#context.reportError,
     )
     // The release is written; a waiter of this process woken now writes its acquire behind it on each connection.

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { type LuaScript, luaScript, runFlat, runScript } from './runScript.js'
+import { type LuaScript, luaScript, runScript } from './runScript.js'
 import { BATCH } from './scripts.js'
 
 const batchScript = luaScript(BATCH)
@@ -15,8 +15,8 @@ export interface BatchOp {
 
 interface Queued {
   readonly op: BatchOp
-  readonly keys: readonly string[]
-  readonly args: readonly (string | number)[]
+  readonly keyCount: number
+  readonly keysThenArgs: readonly (string | number)[]
   readonly resolve: (value: unknown) => void
   readonly reject: (error: unknown) => void
 }
@@ -38,13 +38,13 @@ export class ScriptBatcher {
    * Runs an operation now, or with the batch of this event-loop turn; `later` always waits for the batch, so the
    * code that asked can go on first (a hand-over lets its successor run before the transfer is written).
    */
-  run(op: BatchOp, keys: readonly string[], args: readonly (string | number)[], later = false): Promise<unknown> {
+  run(op: BatchOp, keyCount: number, keysThenArgs: readonly (string | number)[], later = false): Promise<unknown> {
     if (!later && this.#inFlight === 0 && this.#queue.length === 0) {
       this.#inFlight++
-      return runScript(this.client, op.script, keys, args, this.#done)
+      return runScript(this.client, op.script, keyCount, keysThenArgs, this.#done)
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ op, keys, args, resolve, reject })
+      this.#queue.push({ op, keyCount, keysThenArgs, resolve, reject })
       if (this.#scheduled) return
       this.#scheduled = true
       setImmediate(this.#flush)
@@ -68,17 +68,20 @@ export class ScriptBatcher {
     this.#inFlight++
     if (batch.length === 1) {
       const only = batch[0]!
-      runScript(this.client, only.op.script, only.keys, only.args, this.#done).then(only.resolve, only.reject)
+      runScript(this.client, only.op.script, only.keyCount, only.keysThenArgs, this.#done).then(
+        only.resolve,
+        only.reject,
+      )
       return
     }
     // Keys first, then the count, each operation's header, and every operation's args: one flat array, built once.
     const flat: (string | number)[] = []
-    for (const q of batch) for (const k of q.keys) flat.push(k)
+    for (const q of batch) for (let i = 0; i < q.keyCount; i++) flat.push(q.keysThenArgs[i]!)
     const keyCount = flat.length
     flat.push(batch.length)
-    for (const q of batch) flat.push(q.op.code, q.keys.length, q.args.length)
-    for (const q of batch) for (const arg of q.args) flat.push(arg)
-    runFlat(this.client, batchScript, keyCount, flat)
+    for (const q of batch) flat.push(q.op.code, q.keyCount, q.keysThenArgs.length - q.keyCount)
+    for (const q of batch) for (let i = q.keyCount; i < q.keysThenArgs.length; i++) flat.push(q.keysThenArgs[i]!)
+    runScript(this.client, batchScript, keyCount, flat)
       .then(
         (replies) => {
           batch.forEach((q, i) => {

@@ -14,10 +14,22 @@ const transferOp: BatchOp = { code: OPS.transfer, script: luaScript(TRANSFER) }
 /** How scripts reach the server: batched for a plain client, one by one for a Cluster (slots differ). */
 export type ScriptRunner = (
   op: BatchOp,
-  keys: readonly string[],
-  args: readonly (string | number)[],
+  keyCount: number,
+  keysThenArgs: readonly (string | number)[],
   later?: boolean,
 ) => Promise<unknown>
+
+/** Lock keys, then (when `fences`) their fencing counters, then room for the args the caller appends. */
+function keysOf(prefix: string, resources: readonly string[], fences: boolean): (string | number)[] {
+  const n = resources.length
+  const keys: (string | number)[] = new Array(fences ? 2 * n : n)
+  for (let i = 0; i < n; i++) {
+    const key = lockKey(prefix, resources[i]!)
+    keys[i] = key
+    if (fences) keys[n + i] = fenceKey(prefix, resources[i]!)
+  }
+  return keys
+}
 
 /** One Redis master: every operation on all resources is a single atomic script. */
 export class StandaloneInstance implements Instance {
@@ -28,7 +40,7 @@ export class StandaloneInstance implements Instance {
     private readonly prefix: string,
     run?: ScriptRunner,
   ) {
-    this.run = run ?? ((op, keys, args) => runScript(client, op.script, keys, args))
+    this.run = run ?? ((op, keyCount, keysThenArgs) => runScript(client, op.script, keyCount, keysThenArgs))
   }
 
   acquire(
@@ -38,12 +50,10 @@ export class StandaloneInstance implements Instance {
     candidate: bigint,
     ceiling: bigint,
   ): Promise<AcquireReply> {
-    return this.run(acquireOp, this.#lockAndFenceKeys(resources), [
-      value,
-      ttl,
-      candidate.toString(),
-      ceiling.toString(),
-    ]).then(parseAcquireReply)
+    const flat = keysOf(this.prefix, resources, true)
+    const keyCount = flat.length
+    flat.push(value, ttl, candidate.toString(), ceiling.toString())
+    return this.run(acquireOp, keyCount, flat).then((reply) => parseAcquireReply(reply, ceiling))
   }
 
   canTransfer(): boolean {
@@ -57,30 +67,28 @@ export class StandaloneInstance implements Instance {
     ttl: number,
     ceiling: bigint,
   ): Promise<boolean> {
-    const keys = this.#lockAndFenceKeys(resources)
+    const flat = keysOf(this.prefix, resources, true)
+    const keyCount = flat.length
+    flat.push(oldValue, newValue, ttl, ceiling.toString())
     // Batched for later: the successor starts running before the transfer is even written.
-    const sent = this.run(transferOp, keys, [oldValue, newValue, ttl, ceiling.toString()], true)
-    return sent.then((reply) => Number(reply) === 1)
-  }
-
-  #lockAndFenceKeys(resources: readonly string[]): string[] {
-    const keys = resources.map((r) => lockKey(this.prefix, r))
-    for (const r of resources) keys.push(fenceKey(this.prefix, r))
-    return keys
+    return this.run(transferOp, keyCount, flat, true).then((reply) => Number(reply) === 1)
   }
 
   async raise(resources: readonly string[], ceiling: bigint): Promise<void> {
-    const keys = resources.map((r) => fenceKey(this.prefix, r))
-    await this.run(raiseOp, keys, [ceiling.toString()])
+    const flat = resources.map((r): string | number => fenceKey(this.prefix, r))
+    flat.push(ceiling.toString())
+    await this.run(raiseOp, resources.length, flat)
   }
 
   extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {
-    const keys = resources.map((r) => lockKey(this.prefix, r))
-    return this.run(extendOp, keys, [value, ttl]).then((reply) => Number(reply) === 1)
+    const flat = keysOf(this.prefix, resources, false)
+    flat.push(value, ttl)
+    return this.run(extendOp, resources.length, flat).then((reply) => Number(reply) === 1)
   }
 
   release(resources: readonly string[], value: string, announce: boolean): Promise<number> {
-    const keys = resources.map((r) => lockKey(this.prefix, r))
-    return this.run(releaseOp, keys, [value, announce ? '1' : '0']).then(Number)
+    const flat = keysOf(this.prefix, resources, false)
+    flat.push(value, announce ? '1' : '0')
+    return this.run(releaseOp, resources.length, flat).then(Number)
   }
 }

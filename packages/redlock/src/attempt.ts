@@ -1,6 +1,6 @@
 import { now } from './clock.js'
 import type { InstanceAnswer } from './errors.js'
-import { type Answer, gather, tally } from './gather.js'
+import { type Answer, gather, quorumOk, tally } from './gather.js'
 import { type AcquireReply, higher, type Instance } from './Instance.js'
 
 /** What an attempt needs from its Redlock. */
@@ -67,21 +67,20 @@ export function undo(ctx: AttemptContext, resources: readonly string[], value: s
   })
 }
 
-function firstRoundDecided(quorum: number) {
-  return (answers: readonly Answer<AcquireReply>[]) => {
-    let ok = 0
-    let fenced = 0
-    let pending = 0
-    for (const a of answers) {
-      if (a.status === 'pending') pending++
-      else if (a.status === 'ok' && !a.value.locked) {
-        ok++
-        if (a.value.fenced) fenced++
-      }
+/** The first round is decided once a quorum is fenced, or cannot be, or took the lock with too few fenced. */
+function firstRoundDecided(answers: readonly Answer<AcquireReply>[], quorum: number): boolean {
+  let ok = 0
+  let fenced = 0
+  let pending = 0
+  for (const a of answers) {
+    if (a.status === 'pending') pending++
+    else if (a.status === 'ok' && !a.value.locked) {
+      ok++
+      if (a.value.fenced) fenced++
     }
-    if (ok + pending < quorum || fenced >= quorum) return true
-    return ok >= quorum && fenced + pending < quorum
   }
+  if (ok + pending < quorum || fenced >= quorum) return true
+  return ok >= quorum && fenced + pending < quorum
 }
 
 /**
@@ -98,7 +97,8 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     instances.length,
     (i) => instances[i]!.acquire(resources, value, ttl, candidate, ceiling),
     requestTimeout,
-    firstRoundDecided(quorum),
+    firstRoundDecided,
+    quorum,
     ctx.reportError,
   )
   reportTimeouts(ctx, first, requestTimeout)
@@ -128,10 +128,8 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
       instances.length,
       (i) => instances[i]!.raise(resources, ceiling),
       requestTimeout,
-      (all) => {
-        const t = tally(all, () => true)
-        return t.ok >= quorum || t.ok + t.pending < quorum
-      },
+      quorumOk,
+      quorum,
       ctx.reportError,
     )
     reportTimeouts(ctx, second, requestTimeout)

@@ -1,11 +1,32 @@
 import { now } from './clock.js'
 
-interface Entry {
-  readonly at: number
-  readonly expire: () => void
+/** A pending deadline; `cancel()` is a flag write, so the common case (answered in time) costs next to nothing. */
+export class Deadline {
+  #live = true
+
+  constructor(
+    readonly at: number,
+    private readonly expire: () => void,
+  ) {}
+
+  /** The request was answered in time. */
+  cancel(): void {
+    this.#live = false
+  }
+
+  get live(): boolean {
+    return this.#live
+  }
+
+  /** Runs the expiry once, unless cancelled. */
+  fire(): void {
+    if (!this.#live) return
+    this.#live = false
+    this.expire()
+  }
 }
 
-const entries = new Set<Entry>()
+let entries: Deadline[] = []
 let timer: ReturnType<typeof setTimeout> | undefined
 let armedAt = Number.POSITIVE_INFINITY
 
@@ -21,26 +42,30 @@ function sweep(): void {
   timer = undefined
   armedAt = Number.POSITIVE_INFINITY
   const t = now()
+  const due = entries
+  // Expiries may add deadlines: they go to the fresh list, next to the ones kept.
+  entries = []
   let next = Number.POSITIVE_INFINITY
-  for (const e of entries) {
-    if (e.at <= t) {
-      entries.delete(e)
-      e.expire()
-    } else if (e.at < next) next = e.at
+  for (const e of due) {
+    if (!e.live) continue
+    if (e.at <= t) e.fire()
+    else {
+      entries.push(e)
+      if (e.at < next) next = e.at
+    }
   }
-  if (next !== Number.POSITIVE_INFINITY) arm(next)
+  if (next < armedAt) arm(next)
 }
 
 /**
- * Calls `expire` at monotonic time `at` unless cancelled first. One shared timer serves every pending request:
- * almost all requests are answered long before their deadline, and a Node timer per request would cost more than
- * the request's own bookkeeping.
+ * Calls `expire` at monotonic time `at` unless cancelled first. One shared timer serves every pending request, and
+ * cancelled deadlines are only dropped when it fires: almost all requests are answered long before their deadline,
+ * and a Node timer (or a set removal) per request would cost more than the request's own bookkeeping. Memory is
+ * bounded by the request rate times the longest timeout.
  */
-export function onDeadline(at: number, expire: () => void): () => void {
-  const entry: Entry = { at, expire }
-  entries.add(entry)
+export function onDeadline(at: number, expire: () => void): Deadline {
+  const entry = new Deadline(at, expire)
+  entries.push(entry)
   if (at < armedAt) arm(at)
-  return () => {
-    entries.delete(entry)
-  }
+  return entry
 }

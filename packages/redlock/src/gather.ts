@@ -1,5 +1,5 @@
 import { now } from './clock.js'
-import { onDeadline } from './deadlines.js'
+import { type Deadline, onDeadline } from './deadlines.js'
 
 /** One instance's answer to one request. */
 export type Answer<R> =
@@ -8,11 +8,66 @@ export type Answer<R> =
   | { readonly status: 'error'; readonly error: Error }
   | { readonly status: 'timeout' }
 
+/** Says from the answers so far whether the outcome is known; `quorum` is passed so no closure is made per call. */
+export type Decided<R> = (answers: readonly Answer<R>[], quorum: number) => boolean
+
 const PENDING: Answer<never> = { status: 'pending' }
 const TIMEOUT: Answer<never> = { status: 'timeout' }
 
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err))
+}
+
+/** The state of one gather: settled once, by a decision, the last answer or the deadline. */
+class Gathering<R> {
+  readonly answers: Answer<R>[]
+  #open: number
+  #done = false
+  readonly #deadline: Deadline
+
+  constructor(
+    count: number,
+    timeoutMs: number,
+    private readonly decided: Decided<R>,
+    private readonly quorum: number,
+    private readonly resolve: (answers: Answer<R>[]) => void,
+    private readonly onError: ((index: number, error: Error) => void) | undefined,
+  ) {
+    this.answers = new Array(count).fill(PENDING)
+    this.#open = count
+    this.#deadline = onDeadline(now() + timeoutMs, () => this.#expire())
+  }
+
+  ok(i: number, value: R): void {
+    this.#settle(i, { status: 'ok', value })
+  }
+
+  fail(i: number, err: unknown): void {
+    const error = toError(err)
+    this.onError?.(i, error)
+    this.#settle(i, { status: 'error', error })
+  }
+
+  #settle(i: number, answer: Answer<R>): void {
+    if (this.#done) return
+    this.answers[i] = answer
+    this.#open--
+    if (this.#open === 0 || this.decided(this.answers, this.quorum)) this.#finish()
+  }
+
+  #expire(): void {
+    if (this.#done) return
+    const { answers } = this
+    for (let i = 0; i < answers.length; i++) if (answers[i] === PENDING) answers[i] = TIMEOUT
+    this.#finish()
+  }
+
+  #finish(): void {
+    // Answers arriving later are ignored, so the array handed out is a stable snapshot.
+    this.#done = true
+    this.#deadline.cancel()
+    this.resolve(this.answers)
+  }
 }
 
 /**
@@ -26,29 +81,12 @@ export function gather<R>(
   count: number,
   send: (index: number) => Promise<R>,
   timeoutMs: number,
-  decided: (answers: readonly Answer<R>[]) => boolean,
+  decided: Decided<R>,
+  quorum: number,
   onError?: (index: number, error: Error) => void,
 ): Promise<Answer<R>[]> {
   return new Promise((resolve) => {
-    const answers: Answer<R>[] = new Array(count).fill(PENDING)
-    let open = count
-    let done = false
-    const finish = () => {
-      done = true
-      cancel()
-      resolve(answers.slice())
-    }
-    const cancel = onDeadline(now() + timeoutMs, () => {
-      if (done) return
-      for (let i = 0; i < count; i++) if (answers[i] === PENDING) answers[i] = TIMEOUT
-      finish()
-    })
-    const settle = (i: number, answer: Answer<R>) => {
-      if (done) return
-      answers[i] = answer
-      open--
-      if (open === 0 || decided(answers)) finish()
-    }
+    const g = new Gathering(count, timeoutMs, decided, quorum, resolve, onError)
     for (let i = 0; i < count; i++) {
       let request: Promise<R>
       try {
@@ -57,12 +95,8 @@ export function gather<R>(
         request = Promise.reject(err)
       }
       request.then(
-        (value) => settle(i, { status: 'ok', value }),
-        (err) => {
-          const error = toError(err)
-          onError?.(i, error)
-          settle(i, { status: 'error', error })
-        },
+        (value) => g.ok(i, value),
+        (err) => g.fail(i, err),
       )
     }
   })
@@ -77,4 +111,33 @@ export function tally<R>(answers: readonly Answer<R>[], isSuccess: (value: R) =>
     else if (a.status === 'ok' && isSuccess(a.value)) ok++
   }
   return { ok, pending }
+}
+
+/** Decided once a quorum succeeded (truthy value) or can no longer succeed. */
+export function quorumOfTruthy(answers: readonly Answer<unknown>[], quorum: number): boolean {
+  let ok = 0
+  let pending = 0
+  for (const a of answers) {
+    if (a.status === 'pending') pending++
+    else if (a.status === 'ok' && a.value) ok++
+  }
+  return ok >= quorum || ok + pending < quorum
+}
+
+/** Decided once a quorum answered at all (whatever they said). */
+export function quorumAnswered(answers: readonly Answer<unknown>[], quorum: number): boolean {
+  let answered = 0
+  for (const a of answers) if (a.status !== 'pending') answered++
+  return answered >= quorum
+}
+
+/** Decided once a quorum answered without error or can no longer do so (the value does not matter). */
+export function quorumOk(answers: readonly Answer<unknown>[], quorum: number): boolean {
+  let ok = 0
+  let pending = 0
+  for (const a of answers) {
+    if (a.status === 'pending') pending++
+    else if (a.status === 'ok') ok++
+  }
+  return ok >= quorum || ok + pending < quorum
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { type AttemptContext, describe, driftFor, reportTimeouts } from './attempt.js'
 import { now } from './clock.js'
-import { gather, tally } from './gather.js'
+import { gather, quorumOfTruthy, tally } from './gather.js'
 import type { Instance } from './Instance.js'
 import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
 import { HANDOVER_TOKENS, requestTimeoutFor, type Settings } from './options.js'
@@ -48,10 +48,8 @@ export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter)
     instances.length,
     (i) => instances[i]!.transfer(resources, lock.value, value, ttl, ceiling),
     timeout,
-    (all) => {
-      const t = tally(all, Boolean)
-      return t.ok >= quorum || t.ok + t.pending < quorum
-    },
+    quorumOfTruthy,
+    quorum,
     ctx.attempt.reportError,
   )
   lock.markReleased()

@@ -16,19 +16,25 @@ function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT')
 }
 
+// ioredis flattens an array argument into the command's arguments; passing one array instead of spreading keys and
+// args saves building a rest-parameter list on every call of the hot path.
+type FlatRunner = Record<'evalsha' | 'eval', (...args: unknown[]) => Promise<unknown>>
+
 /**
- * EVALSHA, falling back to EVAL when the server does not know the script (first use, restart). The EVALSHA is
- * written before this returns, so commands issued later on the same connection run after it on the server.
- * `answered` is called as soon as the server answered the EVALSHA (in the same reaction, to save a hop).
+ * EVALSHA, falling back to EVAL when the server does not know the script (first use, restart), with the keys and
+ * then the args in one array. The EVALSHA is written before this returns, so commands issued later on the same
+ * connection run after it on the server. `answered` is called as soon as the server answered the EVALSHA (in the
+ * same reaction, to save a hop).
  */
 export function runScript(
   client: RedisClient,
   script: LuaScript,
-  keys: readonly string[],
-  args: readonly (string | number)[],
+  keyCount: number,
+  keysThenArgs: readonly (string | number)[],
   answered?: () => void,
 ): Promise<unknown> {
-  return client.evalsha(script.sha, keys.length, ...keys, ...args).then(
+  const run = client as unknown as FlatRunner
+  return run.evalsha(script.sha, keyCount, keysThenArgs).then(
     answered &&
       ((reply: unknown) => {
         answered()
@@ -37,22 +43,7 @@ export function runScript(
     (err: unknown) => {
       answered?.()
       if (!isNoScript(err)) throw err
-      return client.eval(script.source, keys.length, ...keys, ...args)
+      return run.eval(script.source, keyCount, keysThenArgs)
     },
   )
-}
-
-/** Like runScript, for keys and args already in one array (keys first): large batches are not copied again. */
-export function runFlat(
-  client: RedisClient,
-  script: LuaScript,
-  keyCount: number,
-  keysThenArgs: readonly (string | number)[],
-): Promise<unknown> {
-  // ioredis flattens an array argument into the command's arguments.
-  const run = client as unknown as Record<'evalsha' | 'eval', (...args: unknown[]) => Promise<unknown>>
-  return run.evalsha(script.sha, keyCount, keysThenArgs).catch((err: unknown) => {
-    if (!isNoScript(err)) throw err
-    return run.eval(script.source, keyCount, keysThenArgs)
-  })
 }

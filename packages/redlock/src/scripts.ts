@@ -9,7 +9,8 @@
  * All-or-nothing on this instance: if any lock key exists nothing changes and {0, top counter} is returned.
  * Otherwise every lock key is set to value with the ttl and, when every counter is below the candidate, every
  * counter is raised to the ceiling (>= candidate; the tokens candidate..ceiling are then recorded here and reserved
- * for this lock and the holders it hands over to) and {1, ceiling} is returned; else counters stay and
+ * for this lock and the holders it hands over to) and 1 is returned (a bare integer: the caller knows the ceiling,
+ * and the common path parses no array); else counters stay and
  * {2, top counter} tells the caller which token it must outbid. (SET NX and SET GET keep the common single
  * resource path to two calls; a counter found at or past the candidate is put back exactly as it was.)
  */
@@ -39,7 +40,7 @@ local function acquire(keys, argv)
     olds[i] = old
     if old and tonumber(old) > top then top, topText = tonumber(old), old end
   end
-  if top < tonumber(argv[3]) then return {1, argv[4]} end
+  if top < tonumber(argv[3]) then return 1 end
   for i = n + 1, 2 * n do
     if olds[i] then redis.call('SET', keys[i], olds[i]) else redis.call('DEL', keys[i]) end
   end
