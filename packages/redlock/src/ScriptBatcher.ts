@@ -22,14 +22,15 @@ interface Queued {
 }
 
 /**
- * Sends an operation at once when nothing else is on its way to the server; otherwise it waits for the end of the
- * current event-loop turn and goes with every other operation asked for meanwhile as one BATCH script call. A lone
- * lock pays no delay; many concurrent locks cost one command, one write and one reply per server instead of one
- * each. Order is kept, so a release and the acquire of the waiter it wakes run in that order.
+ * The first operation of an event-loop turn is written at once; the ones asked for later in the same turn wait for
+ * its end and go together as one BATCH script call. A lone lock pays no delay, not even on a connection still
+ * waiting for an earlier reply (a batch of one would only add a hop); many concurrent locks cost one command, one
+ * write and one reply per server instead of one each. Order is kept, so a release and the acquire of the waiter it
+ * wakes run in that order.
  */
 export class ScriptBatcher {
   #queue: Queued[] = []
-  #inFlight = 0
+  /** A flush is due at the end of this turn: later operations of the turn join its batch. */
   #scheduled = false
 
   constructor(private readonly client: Redis) {}
@@ -39,20 +40,21 @@ export class ScriptBatcher {
    * code that asked can go on first (a hand-over lets its successor run before the transfer is written).
    */
   run(op: BatchOp, keyCount: number, keysThenArgs: readonly (string | number)[], later = false): Promise<unknown> {
-    if (!later && this.#inFlight === 0 && this.#queue.length === 0) {
-      this.#inFlight++
-      return runScript(this.client, op.script, keyCount, keysThenArgs, this.#done)
+    if (!later && !this.#scheduled) {
+      // An idle connection needs no turn marker: nothing else is likely to follow before the reply.
+      if (this.client.commandQueue.length > 0) this.#schedule()
+      return runScript(this.client, op.script, keyCount, keysThenArgs)
     }
     return new Promise((resolve, reject) => {
       this.#queue.push({ op, keyCount, keysThenArgs, resolve, reject })
-      if (this.#scheduled) return
-      this.#scheduled = true
-      setImmediate(this.#flush)
+      this.#schedule()
     })
   }
 
-  readonly #done = (): void => {
-    this.#inFlight--
+  #schedule(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    setImmediate(this.#flush)
   }
 
   readonly #flush = (): void => {
@@ -65,13 +67,9 @@ export class ScriptBatcher {
   }
 
   #send(batch: Queued[]): void {
-    this.#inFlight++
     if (batch.length === 1) {
       const only = batch[0]!
-      runScript(this.client, only.op.script, only.keyCount, only.keysThenArgs, this.#done).then(
-        only.resolve,
-        only.reject,
-      )
+      runScript(this.client, only.op.script, only.keyCount, only.keysThenArgs).then(only.resolve, only.reject)
       return
     }
     // Keys first, then the count, each operation's header, and every operation's args: one flat array, built once.
@@ -81,20 +79,18 @@ export class ScriptBatcher {
     flat.push(batch.length)
     for (const q of batch) flat.push(q.op.code, q.keyCount, q.keysThenArgs.length - q.keyCount)
     for (const q of batch) for (let i = q.keyCount; i < q.keysThenArgs.length; i++) flat.push(q.keysThenArgs[i]!)
-    runScript(this.client, batchScript, keyCount, flat)
-      .then(
-        (replies) => {
-          batch.forEach((q, i) => {
-            const reply = Array.isArray(replies) ? replies[i] : undefined
-            if (reply instanceof Error) q.reject(reply)
-            else if (reply === undefined) q.reject(new Error('missing reply in batch'))
-            else q.resolve(reply)
-          })
-        },
-        (err: unknown) => {
-          for (const q of batch) q.reject(err)
-        },
-      )
-      .finally(this.#done)
+    runScript(this.client, batchScript, keyCount, flat).then(
+      (replies) => {
+        batch.forEach((q, i) => {
+          const reply = Array.isArray(replies) ? replies[i] : undefined
+          if (reply instanceof Error) q.reject(reply)
+          else if (reply === undefined) q.reject(new Error('missing reply in batch'))
+          else q.resolve(reply)
+        })
+      },
+      (err: unknown) => {
+        for (const q of batch) q.reject(err)
+      },
+    )
   }
 }

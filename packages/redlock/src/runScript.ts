@@ -23,27 +23,17 @@ type FlatRunner = Record<'evalsha' | 'eval', (...args: unknown[]) => Promise<unk
 /**
  * EVALSHA, falling back to EVAL when the server does not know the script (first use, restart), with the keys and
  * then the args in one array. The EVALSHA is written before this returns, so commands issued later on the same
- * connection run after it on the server. `answered` is called as soon as the server answered the EVALSHA (in the
- * same reaction, to save a hop).
+ * connection run after it on the server.
  */
 export function runScript(
   client: RedisClient,
   script: LuaScript,
   keyCount: number,
   keysThenArgs: readonly (string | number)[],
-  answered?: () => void,
 ): Promise<unknown> {
   const run = client as unknown as FlatRunner
-  return run.evalsha(script.sha, keyCount, keysThenArgs).then(
-    answered &&
-      ((reply: unknown) => {
-        answered()
-        return reply
-      }),
-    (err: unknown) => {
-      answered?.()
-      if (!isNoScript(err)) throw err
-      return run.eval(script.source, keyCount, keysThenArgs)
-    },
-  )
+  return run.evalsha(script.sha, keyCount, keysThenArgs).catch((err: unknown) => {
+    if (!isNoScript(err)) throw err
+    return run.eval(script.source, keyCount, keysThenArgs)
+  })
 }
