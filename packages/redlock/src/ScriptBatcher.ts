@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { type LuaScript, luaScript, runScript } from './runScript.js'
+import { asIs, type LuaScript, luaScript, runScript } from './runScript.js'
 import { BATCH } from './scripts.js'
 
 const batchScript = luaScript(BATCH)
@@ -17,7 +17,8 @@ interface Queued {
   readonly op: BatchOp
   readonly keyCount: number
   readonly keysThenArgs: readonly (string | number)[]
-  readonly resolve: (value: unknown) => void
+  /** Resolves the caller's promise with the parsed reply, or rejects it when parsing throws. */
+  readonly settle: (reply: unknown) => void
   readonly reject: (error: unknown) => void
 }
 
@@ -39,14 +40,27 @@ export class ScriptBatcher {
    * Runs an operation now, or with the batch of this event-loop turn; `later` always waits for the batch, so the
    * code that asked can go on first (a hand-over lets its successor run before the transfer is written).
    */
-  run(op: BatchOp, keyCount: number, keysThenArgs: readonly (string | number)[], later = false): Promise<unknown> {
+  run<T>(
+    op: BatchOp,
+    keyCount: number,
+    keysThenArgs: readonly (string | number)[],
+    parse: (reply: unknown) => T,
+    later = false,
+  ): Promise<T> {
     if (!later && !this.#scheduled) {
       // An idle connection needs no turn marker: nothing else is likely to follow before the reply.
       if (this.client.commandQueue.length > 0) this.#schedule()
-      return runScript(this.client, op.script, keyCount, keysThenArgs)
+      return runScript(this.client, op.script, keyCount, keysThenArgs, parse)
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ op, keyCount, keysThenArgs, resolve, reject })
+      const settle = (reply: unknown) => {
+        try {
+          resolve(parse(reply))
+        } catch (err) {
+          reject(err)
+        }
+      }
+      this.#queue.push({ op, keyCount, keysThenArgs, settle, reject })
       this.#schedule()
     })
   }
@@ -69,7 +83,7 @@ export class ScriptBatcher {
   #send(batch: Queued[]): void {
     if (batch.length === 1) {
       const only = batch[0]!
-      runScript(this.client, only.op.script, only.keyCount, only.keysThenArgs).then(only.resolve, only.reject)
+      runScript(this.client, only.op.script, only.keyCount, only.keysThenArgs, asIs).then(only.settle, only.reject)
       return
     }
     // Keys first, then the count, each operation's header, and every operation's args: one flat array, built once.
@@ -79,13 +93,13 @@ export class ScriptBatcher {
     flat.push(batch.length)
     for (const q of batch) flat.push(q.op.code, q.keyCount, q.keysThenArgs.length - q.keyCount)
     for (const q of batch) for (let i = q.keyCount; i < q.keysThenArgs.length; i++) flat.push(q.keysThenArgs[i]!)
-    runScript(this.client, batchScript, keyCount, flat).then(
+    runScript(this.client, batchScript, keyCount, flat, asIs).then(
       (replies) => {
         batch.forEach((q, i) => {
           const reply = Array.isArray(replies) ? replies[i] : undefined
           if (reply instanceof Error) q.reject(reply)
           else if (reply === undefined) q.reject(new Error('missing reply in batch'))
-          else q.resolve(reply)
+          else q.settle(reply)
         })
       },
       (err: unknown) => {

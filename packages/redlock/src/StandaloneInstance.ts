@@ -1,7 +1,7 @@
 import { type AcquireReply, type Instance, parseAcquireReply } from './Instance.js'
 import { fenceKey, lockKey } from './keys.js'
 import type { RedisClient } from './RedisClient.js'
-import { luaScript, runScript } from './runScript.js'
+import { asIs, luaScript, runScript } from './runScript.js'
 import type { BatchOp } from './ScriptBatcher.js'
 import { ACQUIRE, EXTEND, OPS, RAISE, RELEASE, TRANSFER } from './scripts.js'
 
@@ -12,12 +12,15 @@ const releaseOp: BatchOp = { code: OPS.release, script: luaScript(RELEASE) }
 const transferOp: BatchOp = { code: OPS.transfer, script: luaScript(TRANSFER) }
 
 /** How scripts reach the server: batched for a plain client, one by one for a Cluster (slots differ). */
-export type ScriptRunner = (
+export type ScriptRunner = <T>(
   op: BatchOp,
   keyCount: number,
   keysThenArgs: readonly (string | number)[],
+  parse: (reply: unknown) => T,
   later?: boolean,
-) => Promise<unknown>
+) => Promise<T>
+
+const isOne = (reply: unknown): boolean => Number(reply) === 1
 
 /** Lock keys, then (when `fences`) their fencing counters, then room for the args the caller appends. */
 function keysOf(prefix: string, resources: readonly string[], fences: boolean): (string | number)[] {
@@ -40,7 +43,8 @@ export class StandaloneInstance implements Instance {
     private readonly prefix: string,
     run?: ScriptRunner,
   ) {
-    this.run = run ?? ((op, keyCount, keysThenArgs) => runScript(client, op.script, keyCount, keysThenArgs))
+    this.run =
+      run ?? ((op, keyCount, keysThenArgs, parse) => runScript(client, op.script, keyCount, keysThenArgs, parse))
   }
 
   acquire(
@@ -52,8 +56,10 @@ export class StandaloneInstance implements Instance {
   ): Promise<AcquireReply> {
     const flat = keysOf(this.prefix, resources, true)
     const keyCount = flat.length
-    flat.push(value, ttl, candidate.toString(), ceiling.toString())
-    return this.run(acquireOp, keyCount, flat).then((reply) => parseAcquireReply(reply, ceiling))
+    const candidateText = candidate.toString()
+    if (ceiling === candidate) flat.push(value, ttl, candidateText)
+    else flat.push(value, ttl, candidateText, ceiling.toString())
+    return this.run(acquireOp, keyCount, flat, (reply) => parseAcquireReply(reply, ceiling))
   }
 
   canTransfer(): boolean {
@@ -71,24 +77,25 @@ export class StandaloneInstance implements Instance {
     const keyCount = flat.length
     flat.push(oldValue, newValue, ttl, ceiling.toString())
     // Batched for later: the successor starts running before the transfer is even written.
-    return this.run(transferOp, keyCount, flat, true).then((reply) => Number(reply) === 1)
+    return this.run(transferOp, keyCount, flat, isOne, true)
   }
 
   async raise(resources: readonly string[], ceiling: bigint): Promise<void> {
     const flat = resources.map((r): string | number => fenceKey(this.prefix, r))
     flat.push(ceiling.toString())
-    await this.run(raiseOp, resources.length, flat)
+    await this.run(raiseOp, resources.length, flat, asIs)
   }
 
   extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {
     const flat = keysOf(this.prefix, resources, false)
     flat.push(value, ttl)
-    return this.run(extendOp, resources.length, flat).then((reply) => Number(reply) === 1)
+    return this.run(extendOp, resources.length, flat, isOne)
   }
 
   release(resources: readonly string[], value: string, announce: boolean): Promise<number> {
     const flat = keysOf(this.prefix, resources, false)
-    flat.push(value, announce ? '1' : '0')
-    return this.run(releaseOp, resources.length, flat).then(Number)
+    if (announce) flat.push(value)
+    else flat.push(value, '0')
+    return this.run(releaseOp, resources.length, flat, Number)
   }
 }

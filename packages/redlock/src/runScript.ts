@@ -23,17 +23,24 @@ type FlatRunner = Record<'evalsha' | 'eval', (...args: unknown[]) => Promise<unk
 /**
  * EVALSHA, falling back to EVAL when the server does not know the script (first use, restart), with the keys and
  * then the args in one array. The EVALSHA is written before this returns, so commands issued later on the same
- * connection run after it on the server.
+ * connection run after it on the server. `parse` turns the reply into the caller's type (and may throw).
  */
-export function runScript(
+export function runScript<T>(
   client: RedisClient,
   script: LuaScript,
   keyCount: number,
   keysThenArgs: readonly (string | number)[],
-): Promise<unknown> {
+  parse: (reply: unknown) => T,
+): Promise<T> {
   const run = client as unknown as FlatRunner
-  return run.evalsha(script.sha, keyCount, keysThenArgs).catch((err: unknown) => {
+  // The reply is parsed in the same reaction that catches NOSCRIPT: one promise per command, not a chain of them.
+  return run.evalsha(script.sha, keyCount, keysThenArgs).then(parse, (err: unknown) => {
     if (!isNoScript(err)) throw err
-    return run.eval(script.source, keyCount, keysThenArgs)
+    return run.eval(script.source, keyCount, keysThenArgs).then(parse)
   })
+}
+
+/** For scripts whose reply is used as it is. */
+export function asIs(reply: unknown): unknown {
+  return reply
 }

@@ -1,11 +1,12 @@
 /**
- * Every Redis-side operation of the lock. Each is a Lua function of (keys, argv), run atomically, alone (ACQUIRE,
+ * Every Redis-side operation of the lock. Each is the body of a Lua function of (keys, argv), run atomically, alone (ACQUIRE,
  * RAISE, EXTEND, RELEASE) or many in one call (BATCH). Counters are compared with tonumber (exact below 2^53) and
  * written back as the caller's decimal string, so a token is never reformatted by Lua.
  */
 
 /**
- * acquire(keys: n lock keys then their n fencing counters; argv: value, ttl ms, candidate token, ceiling).
+ * acquire(keys: n lock keys then their n fencing counters; argv: value, ttl ms, candidate token, ceiling; the
+ * ceiling is left out when it equals the candidate, one argument less on the common path).
  * All-or-nothing on this instance: if any lock key exists nothing changes and {0, top counter} is returned.
  * Otherwise every lock key is set to value with the ttl and, when every counter is below the candidate, every
  * counter is raised to the ceiling (>= candidate; the tokens candidate..ceiling are then recorded here and reserved
@@ -14,8 +15,7 @@
  * {2, top counter} tells the caller which token it must outbid. (SET NX and SET GET keep the common single
  * resource path to two calls; a counter found at or past the candidate is put back exactly as it was.)
  */
-const ACQUIRE_FN = `
-local function acquire(keys, argv)
+const ACQUIRE_BODY = `
   local n = #keys / 2
   if n == 1 then
     if not redis.call('SET', keys[1], argv[1], 'NX', 'PX', argv[2]) then
@@ -34,9 +34,10 @@ local function acquire(keys, argv)
     end
     for i = 1, n do redis.call('SET', keys[i], argv[1], 'PX', argv[2]) end
   end
+  local ceiling = argv[4] or argv[3]
   local olds, top, topText = {}, 0, '0'
   for i = n + 1, 2 * n do
-    local old = redis.call('SET', keys[i], argv[4], 'GET')
+    local old = redis.call('SET', keys[i], ceiling, 'GET')
     olds[i] = old
     if old and tonumber(old) > top then top, topText = tonumber(old), old end
   end
@@ -45,30 +46,26 @@ local function acquire(keys, argv)
     if olds[i] then redis.call('SET', keys[i], olds[i]) else redis.call('DEL', keys[i]) end
   end
   return {2, topText}
-end
 `
 
 /**
  * raise(keys: fencing counters; argv: token). Every counter becomes at least the token (never lowered), so a
  * token is recorded on this instance before the lock carrying it is handed out.
  */
-const RAISE_FN = `
-local function raise(keys, argv)
+const RAISE_BODY = `
   local t = tonumber(argv[1])
   for i = 1, #keys do
     local c = redis.call('GET', keys[i])
     if not c or tonumber(c) < t then redis.call('SET', keys[i], argv[1]) end
   end
   return 1
-end
 `
 
 /**
  * extend(keys: lock keys; argv: value, ttl ms). All-or-nothing: only when every key still holds this value are
  * they all given the new ttl (1); otherwise nothing changes (0), so an extension never revives a lost resource.
  */
-const EXTEND_FN = `
-local function extend(keys, argv)
+const EXTEND_BODY = `
   for i = 1, #keys do
     if redis.call('GET', keys[i]) ~= argv[1] then return 0 end
   end
@@ -76,7 +73,6 @@ local function extend(keys, argv)
     redis.call('PEXPIRE', keys[i], argv[2])
   end
   return 1
-end
 `
 
 /**
@@ -86,8 +82,7 @@ end
  * ceiling (1). Otherwise the keys still holding the old value are deleted and announced (0): the instance then holds
  * nothing of either holder, as after a release.
  */
-const TRANSFER_FN = `
-local function transfer(keys, argv)
+const TRANSFER_BODY = `
   local n = #keys / 2
   for i = 1, n do
     if redis.call('GET', keys[i]) ~= argv[1] then
@@ -109,42 +104,52 @@ local function transfer(keys, argv)
     if not c or tonumber(c) < t then redis.call('SET', keys[i], argv[4]) end
   end
   return 1
-end
 `
 
 /**
- * release(keys: lock keys; argv: value, '1' to announce). Deletes only keys still holding this value (never
- * another holder's) and returns how many; with '1' each deleted key is announced on its own name as a channel, so
- * waiters wake at once. Undoing a failed attempt passes '0': nobody waits for a lock that was never granted.
+ * release(keys: lock keys; argv: value, optional '0'). Deletes only keys still holding this value (never another
+ * holder's) and returns how many; each deleted key is announced on its own name as a channel, so waiters wake at
+ * once, unless '0' is passed: undoing a failed attempt does, as nobody waits for a lock that was never granted.
  */
-const RELEASE_FN = `
-local function release(keys, argv)
+const RELEASE_BODY = `
   local deleted = 0
   for i = 1, #keys do
     if redis.call('GET', keys[i]) == argv[1] then
       redis.call('DEL', keys[i])
       deleted = deleted + 1
-      if argv[2] == '1' then redis.call('PUBLISH', keys[i], '') end
+      if argv[2] ~= '0' then redis.call('PUBLISH', keys[i], '') end
     end
   end
   return deleted
-end
 `
 
+/** A body as a named Lua function of (keys, argv), for BATCH. */
+function fn(name: string, body: string): string {
+  return `local function ${name}(keys, argv)${body}end\n`
+}
+
+/**
+ * A body as a script of its own: run inline on KEYS and ARGV, without defining and calling a function, which costs
+ * the server measurably on every call of the sequential hot path.
+ */
+function alone(body: string): string {
+  return `local keys, argv = KEYS, ARGV${body}`
+}
+
 /** ACQUIRE: acquire() above, alone. */
-export const ACQUIRE = `${ACQUIRE_FN}return acquire(KEYS, ARGV)`
+export const ACQUIRE = alone(ACQUIRE_BODY)
 
 /** RAISE: raise() above, alone. */
-export const RAISE = `${RAISE_FN}return raise(KEYS, ARGV)`
+export const RAISE = alone(RAISE_BODY)
 
 /** EXTEND: extend() above, alone. */
-export const EXTEND = `${EXTEND_FN}return extend(KEYS, ARGV)`
+export const EXTEND = alone(EXTEND_BODY)
 
 /** TRANSFER: transfer() above, alone. */
-export const TRANSFER = `${TRANSFER_FN}return transfer(KEYS, ARGV)`
+export const TRANSFER = alone(TRANSFER_BODY)
 
 /** RELEASE: release() above, alone. */
-export const RELEASE = `${RELEASE_FN}return release(KEYS, ARGV)`
+export const RELEASE = alone(RELEASE_BODY)
 
 /** The code of each operation in a BATCH. */
 export const OPS = { acquire: 'a', raise: 'r', extend: 'e', transfer: 't', release: 'd' } as const
@@ -155,7 +160,7 @@ export const OPS = { acquire: 'a', raise: 'r', extend: 'e', transfer: 't', relea
  * keys: every operation's keys in order. Returns one reply per operation; a failing operation yields an error
  * reply in its slot and does not stop the others.
  */
-export const BATCH = `${ACQUIRE_FN}${RAISE_FN}${EXTEND_FN}${TRANSFER_FN}${RELEASE_FN}
+export const BATCH = `${fn('acquire', ACQUIRE_BODY)}${fn('raise', RAISE_BODY)}${fn('extend', EXTEND_BODY)}${fn('transfer', TRANSFER_BODY)}${fn('release', RELEASE_BODY)}
 local ops = { a = acquire, r = raise, e = extend, t = transfer, d = release }
 local count = tonumber(ARGV[1])
 local results = {}
