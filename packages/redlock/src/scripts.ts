@@ -1,19 +1,20 @@
 /**
- * Every Redis-side operation of the lock. Each is the body of a Lua function of (keys, argv), run atomically, alone (ACQUIRE,
- * RAISE, EXTEND, RELEASE) or many in one call (BATCH). Counters are compared with tonumber (exact below 2^53) and
- * written back as the caller's decimal string, so a token is never reformatted by Lua.
+ * Every Redis-side operation of the lock. Each is the body of a Lua function of (keys, argv), run atomically, alone
+ * (ACQUIRE, RAISE, EXTEND, RELEASE) or many in one call (BATCH). Counters are compared as Lua numbers (exact below
+ * 2^53) and written as the caller's decimal string or by INCR, so a token is never reformatted by Lua.
  */
 
 /**
  * acquire(keys: n lock keys then their n fencing counters; argv: value, ttl ms, candidate token, ceiling; the
  * ceiling is left out when it equals the candidate, one argument less on the common path).
  * All-or-nothing on this instance: if any lock key exists nothing changes and {0, top counter} is returned.
- * Otherwise every lock key is set to value with the ttl and, when every counter is below the candidate, every
- * counter is raised to the ceiling (>= candidate; the tokens candidate..ceiling are then recorded here and reserved
- * for this lock and the holders it hands over to) and 1 is returned (a bare integer: the caller knows the ceiling,
- * and the common path parses no array); else counters stay and
- * {2, top counter} tells the caller which token it must outbid. (SET NX and SET GET keep the common single
- * resource path to two calls; a counter found at or past the candidate is put back exactly as it was.)
+ * Otherwise every lock key is set to value with the ttl and every counter is incremented. When every counter was
+ * below the candidate (so now at most the candidate), each is raised to the ceiling (>= candidate; the tokens
+ * candidate..ceiling are then recorded here and reserved for this lock and the holders it hands over to) and 1 is
+ * returned (a bare integer: the caller knows the ceiling, so the common path parses no array). Otherwise
+ * {2, top counter} tells the caller which token it must outbid. Counters are only ever raised, never lowered, so an
+ * increment that lost (or a skipped token) costs nothing but a gap. (SET NX and INCR keep the common single
+ * resource path to two cheap calls: with a correct hint INCR lands exactly on the candidate.)
  */
 const ACQUIRE_BODY = `
   local n = #keys / 2
@@ -34,18 +35,18 @@ const ACQUIRE_BODY = `
     end
     for i = 1, n do redis.call('SET', keys[i], argv[1], 'PX', argv[2]) end
   end
-  local ceiling = argv[4] or argv[3]
-  local olds, top, topText = {}, 0, '0'
+  local candidate, top = tonumber(argv[3]), 0
   for i = n + 1, 2 * n do
-    local old = redis.call('SET', keys[i], ceiling, 'GET')
-    olds[i] = old
-    if old and tonumber(old) > top then top, topText = tonumber(old), old end
+    local c = redis.call('INCR', keys[i])
+    if c > top then top = c end
   end
-  if top < tonumber(argv[3]) then return 1 end
-  for i = n + 1, 2 * n do
-    if olds[i] then redis.call('SET', keys[i], olds[i]) else redis.call('DEL', keys[i]) end
+  if top > candidate then return {2, top} end
+  if argv[4] then
+    for i = n + 1, 2 * n do redis.call('SET', keys[i], argv[4]) end
+  elseif top < candidate then
+    for i = n + 1, 2 * n do redis.call('SET', keys[i], argv[3]) end
   end
-  return {2, topText}
+  return 1
 `
 
 /**
