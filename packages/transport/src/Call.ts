@@ -1,22 +1,25 @@
+import type { Timed } from './Deadlines.js'
 import type { RequestEntry } from './wire.js'
 
-/** One call of a client, from `request()` until it settles. */
-export interface Call {
-  /** Its `timeLeftMs` is set when the request is written. */
-  readonly entry: RequestEntry
+/**
+ * One call of a client, from `request()` until it settles. It is its own request record and its own deadline entry,
+ * so a call costs one object; its `timeLeftMs` is set when the request is written.
+ */
+export interface Call extends RequestEntry, Timed {
+  readonly service: string
+  readonly providerId: string
   readonly inbox: string
-  readonly cancels: string
-  /** `service.method on provider`, for messages. */
-  readonly where: string
   readonly timeoutMs: number
-  /** On `performance.now()`'s clock. */
-  readonly deadline: number
   readonly signal: AbortSignal | undefined
   readonly resolve: (value: unknown) => void
   readonly reject: (error: Error) => void
-  timer: NodeJS.Timeout | undefined
   onAbort: (() => void) | undefined
   /** The request was handed to Redis (from then on it may run). */
   sent: boolean
   settled: boolean
+}
+
+/** `service.method on provider`, for messages; built only when a message needs it. */
+export function where(call: Call): string {
+  return `${call.service}.${call.method} on ${call.providerId}`
 }

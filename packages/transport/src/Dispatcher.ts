@@ -5,7 +5,7 @@ import { type Codec, codecNamed, decodeWith, type Encoded, encodeWith } from './
 import type { RedisClient } from './connections.js'
 import { AbortError, ShutdownError } from './errors.js'
 import type { ServerSettings } from './options.js'
-import { PendingEntry, ReplySender, type Source } from './ReplySender.js'
+import { PendingEntry, type ReadAlong, ReplySender, type Source } from './ReplySender.js'
 import { Slots } from './Slots.js'
 import type { Handler } from './types.js'
 import {
@@ -55,11 +55,17 @@ export class Dispatcher {
   /** Cancellations of requests not yet started; insertion-ordered so the oldest are forgotten first. */
   readonly #cancelled = new Set<string>()
 
-  constructor(settings: ServerSettings, redis: RedisClient, acker: Acker, handlers: ReadonlyMap<string, Handler>) {
+  constructor(
+    settings: ServerSettings,
+    redis: RedisClient,
+    acker: Acker,
+    along: ReadAlong,
+    handlers: ReadonlyMap<string, Handler>,
+  ) {
     this.#settings = settings
     this.#handlers = handlers
     this.#acker = acker
-    this.#replies = new ReplySender(redis, acker, settings.onError)
+    this.#replies = new ReplySender(redis, acker, along, settings.onError)
     this.slots = new Slots(settings.concurrency)
   }
 

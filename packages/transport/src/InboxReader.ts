@@ -1,4 +1,15 @@
-import { close, duplicate, nextTurn, type RawEntry, type RedisClient, raw } from './connections.js'
+import {
+  canReadAlong,
+  close,
+  duplicate,
+  inOneWrite,
+  nextTurn,
+  type RawEntry,
+  type RawRead,
+  type RedisClient,
+  raw,
+  type Writer,
+} from './connections.js'
 import { GROUP } from './keys.js'
 
 /** What the reader needs from its server. */
@@ -26,12 +37,21 @@ export interface InboxReaderDeps {
  * Reads the provider's own inbox on a dedicated connection: first the requests it had taken before a crash (its
  * pending list), then new ones with a blocking XREADGROUP that takes only as many entries as there are free slots,
  * so unread requests stay in Redis where an adopter can reach them.
+ *
+ * After a read returns, the next one waits for the next event-loop turn, unless `readAlong()` issues it sooner along
+ * with the replies to what was read: one socket write then carries both.
  */
 export class InboxReader {
   readonly #deps: InboxReaderDeps
   readonly #conn: RedisClient
   #stopping = false
   #blocked = false
+  /** '0' reads this consumer's own pending entries (taken before a crash); null switches to new ones ('>'). */
+  #cursor: string | null = '0'
+  /** The read out now, if any. */
+  #read: Promise<RawRead> | undefined
+  /** A blocking read returned and its entries were handed over: the connection is idle until the next read. */
+  #between = false
   #wakeStop: () => void = () => {}
   readonly #stopped = new Promise<void>((resolve) => {
     this.#wakeStop = resolve
@@ -66,33 +86,55 @@ export class InboxReader {
     close(this.#conn)
   }
 
-  async #run(): Promise<void> {
+  /**
+   * Between two blocking reads, and with room for more requests, issues `write`'s commands on this connection and
+   * the next read right behind them, in one socket write; returns false (nothing issued) otherwise.
+   */
+  readAlong(write: Writer): boolean {
+    if (!this.#between || this.#stopping || this.#deps.room() <= 0 || !canReadAlong(this.#conn)) return false
+    inOneWrite(this.#conn, (conn) => {
+      write(conn)
+      this.#read = this.#issue()
+    })
+    return true
+  }
+
+  #issue(): Promise<RawRead> {
+    this.#between = false
     const { key, consumer, batchSize, blockMs } = this.#deps
-    // '0' reads this consumer's own pending entries (taken before a crash); null switches to new ones ('>').
-    let cursor: string | null = '0'
-    while (!this.#stopping) {
-      await nextTurn()
-      await Promise.race([this.#deps.whenRoom(), this.#stopped])
-      if (this.#stopping) return
-      const count = Math.min(this.#deps.room(), batchSize)
+    const count = Math.min(this.#deps.room(), batchSize)
+    this.#blocked = this.#cursor === null
+    const block = this.#cursor === null ? ['BLOCK', blockMs] : []
+    const cursor = this.#cursor ?? '>'
+    return raw(this.#conn).xreadgroupBuffer('GROUP', GROUP, consumer, 'COUNT', count, ...block, 'STREAMS', key, cursor)
+  }
+
+  async #run(): Promise<void> {
+    try {
+      await this.#follow()
+    } finally {
+      this.#read?.catch(() => {})
+    }
+  }
+
+  async #follow(): Promise<void> {
+    for (;;) {
+      // A read already out is always finished: its entries are taken, and are served even while stopping.
+      if (!this.#read) {
+        if (this.#stopping) return
+        // The replies to the last batch leave first (or carry the read, see readAlong).
+        await nextTurn()
+        if (!this.#read && this.#deps.room() <= 0) await Promise.race([this.#deps.whenRoom(), this.#stopped])
+        if (!this.#read) {
+          if (this.#stopping) return
+          this.#read = this.#issue()
+        }
+      }
       let entries: RawEntry[]
       try {
-        this.#blocked = cursor === null
-        const block = cursor === null ? ['BLOCK', blockMs] : []
-        const read = await raw(this.#conn).xreadgroupBuffer(
-          'GROUP',
-          GROUP,
-          consumer,
-          'COUNT',
-          count,
-          ...block,
-          'STREAMS',
-          key,
-          cursor ?? '>',
-        )
+        const read = await this.#read
         entries = read?.[0]?.[1] ?? []
       } catch (err) {
-        this.#blocked = false
         if (this.#stopping) return
         if (err instanceof Error && err.message.startsWith('NOGROUP')) {
           await this.#deps.ensureGroup().catch((e: Error) => this.#deps.onError(e))
@@ -102,10 +144,15 @@ export class InboxReader {
         }
         continue
       } finally {
+        this.#read = undefined
         this.#blocked = false
       }
-      const redelivered = cursor !== null
-      if (cursor !== null) cursor = entries.length === 0 ? null : entries[entries.length - 1]![0].toString('latin1')
+      const redelivered = this.#cursor !== null
+      if (this.#cursor !== null) {
+        this.#cursor = entries.length === 0 ? null : entries[entries.length - 1]![0].toString('latin1')
+      } else {
+        this.#between = true
+      }
       for (const [id, fields] of entries) this.#deps.accept(id.toString('latin1'), fields, redelivered)
     }
   }

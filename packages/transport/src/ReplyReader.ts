@@ -1,6 +1,6 @@
-import { nextTurn, type RawCommands, type RedisClient } from './connections.js'
+import type { RawCommands, RedisClient, Writer } from './connections.js'
 import { StreamFollower } from './StreamFollower.js'
-import { parseReplies, type Reply } from './wire.js'
+import { eachReply, type Reply } from './wire.js'
 
 const TRIM_COUNT = 256
 const TRIM_BYTES = 1024 * 1024
@@ -33,12 +33,13 @@ export class ReplyReader {
       count: 1024,
       onEntry: (fields) => {
         this.#count++
-        for (const reply of fields ? parseReplies(fields) : []) {
+        if (!fields) return
+        eachReply(fields, (reply) => {
           this.#bytes += reply.payload?.length ?? 0
           onReply(reply)
-        }
+        })
       },
-      beforeRead: (conn, lastId) => this.#trimThenYield(conn, lastId),
+      beforeRead: (conn, lastId) => this.#trim(conn, lastId),
       onError,
     })
   }
@@ -52,13 +53,18 @@ export class ReplyReader {
     this.#follower.start()
   }
 
+  /** See {@link StreamFollower.readAlong}. */
+  readAlong(write: Writer): boolean {
+    return this.#follower.readAlong(write)
+  }
+
   stop(): Promise<void> {
     return this.#follower.stop()
   }
 
   // Trimming after every read would double the commands of a lone caller; after enough replies, enough bytes or
   // enough time, it costs little and still bounds what the stream holds.
-  #trimThenYield(conn: RawCommands, lastId: string): Promise<void> {
+  #trim(conn: RawCommands, lastId: string): void {
     const due = this.#count >= TRIM_COUNT || this.#bytes >= TRIM_BYTES || performance.now() - this.#trimmedAt >= TRIM_MS
     if (this.#count > 0 && due) {
       this.#count = 0
@@ -66,6 +72,5 @@ export class ReplyReader {
       this.#trimmedAt = performance.now()
       void conn.xtrim(this.#key, 'MINID', lastId).catch(() => {})
     }
-    return nextTurn()
   }
 }

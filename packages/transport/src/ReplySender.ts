@@ -1,6 +1,6 @@
 import type { Acker } from './Acker.js'
 import type { Encoded } from './codec.js'
-import { isCluster, type RedisClient, type XAdd, xaddAll } from './connections.js'
+import { isCluster, type RedisClient, type Writer, type XAdd, xaddAll } from './connections.js'
 import type { RedisClock } from './RedisClock.js'
 import { joinRecords, pushReply, type Sized } from './wire.js'
 
@@ -55,25 +55,32 @@ const FLUSH_BYTES = 1024 * 1024
 /** Entries completed in one turn from which their acks ride with the replies. */
 const PIGGYBACK_MIN = 8
 
+/** Issues `write` on the inbox reader's connection ahead of its next read, if it is between reads. */
+export type ReadAlong = (write: Writer) => boolean
+
 /**
  * Sends replies: all replies for one caller produced in one turn leave in one XADD to its reply stream (NOMKSTREAM:
  * a caller that is gone gets nothing and no key is left behind), and an entry is acknowledged only after the reply
- * that completes it. On a single server the ack follows the reply on the same connection, so Redis executes it after
- * the reply; on a Cluster (no order across nodes) it waits for the reply's confirmation.
+ * that completes it. Replies to a batch just read ride ahead of the inbox's next read, in one write; the others go
+ * on the command connection, where on a single server the ack follows the reply, so Redis executes it after the
+ * reply. Where no connection orders them (along a read, acks going out later on the command connection; a Cluster,
+ * no order across nodes), the ack waits for the reply's confirmation.
  */
 export class ReplySender {
   readonly #redis: RedisClient
   readonly #cluster: boolean
   readonly #acker: Acker
+  readonly #along: ReadAlong
   readonly #onError: (error: Error) => void
   #batches = new Map<string, Batch>()
   #scheduled = false
   readonly #inFlight = new Set<Promise<void>>()
 
-  constructor(redis: RedisClient, acker: Acker, onError: (error: Error) => void) {
+  constructor(redis: RedisClient, acker: Acker, along: ReadAlong, onError: (error: Error) => void) {
     this.#redis = redis
     this.#cluster = isCluster(redis)
     this.#acker = acker
+    this.#along = along
     this.#onError = onError
   }
 
@@ -121,16 +128,23 @@ export class ReplySender {
     const commands = batches.map(
       ([replyTo, b]): XAdd => [replyTo, 'NOMKSTREAM', 'MAXLEN', '~', b.maxLength, '*', 'r', joinRecords(b.parts)],
     )
-    // On one server, under load, the acks (this turn's among them) ride in the same write, after the replies they
-    // follow. A lone reply leaves alone: Redis would run the ack before waking the caller, adding to its latency.
-    if (!this.#cluster) for (const [, batch] of batches) this.#ack(batch.complete)
-    const busy = !this.#cluster && batches.reduce((n, [, b]) => n + b.complete.length, 0) >= PIGGYBACK_MIN
-    const acks = busy ? this.#acker.take() : []
-    const results = xaddAll(this.#redis, commands, acks, ([inbox, ids]) => this.#acker.retry(inbox, ids))
+    let results: Promise<string | null>[] = []
+    const along = this.#along((conn) => {
+      results = xaddAll(conn, commands)
+    })
+    const confirmFirst = along || this.#cluster
+    if (!along) {
+      // On one server, under load, the acks (this turn's among them) ride in the same write, after the replies they
+      // follow. A lone reply leaves alone: Redis would run the ack before waking the caller, adding to its latency.
+      if (!this.#cluster) for (const [, batch] of batches) this.#ack(batch.complete)
+      const busy = !this.#cluster && batches.reduce((n, [, b]) => n + b.complete.length, 0) >= PIGGYBACK_MIN
+      const acks = busy ? this.#acker.take() : []
+      results = xaddAll(this.#redis, commands, acks, ([inbox, ids]) => this.#acker.retry(inbox, ids))
+    }
     batches.forEach(([, batch], i) => {
       const done = results[i]!.then(
         () => {
-          if (this.#cluster) this.#ack(batch.complete)
+          if (confirmFirst) this.#ack(batch.complete)
         },
         (err: Error) => {
           // Unacknowledged (Cluster), the entries stay pending and run again after a restart or an adoption.

@@ -1,4 +1,16 @@
-import { close, duplicate, type RawCommands, type RawEntry, type RedisClient, raw } from './connections.js'
+import {
+  canReadAlong,
+  close,
+  duplicate,
+  inOneWrite,
+  nextTurn,
+  type RawCommands,
+  type RawEntry,
+  type RawRead,
+  type RedisClient,
+  raw,
+  type Writer,
+} from './connections.js'
 
 /** How a {@link StreamFollower} reads, and what it does with each entry. */
 export interface StreamFollowerOptions {
@@ -9,8 +21,8 @@ export interface StreamFollowerOptions {
   /** Entries per read at most. */
   readonly count: number
   readonly onEntry: (fields: RawEntry[1]) => void
-  /** Runs before each blocking read, on the same connection (e.g. to trim what was read). */
-  readonly beforeRead?: (conn: RawCommands, lastId: string) => void | Promise<void>
+  /** Runs just before each blocking read is issued, on the same connection (e.g. to trim what was read). */
+  readonly beforeRead?: (conn: RawCommands, lastId: string) => void
   readonly onError: (error: Error) => void
 }
 
@@ -20,6 +32,9 @@ const RETRY_MS = 200
 /**
  * Follows one stream with blocking XREADs on a connection of its own, so a blocked read never holds up the user's
  * client; a failed read is reported and retried from the last id seen, until `stop()`.
+ *
+ * After a read returns, the next one waits for the next event-loop turn, unless `readAlong()` issues it sooner along
+ * with commands of the caller: one socket write then carries both.
  */
 export class StreamFollower {
   /** The dedicated connection, e.g. to react when it reconnects. */
@@ -27,6 +42,10 @@ export class StreamFollower {
   readonly #options: StreamFollowerOptions
   #lastId: string
   #stopped = false
+  /** The read out now, if any. */
+  #read: Promise<RawRead> | undefined
+  /** A read returned and its entries were handed over: the connection is idle until the next read. */
+  #between = false
   #loop: Promise<void> = Promise.resolve()
 
   constructor(redis: RedisClient, options: StreamFollowerOptions) {
@@ -45,18 +64,56 @@ export class StreamFollower {
     await this.#loop
   }
 
-  async #run(): Promise<void> {
-    const { key, blockMs, count, onEntry, beforeRead, onError } = this.#options
+  /**
+   * Between two reads, issues `write`'s commands on this connection and the next read right behind them, in one
+   * socket write; returns false (nothing issued) while a read is out.
+   */
+  readAlong(write: Writer): boolean {
+    if (!this.#between || this.#stopped || !canReadAlong(this.connection)) return false
+    inOneWrite(this.connection, (conn) => {
+      write(conn)
+      this.#read = this.#issue()
+    })
+    return true
+  }
+
+  #issue(): Promise<RawRead> {
+    this.#between = false
+    const { key, blockMs, count, beforeRead } = this.#options
     const conn = raw(this.connection)
+    beforeRead?.(conn, this.#lastId)
+    return conn.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, this.#lastId)
+  }
+
+  async #run(): Promise<void> {
+    try {
+      await this.#follow()
+    } finally {
+      // A read issued along with a caller's commands just before stop() fails with the closed connection.
+      this.#read?.catch(() => {})
+    }
+  }
+
+  async #follow(): Promise<void> {
+    const { onEntry, onError } = this.#options
     while (!this.#stopped) {
       try {
-        await beforeRead?.(conn, this.#lastId)
-        const result = await conn.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, this.#lastId)
+        if (!this.#read) {
+          // The replies and requests the last batch produced leave first (or carry the read, see readAlong).
+          await nextTurn()
+          if (this.#stopped) return
+          this.#read ??= this.#issue()
+        }
+        const result = await this.#read
+        this.#read = undefined
+        this.#between = true
         for (const [id, fields] of result?.[0]?.[1] ?? []) {
           this.#lastId = id.toString('latin1')
           onEntry(fields)
         }
       } catch (err) {
+        this.#read = undefined
+        this.#between = false
         if (this.#stopped) return
         onError(err as Error)
         await new Promise((r) => setTimeout(r, RETRY_MS))

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { Call } from './Call.js'
+import { type Call, where } from './Call.js'
 import { decodeWith, type Encoded, encodeWith } from './codec.js'
 import { close, commandConnection, type RedisClient, raw, runScript, type XAdd, xaddAll } from './connections.js'
+import { Deadlines } from './Deadlines.js'
 import {
   AbortError,
   CodecError,
@@ -57,6 +58,7 @@ export class TransportClient {
   #outbox = new Map<string, Call[]>()
   #flushScheduled = false
   #sequence = 0
+  readonly #deadlines = new Deadlines<Call>((call) => this.#onTimeout(call))
   #commands: { conn: RedisClient; owned: boolean } | undefined
   #ready: Promise<void> | undefined
   #reader: ReplyReader | undefined
@@ -90,49 +92,58 @@ export class TransportClient {
    * OverloadError, ConnectionError). Bad input rejects with TypeError/RangeError/CodecError/PayloadTooLargeError
    * before anything is sent.
    */
-  async request<T = unknown>(options: RequestOptions): Promise<T> {
+  request<T = unknown>(options: RequestOptions): Promise<T> {
+    try {
+      return this.#request(options) as Promise<T>
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /** `request()` without the async wrapper, which would cost every call two more promise hops. */
+  #request(options: RequestOptions): Promise<unknown> {
     const r = checkRequest(options, this.#settings.timeoutMs)
-    const where = `${r.service}.${r.method} on ${r.providerId}`
-    if (this.#closing) throw new ShutdownError(`${where}: the client is closed`, { notExecuted: true })
+    const at = () => `${r.service}.${r.method} on ${r.providerId}`
+    if (this.#closing) throw new ShutdownError(`${at()}: the client is closed`, { notExecuted: true })
     const { codec, maxPayloadBytes } = this.#settings
     const params = r.params === undefined ? undefined : this.#encode(r.params, 'params', maxPayloadBytes)
     const metadata = r.metadata === undefined ? undefined : this.#encode(r.metadata, 'metadata', maxPayloadBytes)
-    if (r.signal?.aborted) throw new AbortError(`${where}: the signal was already aborted`, { notExecuted: true })
+    if (r.signal?.aborted) throw new AbortError(`${at()}: the signal was already aborted`, { notExecuted: true })
     if (this.#inFlight >= this.#settings.maxInFlight) {
       if (this.#settings.overflow === 'reject') {
-        throw new OverloadError(`${where}: ${this.#inFlight} calls are in flight (maxInFlight)`)
+        throw new OverloadError(`${at()}: ${this.#inFlight} calls are in flight (maxInFlight)`)
       }
       if (this.#queue.size >= this.#settings.maxQueued) {
-        throw new OverloadError(`${where}: ${this.#queue.size} calls are queued already (maxQueued)`)
+        throw new OverloadError(`${at()}: ${this.#queue.size} calls are queued already (maxQueued)`)
       }
     }
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const call: Call = {
-        entry: {
-          id: `${this.id}.${++this.#sequence}`,
-          replyTo: this.#replyKey,
-          method: r.method,
-          timeLeftMs: r.timeoutMs,
-          codec: codec.name,
-          attempt: r.attempt,
-          replyMaxLength: Math.max(1_000, 2 * this.#settings.maxInFlight),
-          params,
-          metadata,
-        },
+        id: `${this.id}.${++this.#sequence}`,
+        replyTo: this.#replyKey,
+        method: r.method,
+        timeLeftMs: r.timeoutMs,
+        codec: codec.name,
+        attempt: r.attempt,
+        replyMaxLength: Math.max(1_000, 2 * this.#settings.maxInFlight),
+        params,
+        metadata,
+        service: r.service,
+        providerId: r.providerId,
         inbox: inboxKey(this.#settings.namespace, r.service, r.providerId),
-        cancels: cancelKey(this.#settings.namespace, r.service, r.providerId),
-        where,
         timeoutMs: r.timeoutMs,
         deadline: performance.now() + r.timeoutMs,
         signal: r.signal,
-        resolve: resolve as (value: unknown) => void,
+        resolve,
         reject,
-        timer: undefined,
         onAbort: undefined,
         sent: false,
         settled: false,
+        prev: undefined,
+        next: undefined,
+        list: undefined,
       }
-      call.timer = setTimeout(() => this.#onTimeout(call), r.timeoutMs)
+      this.#deadlines.add(call, r.timeoutMs)
       if (r.signal) {
         call.onAbort = () => this.#onAbort(call)
         r.signal.addEventListener('abort', call.onAbort, { once: true })
@@ -153,10 +164,10 @@ export class TransportClient {
 
   async #close(): Promise<void> {
     for (const call of [...this.#queue]) {
-      this.#settle(call, new ShutdownError(`${call.where}: the client was closed`, { notExecuted: true }))
+      this.#settle(call, new ShutdownError(`${where(call)}: the client was closed`, { notExecuted: true }))
     }
     for (const call of [...this.#pending.values()]) {
-      this.#settle(call, new ShutdownError(`${call.where}: the client was closed before the reply came`))
+      this.#settle(call, new ShutdownError(`${where(call)}: the client was closed before the reply came`))
     }
     // A start under way finishes first, so no timer or reader it creates outlives the close.
     await this.#ready?.catch(() => {})
@@ -212,7 +223,7 @@ export class TransportClient {
 
   #send(call: Call): void {
     this.#inFlight++
-    this.#pending.set(call.entry.id, call)
+    this.#pending.set(call.id, call)
     if (this.#reader) {
       this.#write(call)
       return
@@ -220,15 +231,22 @@ export class TransportClient {
     this.#start().then(
       () => this.#write(call),
       (err: Error) => {
-        const message = `${call.where}: cannot reach Redis: ${err.message}`
+        const message = `${where(call)}: cannot reach Redis: ${err.message}`
         this.#settle(call, new ConnectionError(message, { cause: err, notExecuted: true }))
       },
     )
   }
 
-  /** Queues the request; all those for one provider in this turn leave in one stream entry. */
+  /**
+   * Writes the request. A lone call (nothing else out) leaves at once; while others are out, the requests of one turn
+   * gather by provider and leave in one stream entry each, so a busy client sends one command per provider per turn.
+   */
   #write(call: Call): void {
     if (call.settled) return
+    if (this.#inFlight === 1 && !this.#flushScheduled) {
+      this.#post([[call.inbox, [call]]])
+      return
+    }
     let batch = this.#outbox.get(call.inbox)
     if (!batch) {
       batch = []
@@ -254,38 +272,51 @@ export class TransportClient {
   /** One XADD per inbox; NOMKSTREAM, so a provider that is gone gets nothing and its callers know at once. */
   #post(outbox: [string, Call[]][]): void {
     const now = performance.now()
-    const batches = outbox.map(([inbox, calls]) => ({ inbox, calls: calls.filter((c) => !c.settled) }))
-    const live = batches.filter((b) => b.calls.length > 0)
-    const commands = live.map(({ inbox, calls }): XAdd => {
+    const live: Call[][] = []
+    const commands: XAdd[] = []
+    for (const [inbox, batch] of outbox) {
+      const calls = batch.filter((c) => !c.settled)
+      if (calls.length === 0) continue
       const parts: Encoded[] = []
       for (const call of calls) {
         call.sent = true
-        call.entry.timeLeftMs = call.deadline - now
-        pushRequest(parts, call.entry)
+        call.timeLeftMs = call.deadline - now
+        pushRequest(parts, call)
       }
-      return [inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', 'q', joinRecords(parts)]
+      live.push(calls)
+      commands.push([inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', 'q', joinRecords(parts)])
+    }
+    if (commands.length === 0) return
+    // Between two reads of replies (a lone caller answering one reply with its next call), the requests ride ahead
+    // of the next read, in one write.
+    let results: Promise<string | null>[] = []
+    const along = this.#reader!.readAlong((conn) => {
+      results = xaddAll(conn, commands)
     })
-    const results = xaddAll(this.#commands!.conn, commands)
-    live.forEach(({ calls }, i) => {
+    if (!along) results = xaddAll(this.#commands!.conn, commands)
+    for (let i = 0; i < live.length; i++) {
+      const calls = live[i]!
       results[i]!.then(
         (id) => {
           if (id !== null) return
           for (const call of calls) {
-            this.#settle(call, new NoProviderError(`${call.where}: the provider has no inbox (gone or never started)`))
+            const message = `${where(call)}: the provider has no inbox (gone or never started)`
+            this.#settle(call, new NoProviderError(message))
           }
         },
         (err: Error) => {
           for (const call of calls) {
-            this.#settle(call, new ConnectionError(`${call.where}: sending failed: ${err.message}`, { cause: err }))
+            const message = `${where(call)}: sending failed: ${err.message}`
+            this.#settle(call, new ConnectionError(message, { cause: err }))
           }
         },
       )
-    })
+    }
   }
 
   #onReply(reply: Reply): void {
     const call = this.#pending.get(reply.requestId)
-    if (!call) return
+    if (call === undefined) return
     const codec = this.#settings.codec
     try {
       if (reply.status === OK) {
@@ -301,10 +332,10 @@ export class TransportClient {
       else if (reply.status === ERROR_JSON && reply.payload)
         wire = JSON.parse(reply.payload.toString('utf8')) as WireError
       else throw new CodecError(`unknown reply status '${reply.status}'`)
-      this.#settle(call, errorFromWire(wire, call.where))
+      this.#settle(call, errorFromWire(wire, where(call)))
     } catch (err) {
       const e = err instanceof CodecError ? err : new CodecError(String(err))
-      this.#settle(call, new CodecError(`${call.where}: ${e.message}`))
+      this.#settle(call, new CodecError(`${where(call)}: ${e.message}`))
     }
   }
 
@@ -312,16 +343,17 @@ export class TransportClient {
     const what = call.sent ? 'no reply' : 'not sent (waiting for room under maxInFlight)'
     this.#settle(
       call,
-      new TimeoutError(`${call.where}: ${what} within ${call.timeoutMs} ms`, { notExecuted: !call.sent }),
+      new TimeoutError(`${where(call)}: ${what} within ${call.timeoutMs} ms`, { notExecuted: !call.sent }),
     )
   }
 
   #onAbort(call: Call): void {
     const sent = call.sent
-    this.#settle(call, new AbortError(`${call.where}: cancelled by the caller`, { notExecuted: !sent }))
+    this.#settle(call, new AbortError(`${where(call)}: cancelled by the caller`, { notExecuted: !sent }))
     if (sent) {
+      const cancels = cancelKey(this.#settings.namespace, call.service, call.providerId)
       raw(this.#commands!.conn)
-        .xadd(call.cancels, 'MAXLEN', '~', CANCEL_STREAM_LENGTH, '*', 'i', call.entry.id)
+        .xadd(cancels, 'MAXLEN', '~', CANCEL_STREAM_LENGTH, '*', 'i', call.id)
         .catch((e: Error) => this.#settings.onError(e))
     }
   }
@@ -330,11 +362,11 @@ export class TransportClient {
   #settle(call: Call, error: Error | undefined, value?: unknown): void {
     if (call.settled) return
     call.settled = true
-    clearTimeout(call.timer)
+    this.#deadlines.remove(call)
     if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort)
-    if (this.#pending.delete(call.entry.id)) {
+    if (this.#pending.delete(call.id)) {
       this.#inFlight--
-      this.#pump()
+      if (this.#queue.size > 0) this.#pump()
     } else {
       this.#queue.delete(call)
     }

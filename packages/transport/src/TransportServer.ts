@@ -1,7 +1,7 @@
 import { Acker } from './Acker.js'
 import { adoptInbox } from './adopt.js'
 import { CancelListener } from './CancelListener.js'
-import { close, commandConnection, direct, type RedisClient } from './connections.js'
+import { close, commandConnection, direct, type RedisClient, type Writer } from './connections.js'
 import { Dispatcher } from './Dispatcher.js'
 import { ShutdownError } from './errors.js'
 import { InboxReader } from './InboxReader.js'
@@ -123,7 +123,8 @@ export class TransportServer {
       this.#source?.clock.calibrate().catch((e: Error) => settings.onError(e))
     }, RECALIBRATE_MS).unref()
     this.#acker = new Acker(commands.conn, settings.onError)
-    const dispatcher = new Dispatcher(settings, commands.conn, this.#acker, this.#handlers)
+    const along = (write: Writer) => this.#reader?.readAlong(write) ?? false
+    const dispatcher = new Dispatcher(settings, commands.conn, this.#acker, along, this.#handlers)
     this.#dispatcher = dispatcher
     const source = this.#source
     this.#reader = new InboxReader({

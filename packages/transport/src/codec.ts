@@ -14,27 +14,56 @@ export interface Codec {
 /** How a codec is chosen in options. */
 export type CodecOption = 'json' | 'msgpack' | Codec
 
+/** How a value was reached from the root: an array index, an object key, or a Map key. */
+type Step = number | string | { mapKey: unknown }
+
+/** `value.a[2].get(k)`, for messages. */
+function pathOf(trail: Step[]): string {
+  let path = 'value'
+  for (const step of trail) {
+    if (typeof step === 'number') path += `[${step}]`
+    else if (typeof step === 'string') path += `.${step}`
+    else path += `.get(${String(step.mapKey)})`
+  }
+  return path
+}
+
 /**
  * Refuses what a codec would silently drop or choke on: functions and symbols (dropped by both), cycles (JSON throws,
- * msgpack overflows the stack) and, for JSON, BigInt. `path` names the offending value in the message.
+ * msgpack overflows the stack) and, for JSON, BigInt. The message names the offending value's path, which is built
+ * only then: `trail` holds the steps to the current value, so the walk itself creates no strings.
  */
-function assertEncodable(value: unknown, path: string, allowBigInt: boolean, seen?: Set<object>): void {
+function assertEncodable(value: unknown, allowBigInt: boolean, trail: Step[], seen?: Set<object>): void {
   const type = typeof value
-  if (type === 'function' || type === 'symbol') throw new CodecError(`${path} is a ${type}, which cannot be encoded`)
-  if (type === 'bigint' && !allowBigInt) throw new CodecError(`${path} is a BigInt, which JSON cannot encode`)
+  if (type === 'function' || type === 'symbol') {
+    throw new CodecError(`${pathOf(trail)} is a ${type}, which cannot be encoded`)
+  }
+  if (type === 'bigint' && !allowBigInt) throw new CodecError(`${pathOf(trail)} is a BigInt, which JSON cannot encode`)
   if (type !== 'object' || value === null) return
   const obj = value as object
   if (ArrayBuffer.isView(obj) || obj instanceof Date) return
   seen ??= new Set()
-  if (seen.has(obj)) throw new CodecError(`${path} refers back to itself (a cycle), which cannot be encoded`)
+  if (seen.has(obj)) {
+    throw new CodecError(`${pathOf(trail)} refers back to itself (a cycle), which cannot be encoded`)
+  }
   seen.add(obj)
   if (Array.isArray(obj)) {
-    for (let i = 0; i < obj.length; i++) assertEncodable(obj[i], `${path}[${i}]`, allowBigInt, seen)
+    for (let i = 0; i < obj.length; i++) {
+      trail.push(i)
+      assertEncodable(obj[i], allowBigInt, trail, seen)
+      trail.pop()
+    }
   } else if (obj instanceof Map) {
-    for (const [k, v] of obj) assertEncodable(v, `${path}.get(${String(k)})`, allowBigInt, seen)
+    for (const [k, v] of obj) {
+      trail.push({ mapKey: k })
+      assertEncodable(v, allowBigInt, trail, seen)
+      trail.pop()
+    }
   } else {
     for (const key of Object.keys(obj)) {
-      assertEncodable((obj as Record<string, unknown>)[key], `${path}.${key}`, allowBigInt, seen)
+      trail.push(key)
+      assertEncodable((obj as Record<string, unknown>)[key], allowBigInt, trail, seen)
+      trail.pop()
     }
   }
   seen.delete(obj)
@@ -44,7 +73,7 @@ function assertEncodable(value: unknown, path: string, allowBigInt: boolean, see
 export const jsonCodec: Codec = {
   name: 'json',
   encode(value) {
-    assertEncodable(value, 'value', false)
+    assertEncodable(value, false, [])
     return JSON.stringify(value)
   },
   decode(data) {
@@ -59,7 +88,7 @@ const packr = new Packr({ useRecords: false })
 export const msgpackCodec: Codec = {
   name: 'msgpack',
   encode(value) {
-    assertEncodable(value, 'value', true)
+    assertEncodable(value, true, [])
     return packr.pack(value)
   },
   decode(data) {

@@ -146,6 +146,35 @@ export async function runScript(
   }
 }
 
+/** Issues commands on `conn` (each one's promise is its own); `inOneWrite` hands them to the socket as one write. */
+export type Writer = (conn: RedisClient) => void
+
+/**
+ * Whether commands may go on a reader's connection just ahead of its next blocking read: only on a single server
+ * (a Cluster client routes by key, and may defer them behind the read) and while it is connected.
+ */
+export function canReadAlong(conn: RedisClient): boolean {
+  return !isCluster(conn) && conn.status === 'ready'
+}
+
+/**
+ * Runs `write`, whose commands on `redis` leave in one socket write (corked) on a single server: each write wakes
+ * Redis, which on a small machine costs more than the command itself. On a Cluster they leave as they are issued.
+ */
+export function inOneWrite(redis: RedisClient, write: Writer): void {
+  const socket = isCluster(redis) ? undefined : (redis as { stream?: { cork?(): void; uncork?(): void } }).stream
+  if (typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function') {
+    write(redis)
+    return
+  }
+  socket.cork()
+  try {
+    write(redis)
+  } finally {
+    socket.uncork()
+  }
+}
+
 /** Closes a connection we opened, without waiting on a server that may be gone or frozen. */
 export function close(conn: RedisClient): void {
   conn.disconnect()

@@ -82,8 +82,15 @@ export function joinRecords(parts: Encoded[]): Encoded {
   return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
 }
 
-/** Walks the records of one field value: each header (split on tabs) and the byte runs after it. */
-function* records(value: Buffer, lengthsAt: number[]): Generator<{ header: string[]; parts: (Buffer | undefined)[] }> {
+/**
+ * Walks the records of one field value: calls `onRecord` with each header (split on tabs) and the byte runs after it,
+ * whose lengths sit at header positions `lengthsAt`. Stops at the first malformed record.
+ */
+function eachRecord(
+  value: Buffer,
+  lengthsAt: readonly number[],
+  onRecord: (header: string[], parts: (Buffer | undefined)[]) => void,
+): void {
   let offset = 0
   while (offset < value.length) {
     const nl = value.indexOf(NEWLINE, offset)
@@ -97,7 +104,7 @@ function* records(value: Buffer, lengthsAt: number[]): Generator<{ header: strin
       parts.push(length < 0 ? undefined : value.subarray(offset, offset + length))
       if (length > 0) offset += length
     }
-    yield { header, parts }
+    onRecord(header, parts)
   }
 }
 
@@ -111,16 +118,19 @@ export function pushRequest(out: Encoded[], r: RequestEntry): void {
   if (r.params) out.push(r.params.data)
 }
 
+/** The metadata bytes come first, then the params: their lengths sit at header positions 8 and 7. */
+const REQUEST_LENGTHS = [8, 7] as const
+const REPLY_LENGTHS = [2] as const
+
 /** The well-formed requests of an inbox entry (none for a wake entry or garbage). */
 export function parseRequests(fields: Buffer[]): ReadRequest[] {
   const requests: ReadRequest[] = []
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i]!.length !== 1 || fields[i]![0] !== Q) continue
-    // The metadata bytes come first, then the params: their lengths sit at header positions 8 and 7.
-    for (const { header, parts } of records(fields[i + 1]!, [8, 7])) {
+    eachRecord(fields[i + 1]!, REQUEST_LENGTHS, (header, parts) => {
       const [id, replyTo, method, t, codec, attempt, replyMaxLength] = header
       const timeLeftMs = Number(t)
-      if (!id || !replyTo || !method || !codec || !Number.isFinite(timeLeftMs)) continue
+      if (!id || !replyTo || !method || !codec || !Number.isFinite(timeLeftMs)) return
       requests.push({
         id,
         replyTo,
@@ -132,7 +142,7 @@ export function parseRequests(fields: Buffer[]): ReadRequest[] {
         metadata: parts[0],
         params: parts[1],
       })
-    }
+    })
   }
   return requests
 }
@@ -150,17 +160,15 @@ export interface Reply {
   payload: Buffer | undefined
 }
 
-/** The replies of one reply entry. */
-export function parseReplies(fields: Buffer[]): Reply[] {
-  const replies: Reply[] = []
+/** Hands each reply of one reply entry to `onReply`. */
+export function eachReply(fields: Buffer[], onReply: (reply: Reply) => void): void {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i]!.length !== 1 || fields[i]![0] !== R) continue
-    for (const { header, parts } of records(fields[i + 1]!, [2])) {
+    eachRecord(fields[i + 1]!, REPLY_LENGTHS, (header, parts) => {
       const [status, requestId] = header
-      if (status && requestId) replies.push({ requestId, status, payload: parts[0] })
-    }
+      if (status && requestId) onReply({ requestId, status, payload: parts[0] })
+    })
   }
-  return replies
 }
 
 /** A handler's thrown value, as it crosses the wire. */
