@@ -17,29 +17,22 @@ export class ClusterInstance implements Instance {
     this.#single = new StandaloneInstance(client, prefix)
   }
 
-  async acquire(
-    resources: readonly string[],
-    value: string,
-    ttl: number,
-    candidate: bigint,
-    ceiling: bigint,
-  ): Promise<AcquireReply> {
-    if (resources.length === 1) return this.#single.acquire(resources, value, ttl, candidate, ceiling)
-    const parts = await Promise.allSettled(
-      resources.map((r) => this.#single.acquire([r], value, ttl, candidate, ceiling)),
-    )
+  async acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint): Promise<AcquireReply> {
+    if (resources.length === 1) return this.#single.acquire(resources, value, ttl, reserve)
+    const parts = await Promise.allSettled(resources.map((r) => this.#single.acquire([r], value, ttl, reserve)))
     const replies = parts.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []))
-    const counter = replies.reduce((top, r) => higher(top, r.counter), 0n)
     const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected')
-    const locked = replies.some((r) => r.locked)
-    if (failed || locked) {
+    if (failed || replies.includes(0n)) {
       // Undo the resources this value did get; a raised counter stays raised, which is harmless (never lowered).
       void this.release(resources, value, false).catch(() => {})
       if (failed) throw failed.reason
-      return { locked: true, fenced: false, counter }
+      return 0n
     }
-    const fenced = replies.every((r) => r.fenced)
-    return { locked: false, fenced, counter: fenced ? ceiling : counter }
+    // Each slot counted on its own: lift them all to the highest, so one value holds for every resource here.
+    const common = replies.reduce(higher)
+    const behind = resources.filter((_, i) => replies[i] !== common)
+    if (behind.length > 0) await this.raise(behind, common)
+    return common
   }
 
   async raise(resources: readonly string[], ceiling: bigint): Promise<void> {

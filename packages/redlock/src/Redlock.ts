@@ -25,7 +25,6 @@ import {
 } from './options.js'
 import { isRedisClient, type RedisClient } from './RedisClient.js'
 import { ReleaseNotifier } from './ReleaseNotifier.js'
-import { TokenHints } from './TokenHints.js'
 import { Waiter } from './Waiter.js'
 import { WaitQueue } from './WaitQueue.js'
 
@@ -73,7 +72,6 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
   readonly quorum: number
   readonly #instances: readonly Instance[]
   readonly #context: AttemptContext
-  readonly #hints = new TokenHints()
   readonly #queue: WaitQueue
   readonly #notifier: ReleaseNotifier
   readonly #handOverContext: HandOverContext
@@ -110,7 +108,6 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       settings: this.settings,
       attempt: this.#context,
       queue: this.#queue,
-      hints: this.#hints,
     }
   }
 
@@ -303,14 +300,12 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
           answers = this.#instances.map((_, instance) => ({ instance, status: 'locked' }))
           locked = true
         } else {
-          const candidate = this.#hints.candidateFor(resources)
           // A contended lock records spare tokens, so it can later pass to the next waiter without a round trip.
           const reserve = waiter ? HANDOVER_TOKENS : 1n
-          const request = { resources, value, ttl, candidate, reserve, requestTimeout }
+          const request = { resources, value, ttl, reserve, requestTimeout }
           const outcome = await attemptAcquire(this.#context, request)
           answers = outcome.answers
           if (outcome.ok) {
-            this.#hints.observe(resources, outcome.ceiling)
             const init = {
               resources,
               value,
@@ -325,7 +320,6 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
             this.emit('acquired', lock)
             return lock
           }
-          this.#hints.observe(resources, outcome.counter)
           locked = outcome.locked
         }
         if (retryCount >= 0 && attempts > retryCount) {

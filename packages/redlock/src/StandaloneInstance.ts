@@ -47,19 +47,12 @@ export class StandaloneInstance implements Instance {
       run ?? ((op, keyCount, keysThenArgs, parse) => runScript(client, op.script, keyCount, keysThenArgs, parse))
   }
 
-  acquire(
-    resources: readonly string[],
-    value: string,
-    ttl: number,
-    candidate: bigint,
-    ceiling: bigint,
-  ): Promise<AcquireReply> {
+  acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint): Promise<AcquireReply> {
     const flat = keysOf(this.prefix, resources, true)
     const keyCount = flat.length
-    const candidateText = candidate.toString()
-    if (ceiling === candidate) flat.push(value, ttl, candidateText)
-    else flat.push(value, ttl, candidateText, ceiling.toString())
-    return this.run(acquireOp, keyCount, flat, (reply) => parseAcquireReply(reply, ceiling))
+    if (reserve === 1n) flat.push(value, ttl)
+    else flat.push(value, ttl, reserve.toString())
+    return this.run(acquireOp, keyCount, flat, parseAcquireReply)
   }
 
   canTransfer(): boolean {

@@ -17,8 +17,6 @@ export interface AttemptRequest {
   readonly resources: readonly string[]
   readonly value: string
   readonly ttl: number
-  /** The token proposed: one more than the highest this process knows for the resources. */
-  readonly candidate: bigint
   /** How many tokens to record (>= 1): the extra ones let this lock be handed over without a round trip. */
   readonly reserve: bigint
   readonly requestTimeout: number
@@ -34,7 +32,7 @@ export type AttemptOutcome =
       readonly validUntil: number
       readonly answers: InstanceAnswer[]
     }
-  | { readonly ok: false; readonly locked: boolean; readonly counter: bigint; readonly answers: InstanceAnswer[] }
+  | { readonly ok: false; readonly locked: boolean; readonly answers: InstanceAnswer[] }
 
 /** Clock drift allowance of the Redlock spec. */
 export function driftFor(ttl: number, driftFactor: number): number {
@@ -67,35 +65,47 @@ export function undo(ctx: AttemptContext, resources: readonly string[], value: s
   })
 }
 
-/** The first round is decided once a quorum is fenced, or cannot be, or took the lock with too few fenced. */
+const LOCKED = 0n
+
+/** The value a quorum of instances agreed on, or undefined while there is none. */
+function agreed(answers: readonly Answer<AcquireReply>[], quorum: number): bigint | undefined {
+  for (let i = 0; i < answers.length; i++) {
+    const a = answers[i]!
+    if (a.status !== 'ok' || a.value === LOCKED) continue
+    let same = 1
+    for (let j = i + 1; j < answers.length; j++) {
+      const b = answers[j]!
+      if (b.status === 'ok' && b.value === a.value) same++
+    }
+    if (same >= quorum) return a.value
+  }
+  return undefined
+}
+
+/** The first round is decided once a quorum agreed on a counter, or the lock can no longer be had on a quorum. */
 function firstRoundDecided(answers: readonly Answer<AcquireReply>[], quorum: number): boolean {
-  let ok = 0
-  let fenced = 0
+  let got = 0
   let pending = 0
   for (const a of answers) {
     if (a.status === 'pending') pending++
-    else if (a.status === 'ok' && !a.value.locked) {
-      ok++
-      if (a.value.fenced) fenced++
-    }
+    else if (a.status === 'ok' && a.value !== LOCKED) got++
   }
-  if (ok + pending < quorum || fenced >= quorum) return true
-  return ok >= quorum && fenced + pending < quorum
+  return got + pending < quorum || (got >= quorum && agreed(answers, quorum) !== undefined)
 }
 
 /**
  * One Redlock attempt: set the keys everywhere in parallel, succeed on a quorum with validity left. The fencing
- * token is recorded on a quorum before it is returned: in one round when a quorum took the candidate, else in a
- * second round that raises the counters past the highest one seen. Any failure undoes the partial lock at once.
+ * token is recorded on a quorum before it is returned: in one round when a quorum's counters agree (the usual case,
+ * as every lock leaves its quorum's counters equal), else in a second round that raises them to the highest one.
+ * Any failure undoes the partial lock at once.
  */
 export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): Promise<AttemptOutcome> {
   const { instances, quorum } = ctx
-  const { resources, value, ttl, candidate, reserve, requestTimeout } = req
+  const { resources, value, ttl, reserve, requestTimeout } = req
   const start = now()
-  let ceiling = candidate + reserve - 1n
   const first = await gather(
     instances.length,
-    (i) => instances[i]!.acquire(resources, value, ttl, candidate, ceiling),
+    (i) => instances[i]!.acquire(resources, value, ttl, reserve),
     requestTimeout,
     firstRoundDecided,
     quorum,
@@ -103,30 +113,28 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
   )
   reportTimeouts(ctx, first, requestTimeout)
   let answers: InstanceAnswer[] = []
-  let counter = 0n
-  let ok = 0
-  let fenced = 0
+  let got = 0
+  let top = 0n
   for (const a of first) {
-    if (a.status !== 'ok') continue
-    counter = higher(counter, a.value.counter)
-    if (!a.value.locked) ok++
-    if (a.value.fenced) fenced++
+    if (a.status !== 'ok' || a.value === LOCKED) continue
+    got++
+    top = higher(top, a.value)
   }
   const fail = (locked: boolean): AttemptOutcome => {
     undo(ctx, resources, value)
-    return { ok: false, locked, counter, answers }
+    return { ok: false, locked, answers }
   }
-  if (ok < quorum) {
-    answers = describe(first, (r) => r.locked)
+  if (got < quorum) {
+    answers = describe(first, (c) => c === LOCKED)
     return fail(answers.some((a) => a.status === 'locked'))
   }
-  let token = candidate
-  if (fenced < quorum) {
-    token = higher(counter, candidate) + 1n
-    ceiling = token + reserve - 1n
+  let ceiling = agreed(first, quorum)
+  if (ceiling === undefined) {
+    // Counters differ (an instance restarted without its data, or missed locks): a quorum must reach the highest.
+    ceiling = top
     const second = await gather(
       instances.length,
-      (i) => instances[i]!.raise(resources, ceiling),
+      (i) => instances[i]!.raise(resources, top),
       requestTimeout,
       quorumOk,
       quorum,
@@ -134,13 +142,12 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     )
     reportTimeouts(ctx, second, requestTimeout)
     answers = describe(second)
-    counter = ceiling
     if (tally(second, () => true).ok < quorum) return fail(false)
   }
   const validUntil = start + ttl - driftFor(ttl, ctx.driftFactor)
   if (validUntil <= now()) {
-    if (answers.length === 0) answers = describe(first, (r) => r.locked)
+    if (answers.length === 0) answers = describe(first, (c) => c === LOCKED)
     return fail(false)
   }
-  return { ok: true, token, ceiling, validUntil, answers }
+  return { ok: true, token: ceiling - reserve + 1n, ceiling, validUntil, answers }
 }

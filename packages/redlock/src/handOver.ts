@@ -5,7 +5,6 @@ import { gather, quorumOfTruthy, tally } from './gather.js'
 import type { Instance } from './Instance.js'
 import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
 import { HANDOVER_TOKENS, requestTimeoutFor, type Settings } from './options.js'
-import type { TokenHints } from './TokenHints.js'
 import type { Waiter } from './Waiter.js'
 import type { WaitQueue } from './WaitQueue.js'
 
@@ -17,7 +16,6 @@ export interface HandOverContext {
   readonly settings: Settings
   readonly attempt: AttemptContext
   readonly queue: WaitQueue
-  readonly hints: TokenHints
 }
 
 /** The waiter of this process that can take the lock over directly, if the lock allows it. */
@@ -74,7 +72,6 @@ export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter)
   if (held >= quorum) {
     if (untouched) next.renew(ttl, validUntil)
     next.raiseCeiling(ceiling)
-    ctx.hints.observe(resources, ceiling)
   } else if (untouched) {
     // Not held on a quorum any more: the successor must not rely on it.
     next.renew(ttl, now())

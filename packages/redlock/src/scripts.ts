@@ -5,48 +5,34 @@
  */
 
 /**
- * acquire(keys: n lock keys then their n fencing counters; argv: value, ttl ms, candidate token, ceiling; the
- * ceiling is left out when it equals the candidate, one argument less on the common path).
- * All-or-nothing on this instance: if any lock key exists nothing changes and {0, top counter} is returned.
- * Otherwise every lock key is set to value with the ttl and every counter is incremented. When every counter was
- * below the candidate (so now at most the candidate), each is raised to the ceiling (>= candidate; the tokens
- * candidate..ceiling are then recorded here and reserved for this lock and the holders it hands over to) and 1 is
- * returned (a bare integer: the caller knows the ceiling, so the common path parses no array). Otherwise
- * {2, top counter} tells the caller which token it must outbid. Counters are only ever raised, never lowered, so an
- * increment that lost (or a skipped token) costs nothing but a gap. (SET NX and INCR keep the common single
- * resource path to two cheap calls: with a correct hint INCR lands exactly on the candidate.)
+ * acquire(keys: n lock keys then their n fencing counters; argv: value, ttl ms, reserve (tokens to record, left out
+ * when 1, one argument less on the common path)).
+ * All-or-nothing on this instance: if any lock key exists nothing changes and 0 is returned. Otherwise every lock
+ * key is set to value with the ttl, and the counters become one common value c = (highest counter) + reserve, which
+ * is returned: the tokens c - reserve + 1 .. c are above every counter this instance had. The caller takes them when
+ * a quorum returned the same c (a quorum of a past lock overlaps it, so they exceed every token issued before);
+ * otherwise it raises a quorum to the highest c in a second round. Counters are only ever raised, never lowered.
+ * (The common single-resource path is two cheap calls, SET NX and INCRBY, and its reply one integer.)
  */
 const ACQUIRE_BODY = `
   local n = #keys / 2
+  local reserve = argv[3] or '1'
   if n == 1 then
-    if not redis.call('SET', keys[1], argv[1], 'NX', 'PX', argv[2]) then
-      return {0, redis.call('GET', keys[2]) or '0'}
-    end
-  else
-    for i = 1, n do
-      if redis.call('EXISTS', keys[i]) == 1 then
-        local top, topText = 0, '0'
-        for j = n + 1, 2 * n do
-          local c = redis.call('GET', keys[j])
-          if c and tonumber(c) > top then top, topText = tonumber(c), c end
-        end
-        return {0, topText}
-      end
-    end
-    for i = 1, n do redis.call('SET', keys[i], argv[1], 'PX', argv[2]) end
+    if not redis.call('SET', keys[1], argv[1], 'NX', 'PX', argv[2]) then return 0 end
+    return redis.call('INCRBY', keys[2], reserve)
   end
-  local candidate, top = tonumber(argv[3]), 0
+  for i = 1, n do
+    if redis.call('EXISTS', keys[i]) == 1 then return 0 end
+  end
+  for i = 1, n do redis.call('SET', keys[i], argv[1], 'PX', argv[2]) end
+  local top = 0
   for i = n + 1, 2 * n do
-    local c = redis.call('INCR', keys[i])
+    local c = tonumber(redis.call('GET', keys[i]) or '0')
     if c > top then top = c end
   end
-  if top > candidate then return {2, top} end
-  if argv[4] then
-    for i = n + 1, 2 * n do redis.call('SET', keys[i], argv[4]) end
-  elseif top < candidate then
-    for i = n + 1, 2 * n do redis.call('SET', keys[i], argv[3]) end
-  end
-  return 1
+  local common = string.format('%d', top + tonumber(reserve))
+  for i = n + 1, 2 * n do redis.call('SET', keys[i], common) end
+  return tonumber(common)
 `
 
 /**

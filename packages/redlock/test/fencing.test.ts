@@ -46,7 +46,7 @@ describe('fencing tokens are strictly increasing while a quorum keeps its data',
 describe('a fencing token is recorded on a quorum before the lock is handed out', () => {
   const redis = useRedis(3)
 
-  it('a quorum of counters holds at least the token, also when a fresh Redlock had to outbid stale hints', async () => {
+  it('a quorum of counters holds at least the token, also when one instance saw a higher counter', async () => {
     const resource = fresh('recorded')
     const [first] = redis.inspect()
     // One instance alone saw a higher counter (say, from an acquire that failed there): tokens must still grow.
@@ -58,5 +58,20 @@ describe('a fencing token is recorded on a quorum before the lock is handed out'
       expect(recorded.length).toBeGreaterThanOrEqual(2)
       await lock.release()
     }
+  })
+
+  it('takes a second round when no quorum of counters agrees, and the token still beats every counter', async () => {
+    const resource = fresh('disagree')
+    const instances = redis.inspect()
+    await Promise.all(instances.map((c, i) => c.set(`redlock:{${resource}}:fence`, String(5 + 2 * i))))
+    const lock = await redis.redlock().acquire(resource, 5_000)
+    // 5, 7, 9 became 6, 8, 10: no two agree, so a quorum is raised to the highest.
+    expect(lock.fencingToken).toBe(10n)
+    const counters = await Promise.all(instances.map((c) => c.get(`redlock:{${resource}}:fence`)))
+    expect(counters.filter((c) => c !== null && BigInt(c) >= 10n).length).toBeGreaterThanOrEqual(2)
+    await lock.release()
+    const next = await redis.redlock().acquire(resource, 5_000)
+    expect(next.fencingToken).toBeGreaterThan(10n)
+    await next.release()
   })
 })
