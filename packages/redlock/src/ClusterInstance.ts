@@ -24,7 +24,7 @@ export class ClusterInstance implements Instance {
     const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected')
     if (failed || replies.includes(0n)) {
       // Undo the resources this value did get; a raised counter stays raised, which is harmless (never lowered).
-      void this.release(resources, value, false).catch(() => {})
+      void this.release(resources, value).catch(() => {})
       if (failed) throw failed.reason
       return 0n
     }
@@ -60,9 +60,9 @@ export class ClusterInstance implements Instance {
     return parts.every(Boolean)
   }
 
-  async release(resources: readonly string[], value: string, announce: boolean): Promise<number> {
-    if (resources.length === 1) return this.#single.release(resources, value, announce)
-    const parts = await Promise.all(resources.map((r) => this.#single.release([r], value, announce)))
+  async release(resources: readonly string[], value: string): Promise<number> {
+    if (resources.length === 1) return this.#single.release(resources, value)
+    const parts = await Promise.all(resources.map((r) => this.#single.release([r], value)))
     return parts.reduce((a, b) => a + b, 0)
   }
 }

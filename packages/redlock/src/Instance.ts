@@ -21,7 +21,7 @@ export interface Instance {
     ceiling: bigint,
   ): Promise<boolean>
   extend(resources: readonly string[], value: string, ttl: number): Promise<boolean>
-  release(resources: readonly string[], value: string, announce: boolean): Promise<number>
+  release(resources: readonly string[], value: string): Promise<number>
 }
 
 /** Reads the ACQUIRE script's reply: one integer, 0 when locked. */

@@ -181,7 +181,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     const timeout = requestTimeoutFor(this.settings, lock.ttl)
     const sent = gather(
       this.#instances.length,
-      (i) => this.#instances[i]!.release(lock.resources, lock.value, true),
+      (i) => this.#instances[i]!.release(lock.resources, lock.value),
       timeout,
       quorumAnswered,
       this.quorum,

@@ -85,10 +85,9 @@ export class StandaloneInstance implements Instance {
     return this.run(extendOp, resources.length, flat, isOne)
   }
 
-  release(resources: readonly string[], value: string, announce: boolean): Promise<number> {
+  release(resources: readonly string[], value: string): Promise<number> {
     const flat = keysOf(this.prefix, resources, false)
-    if (announce) flat.push(value)
-    else flat.push(value, '0')
+    flat.push(value)
     return this.run(releaseOp, resources.length, flat, Number)
   }
 }

@@ -61,7 +61,7 @@ export function reportTimeouts<R>(ctx: AttemptContext, answers: readonly Answer<
 /** Removes whatever this attempt set, on every instance (also the slow ones: their undo queues behind the set). */
 export function undo(ctx: AttemptContext, resources: readonly string[], value: string): void {
   ctx.instances.forEach((instance, i) => {
-    instance.release(resources, value, false).catch((err: Error) => ctx.reportError(i, err))
+    instance.release(resources, value).catch((err: Error) => ctx.reportError(i, err))
   })
 }
 

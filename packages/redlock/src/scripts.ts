@@ -7,7 +7,8 @@
 /**
  * acquire(keys: n lock keys then their n fencing counters; argv: value, ttl ms, reserve (tokens to record, left out
  * when 1, one argument less on the common path)).
- * All-or-nothing on this instance: if any lock key exists nothing changes and 0 is returned. Otherwise every lock
+ * All-or-nothing on this instance: if a lock key exists, 0 is returned and that key's value gets the waiter mark
+ * '+' (once; the ttl stays), which tells its holder's release to announce itself. Otherwise every lock
  * key is set to value with the ttl, and the counters become one common value c = (highest counter) + reserve, which
  * is returned: the tokens c - reserve + 1 .. c are above every counter this instance had. The caller takes them when
  * a quorum returned the same c (a quorum of a past lock overlaps it, so they exceed every token issued before);
@@ -18,11 +19,17 @@ const ACQUIRE_BODY = `
   local n = #keys / 2
   local reserve = argv[3] or '1'
   if n == 1 then
-    if not redis.call('SET', keys[1], argv[1], 'NX', 'PX', argv[2]) then return 0 end
-    return redis.call('INCRBY', keys[2], reserve)
+    if redis.call('SET', keys[1], argv[1], 'NX', 'PX', argv[2]) then return redis.call('INCRBY', keys[2], reserve) end
+    local held = redis.call('GET', keys[1])
+    if string.byte(held, -1) ~= 43 then redis.call('APPEND', keys[1], '+') end
+    return 0
   end
   for i = 1, n do
-    if redis.call('EXISTS', keys[i]) == 1 then return 0 end
+    local held = redis.call('GET', keys[i])
+    if held then
+      if string.byte(held, -1) ~= 43 then redis.call('APPEND', keys[i], '+') end
+      return 0
+    end
   end
   for i = 1, n do redis.call('SET', keys[i], argv[1], 'PX', argv[2]) end
   local top = 0
@@ -49,12 +56,14 @@ const RAISE_BODY = `
 `
 
 /**
- * extend(keys: lock keys; argv: value, ttl ms). All-or-nothing: only when every key still holds this value are
- * they all given the new ttl (1); otherwise nothing changes (0), so an extension never revives a lost resource.
+ * extend(keys: lock keys; argv: value, ttl ms). All-or-nothing: only when every key still holds this value (marked
+ * or not) are they all given the new ttl (1); otherwise nothing changes (0), so an extension never revives a lost resource.
  */
 const EXTEND_BODY = `
+  local marked = argv[1] .. '+'
   for i = 1, #keys do
-    if redis.call('GET', keys[i]) ~= argv[1] then return 0 end
+    local v = redis.call('GET', keys[i])
+    if v ~= argv[1] and v ~= marked then return 0 end
   end
   for i = 1, #keys do
     redis.call('PEXPIRE', keys[i], argv[2])
@@ -65,16 +74,20 @@ const EXTEND_BODY = `
 /**
  * transfer(keys: n lock keys then their n fencing counters; argv: old value, new value, ttl ms, ceiling).
  * Hands a held lock to its next holder in the same process without letting it go: only when every key still holds
- * the old value are they all set to the new value with the new ttl, and the counters raised to at least the
- * ceiling (1). Otherwise the keys still holding the old value are deleted and announced (0): the instance then holds
+ * the old value (marked or not) are they all set to the new value with the new ttl, keeping a waiter mark, and the
+ * counters raised to at least the ceiling (1). Otherwise the keys still holding the old value are deleted and announced (0): the instance then holds
  * nothing of either holder, as after a release.
  */
 const TRANSFER_BODY = `
   local n = #keys / 2
+  local marked = argv[1] .. '+'
+  local olds = {}
   for i = 1, n do
-    if redis.call('GET', keys[i]) ~= argv[1] then
+    olds[i] = redis.call('GET', keys[i])
+    if olds[i] ~= argv[1] and olds[i] ~= marked then
       for j = 1, n do
-        if redis.call('GET', keys[j]) == argv[1] then
+        local v = redis.call('GET', keys[j])
+        if v == argv[1] or v == marked then
           redis.call('DEL', keys[j])
           redis.call('PUBLISH', keys[j], '')
         end
@@ -83,7 +96,11 @@ const TRANSFER_BODY = `
     end
   end
   for i = 1, n do
-    redis.call('SET', keys[i], argv[2], 'PX', argv[3])
+    if olds[i] == marked then
+      redis.call('SET', keys[i], argv[2] .. '+', 'PX', argv[3])
+    else
+      redis.call('SET', keys[i], argv[2], 'PX', argv[3])
+    end
   end
   local t = tonumber(argv[4])
   for i = n + 1, 2 * n do
@@ -94,17 +111,21 @@ const TRANSFER_BODY = `
 `
 
 /**
- * release(keys: lock keys; argv: value, optional '0'). Deletes only keys still holding this value (never another
- * holder's) and returns how many; each deleted key is announced on its own name as a channel, so waiters wake at
- * once, unless '0' is passed: undoing a failed attempt does, as nobody waits for a lock that was never granted.
+ * release(keys: lock keys; argv: value). Deletes only keys still holding this value, marked or not (never another
+ * holder's) and returns how many. A key that carried the waiter mark is announced on its own name as a channel, so
+ * waiters elsewhere wake at once; an uncontended release publishes nothing.
  */
 const RELEASE_BODY = `
   local deleted = 0
   for i = 1, #keys do
-    if redis.call('GET', keys[i]) == argv[1] then
+    local v = redis.call('GET', keys[i])
+    if v == argv[1] then
       redis.call('DEL', keys[i])
       deleted = deleted + 1
-      if argv[2] ~= '0' then redis.call('PUBLISH', keys[i], '') end
+    elseif v == argv[1] .. '+' then
+      redis.call('DEL', keys[i])
+      deleted = deleted + 1
+      redis.call('PUBLISH', keys[i], '')
     end
   end
   return deleted

@@ -1,7 +1,7 @@
 import { type RedisClusterHandle, startCluster, waitFor } from '@org/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Redlock, ResourceLockedError } from '../src/index.js'
-import { fresh, hold } from './helpers.js'
+import { fresh, hold, holderOf } from './helpers.js'
 
 describe('a Redis Cluster works as an instance, multi-resource locks included', () => {
   let cluster: RedisClusterHandle
@@ -45,7 +45,7 @@ describe('a Redis Cluster works as an instance, multi-resource locks included', 
         what: 'the partial lock undone',
       },
     )
-    expect(await inspect.get(`redlock:{${b}}`)).toBe(holder.value)
+    expect(holderOf(await inspect.get(`redlock:{${b}}`))).toBe(holder.value)
     await holder.release()
   })
 

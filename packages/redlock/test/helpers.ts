@@ -47,3 +47,11 @@ export function fresh(name = 'res'): string {
   counter++
   return `${name}-${process.pid}-${counter}`
 }
+
+/**
+ * The lock value a key stores, without the waiter mark: a key somebody found locked carries its holder's value
+ * followed by '+', so its release knows to announce itself.
+ */
+export function holderOf(stored: string | null): string | null {
+  return stored?.endsWith('+') ? stored.slice(0, -1) : stored
+}

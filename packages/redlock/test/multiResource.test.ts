@@ -1,7 +1,7 @@
 import { waitFor } from '@org/testkit'
 import { describe, expect, it } from 'vitest'
 import { ResourceLockedError } from '../src/index.js'
-import { fresh, useRedis } from './helpers.js'
+import { fresh, holderOf, useRedis } from './helpers.js'
 
 describe('a multi-resource lock is all or nothing', () => {
   const redis = useRedis(3)
@@ -19,7 +19,7 @@ describe('a multi-resource lock is all or nothing', () => {
       await waitFor(async () => (await client.exists(`redlock:{${a}}`, `redlock:{${c}}`)) === 0, {
         what: 'the partial lock undone',
       })
-      expect(await client.get(`redlock:{${b}}`)).toBe(holder.value)
+      expect(holderOf(await client.get(`redlock:{${b}}`))).toBe(holder.value)
     }
     await holder.release()
   })
@@ -34,7 +34,7 @@ describe('a multi-resource lock is all or nothing', () => {
       expect(await client.mget(`redlock:{${a}}`, `redlock:{${b}}`)).toEqual([lock.value, lock.value])
     }
     await lock.release()
-    expect(await first!.get(`redlock:{${b}}`)).toBe('foreign')
+    expect(holderOf(await first!.get(`redlock:{${b}}`))).toBe('foreign')
   })
 
   it('locks every resource together and releases them together', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ResourceLockedError } from '../src/index.js'
 import { fresh, hold, useRedis } from './helpers.js'
 
 // The retry delay is far longer than the test's bounds: only a wake-up can explain a prompt acquire.
@@ -66,5 +67,33 @@ describe('waiters of one Redlock are served in arrival order', () => {
     await Promise.all(waiters)
     expect(order).toEqual([0, 1, 2, 3, 4])
     for (let i = 1; i < tokens.length; i++) expect(tokens[i]! > tokens[i - 1]!).toBe(true)
+  })
+
+  it('an uncontended release publishes nothing; one that somebody found locked announces itself', async () => {
+    const quiet = fresh('quiet')
+    const contended = fresh('contended')
+    const subscribers = redis.inspect()
+    const heard: string[] = []
+    for (const s of subscribers) {
+      s.on('message', (channel: string) => heard.push(channel))
+      await s.subscribe(`redlock:{${quiet}}`, `redlock:{${contended}}`)
+    }
+    // A PING on each subscriber connection is answered after every message published before it.
+    const drain = () => Promise.all(subscribers.map((s) => s.ping()))
+
+    await (await redis.redlock().acquire(quiet, 5_000)).release()
+    await drain()
+    expect(heard).toEqual([])
+
+    const holder = await redis.redlock().acquire(contended, 5_000)
+    const refused = await redis
+      .redlock({ retryCount: 0 })
+      .acquire(contended, 5_000)
+      .catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(ResourceLockedError)
+    await holder.release()
+    await drain()
+    expect(heard).toEqual([`redlock:{${contended}}`, `redlock:{${contended}}`, `redlock:{${contended}}`])
+    for (const s of subscribers) s.disconnect()
   })
 })
