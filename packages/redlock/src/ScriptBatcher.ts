@@ -68,7 +68,7 @@ export class ScriptBatcher {
   #schedule(): void {
     if (this.#scheduled) return
     this.#scheduled = true
-    setImmediate(this.#flush)
+    process.nextTick(this.#flush)
   }
 
   readonly #flush = (): void => {
