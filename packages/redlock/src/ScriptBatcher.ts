@@ -23,8 +23,9 @@ interface Queued {
 }
 
 /**
- * The first operation of an event-loop turn is written at once; the ones asked for later in the same turn wait for
- * its end and go together as one BATCH script call. A lone lock pays no delay, not even on a connection still
+ * The first operation of a turn is written at once; the ones asked for later in the same turn (until its promise
+ * reactions have all run: the flush is a `process.nextTick`, so it costs no extra event-loop phase) wait for its end
+ * and go together as one BATCH script call. A lone lock pays no delay, not even on a connection still
  * waiting for an earlier reply (a batch of one would only add a hop); many concurrent locks cost one command, one
  * write and one reply per server instead of one each. Order is kept, so a release and the acquire of the waiter it
  * wakes run in that order.
