@@ -97,8 +97,8 @@ export class Dispatcher {
       this.#acker.ack(source.key, entryId)
       return undefined
     }
-    const fresh = requests.filter((r) => !this.#known.has(r.id))
     // Claimed again while served here: the first copy answers and acknowledges it.
+    const fresh = this.#known.size === 0 ? requests : requests.filter((r) => !this.#known.has(r.id))
     if (fresh.length === 0) return undefined
     const entry = new PendingEntry(source, entryId, fresh.length)
     for (const request of fresh) {
@@ -157,34 +157,46 @@ export class Dispatcher {
     while (this.slots.free > 0 && this.#queue.length > 0) {
       const work = this.#queue.shift()!
       this.slots.take()
-      void this.#serve(work).finally(() => {
-        this.slots.release()
-        this.#pump()
-      })
+      this.#serve(work)
     }
     this.slots.interrupt()
   }
 
-  async #serve(work: Work): Promise<void> {
+  /**
+   * Runs one request's handler. A handler that returns a plain value is answered at once, in the same turn (no
+   * promise per call); one that returns a promise is answered when it settles. The slot is freed after the reply is
+   * queued.
+   */
+  #serve(work: Work): void {
     const { request, entry } = work
     const codec = codecNamed(request.codec, this.#settings.codec)
-    const skip = (error: WireError) => {
-      this.#known.delete(request.id)
-      this.#replyError(work, codec, error)
-    }
     const deadline = entry.source.clock.toLocal(entry.stampedAt + request.timeLeftMs)
     if (performance.now() >= deadline) {
-      return skip(notRun('timeout', 'TimeoutError', 'the deadline passed before the request was started'))
+      return this.#skip(
+        work,
+        codec,
+        notRun('timeout', 'TimeoutError', 'the deadline passed before the request was started'),
+      )
     }
-    if (this.#cancelled.delete(request.id)) {
-      return skip(notRun('aborted', 'AbortError', 'the caller cancelled before the request was started'))
+    if (this.#cancelled.size > 0 && this.#cancelled.delete(request.id)) {
+      return this.#skip(
+        work,
+        codec,
+        notRun('aborted', 'AbortError', 'the caller cancelled before the request was started'),
+      )
     }
-    if (!codec) return skip(notRun('codec', 'CodecError', `the provider does not know the codec '${request.codec}'`))
+    if (!codec) {
+      return this.#skip(
+        work,
+        codec,
+        notRun('codec', 'CodecError', `the provider does not know the codec '${request.codec}'`),
+      )
+    }
     const handler = this.#handlers.get(request.method)
     if (!handler) {
       const methods = [...this.#handlers.keys()].sort()
       const known = methods.join(', ') || '(none)'
-      return skip({
+      return this.#skip(work, codec, {
         ...notRun('remote', 'UnknownMethodError', `unknown method '${request.method}'; known: ${known}`),
         code: 'UNKNOWN_METHOD',
         data: { method: request.method, methods },
@@ -196,26 +208,52 @@ export class Dispatcher {
       params = request.params === undefined ? undefined : decodeWith(codec, request.params, 'params')
       if (request.metadata !== undefined) metadata = decodeWith(codec, request.metadata, 'metadata') as typeof metadata
     } catch (err) {
-      return skip(notRun('codec', 'CodecError', (err as Error).message))
+      return this.#skip(work, codec, notRun('codec', 'CodecError', (err as Error).message))
     }
     const running: Running = { work, codec, abort: new AbortLater(deadline), answered: false }
     this.#known.set(request.id, running)
-    const { abort } = running
     const attempt = request.attempt + (work.redelivered ? 1 : 0)
-    const ctx = new CallContext(request.id, deadline, attempt, metadata, request.method, abort)
-    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown }
+    const ctx = new CallContext(request.id, deadline, attempt, metadata, request.method, running.abort)
+    let result: unknown
     try {
-      outcome = { ok: true, value: await handler(params, ctx) }
+      result = handler(params, ctx)
     } catch (error) {
-      outcome = { ok: false, error }
-    } finally {
-      abort.done()
-      this.#known.delete(request.id)
+      this.#finish(running, false, error)
+      return
     }
-    if (running.answered) return
-    running.answered = true
-    if (outcome.ok) this.#replyResult(work, codec, outcome.value)
-    else this.#replyError(work, codec, remoteWireError(outcome.error, this.#settings.debug))
+    if (isThenable(result)) {
+      Promise.resolve(result).then(
+        (value) => {
+          this.#finish(running, true, value)
+          this.#pump()
+        },
+        (error: unknown) => {
+          this.#finish(running, false, error)
+          this.#pump()
+        },
+      )
+    } else {
+      this.#finish(running, true, result)
+    }
+  }
+
+  /** A request answered without running its handler. */
+  #skip(work: Work, codec: Codec | undefined, error: WireError): void {
+    this.#known.delete(work.request.id)
+    this.#replyError(work, codec, error)
+    this.slots.release()
+  }
+
+  /** The handler is done: answers (unless a stop without drain did already) and frees its slot. */
+  #finish(running: Running, ok: boolean, outcome: unknown): void {
+    running.abort.done()
+    this.#known.delete(running.work.request.id)
+    if (!running.answered) {
+      running.answered = true
+      if (ok) this.#replyResult(running.work, running.codec, outcome)
+      else this.#replyError(running.work, running.codec, remoteWireError(outcome, this.#settings.debug))
+    }
+    this.slots.release()
   }
 
   #replyResult(work: Work, codec: Codec, value: unknown): void {
@@ -263,6 +301,10 @@ export class Dispatcher {
     const { request, entry } = work
     this.#replies.send(request.replyTo, request.replyMaxLength, request.id, status, payload, entry)
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 function notRun(kind: WireError['kind'], name: string, message: string): WireError {

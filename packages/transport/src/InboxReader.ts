@@ -3,7 +3,6 @@ import {
   close,
   duplicate,
   inOneWrite,
-  nextTurn,
   type RawEntry,
   type RawRead,
   type RedisClient,
@@ -11,6 +10,7 @@ import {
   type Writer,
 } from './connections.js'
 import { GROUP } from './keys.js'
+import { Turn } from './Turn.js'
 
 /** What the reader needs from its server. */
 export interface InboxReaderDeps {
@@ -52,6 +52,7 @@ export class InboxReader {
   #read: Promise<RawRead> | undefined
   /** A blocking read returned and its entries were handed over: the connection is idle until the next read. */
   #between = false
+  readonly #turn = new Turn()
   #wakeStop: () => void = () => {}
   readonly #stopped = new Promise<void>((resolve) => {
     this.#wakeStop = resolve
@@ -96,17 +97,32 @@ export class InboxReader {
       write(conn)
       this.#read = this.#issue()
     })
+    this.#turn.cut()
     return true
   }
 
   #issue(): Promise<RawRead> {
     this.#between = false
     const { key, consumer, batchSize, blockMs } = this.#deps
-    const count = Math.min(this.#deps.room(), batchSize)
+    // Strings, not numbers: see XAdd.
+    const count = String(Math.min(this.#deps.room(), batchSize))
+    const conn = raw(this.#conn)
     this.#blocked = this.#cursor === null
-    const block = this.#cursor === null ? ['BLOCK', blockMs] : []
-    const cursor = this.#cursor ?? '>'
-    return raw(this.#conn).xreadgroupBuffer('GROUP', GROUP, consumer, 'COUNT', count, ...block, 'STREAMS', key, cursor)
+    if (this.#cursor !== null) {
+      return conn.xreadgroupBuffer('GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', key, this.#cursor)
+    }
+    return conn.xreadgroupBuffer(
+      'GROUP',
+      GROUP,
+      consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      String(blockMs),
+      'STREAMS',
+      key,
+      '>',
+    )
   }
 
   async #run(): Promise<void> {
@@ -123,7 +139,7 @@ export class InboxReader {
       if (!this.#read) {
         if (this.#stopping) return
         // The replies to the last batch leave first (or carry the read, see readAlong).
-        await nextTurn()
+        await this.#turn.wait()
         if (!this.#read && this.#deps.room() <= 0) await Promise.race([this.#deps.whenRoom(), this.#stopped])
         if (!this.#read) {
           if (this.#stopping) return

@@ -26,6 +26,10 @@ export class ReplyReader {
     onError: (e: Error) => void,
   ) {
     this.#key = key
+    const take = (reply: Reply) => {
+      this.#bytes += reply.payload?.length ?? 0
+      onReply(reply)
+    }
     this.#follower = new StreamFollower(redis, {
       key,
       startId,
@@ -33,11 +37,7 @@ export class ReplyReader {
       count: 1024,
       onEntry: (fields) => {
         this.#count++
-        if (!fields) return
-        eachReply(fields, (reply) => {
-          this.#bytes += reply.payload?.length ?? 0
-          onReply(reply)
-        })
+        if (fields) eachReply(fields, take)
       },
       beforeRead: (conn, lastId) => this.#trim(conn, lastId),
       onError,

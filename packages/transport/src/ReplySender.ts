@@ -16,29 +16,39 @@ export class PendingEntry {
   readonly id: string
   /** When Redis stamped the entry (the milliseconds of its id), by the clock of the node holding it. */
   readonly stampedAt: number
+  /** Requests of the entry served here. */
+  readonly requests: number
   /** Requests of the entry not yet answered. */
   left: number
-  readonly #settled: Promise<void>
-  #resolve: () => void = () => {}
+  /** Made only for whoever waits (adoption): most entries are never waited for. */
+  #settled: Promise<void> | undefined
+  #resolve: (() => void) | undefined
+  #finished = false
 
   constructor(source: Source, id: string, requests: number) {
     this.source = source
     this.id = id
     this.stampedAt = Number(id.slice(0, id.indexOf('-')))
+    this.requests = requests
     this.left = requests
-    this.#settled = new Promise((resolve) => {
-      this.#resolve = resolve
-    })
   }
 
   /** Resolves once every request is answered and the ack is queued (or given up, if the reply failed). */
   get settled(): Promise<void> {
+    if (!this.#settled) {
+      this.#settled = this.#finished
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            this.#resolve = resolve
+          })
+    }
     return this.#settled
   }
 
   /** @internal */
   finish(): void {
-    this.#resolve()
+    this.#finished = true
+    this.#resolve?.()
   }
 }
 
@@ -74,6 +84,7 @@ export class ReplySender {
   readonly #onError: (error: Error) => void
   #batches = new Map<string, Batch>()
   #scheduled = false
+  readonly #flushSoon = () => this.#flush()
   readonly #inFlight = new Set<Promise<void>>()
 
   constructor(redis: RedisClient, acker: Acker, along: ReadAlong, onError: (error: Error) => void) {
@@ -107,7 +118,7 @@ export class ReplySender {
       this.#send([[replyTo, batch]])
     } else if (!this.#scheduled) {
       this.#scheduled = true
-      queueMicrotask(() => this.#flush())
+      queueMicrotask(this.#flushSoon)
     }
   }
 
@@ -126,7 +137,16 @@ export class ReplySender {
 
   #send(batches: [string, Batch][]): void {
     const commands = batches.map(
-      ([replyTo, b]): XAdd => [replyTo, 'NOMKSTREAM', 'MAXLEN', '~', b.maxLength, '*', 'r', joinRecords(b.parts)],
+      ([replyTo, b]): XAdd => [
+        replyTo,
+        'NOMKSTREAM',
+        'MAXLEN',
+        '~',
+        String(b.maxLength),
+        '*',
+        'r',
+        joinRecords(b.parts),
+      ],
     )
     let results: Promise<string | null>[] = []
     const along = this.#along((conn) => {

@@ -47,6 +47,7 @@ export class Slots {
   }
 
   #wake(): void {
+    if (this.#waiters.length === 0) return
     const waiters = this.#waiters
     this.#waiters = []
     for (const w of waiters) w()

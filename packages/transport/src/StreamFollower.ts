@@ -3,7 +3,6 @@ import {
   close,
   duplicate,
   inOneWrite,
-  nextTurn,
   type RawCommands,
   type RawEntry,
   type RawRead,
@@ -11,6 +10,7 @@ import {
   raw,
   type Writer,
 } from './connections.js'
+import { Turn } from './Turn.js'
 
 /** How a {@link StreamFollower} reads, and what it does with each entry. */
 export interface StreamFollowerOptions {
@@ -40,17 +40,23 @@ export class StreamFollower {
   /** The dedicated connection, e.g. to react when it reconnects. */
   readonly connection: RedisClient
   readonly #options: StreamFollowerOptions
+  /** COUNT and BLOCK as strings (see XAdd on why). */
+  readonly #count: string
+  readonly #blockMs: string
   #lastId: string
   #stopped = false
   /** The read out now, if any. */
   #read: Promise<RawRead> | undefined
   /** A read returned and its entries were handed over: the connection is idle until the next read. */
   #between = false
+  readonly #turn = new Turn()
   #loop: Promise<void> = Promise.resolve()
 
   constructor(redis: RedisClient, options: StreamFollowerOptions) {
     this.connection = duplicate(redis)
     this.#options = options
+    this.#count = String(options.count)
+    this.#blockMs = String(options.blockMs)
     this.#lastId = options.startId
   }
 
@@ -74,15 +80,16 @@ export class StreamFollower {
       write(conn)
       this.#read = this.#issue()
     })
+    this.#turn.cut()
     return true
   }
 
   #issue(): Promise<RawRead> {
     this.#between = false
-    const { key, blockMs, count, beforeRead } = this.#options
+    const { key, beforeRead } = this.#options
     const conn = raw(this.connection)
     beforeRead?.(conn, this.#lastId)
-    return conn.xreadBuffer('COUNT', count, 'BLOCK', blockMs, 'STREAMS', key, this.#lastId)
+    return conn.xreadBuffer('COUNT', this.#count, 'BLOCK', this.#blockMs, 'STREAMS', key, this.#lastId)
   }
 
   async #run(): Promise<void> {
@@ -100,7 +107,7 @@ export class StreamFollower {
       try {
         if (!this.#read) {
           // The replies and requests the last batch produced leave first (or carry the read, see readAlong).
-          await nextTurn()
+          await this.#turn.wait()
           if (this.#stopped) return
           this.#read ??= this.#issue()
         }

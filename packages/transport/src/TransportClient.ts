@@ -50,6 +50,8 @@ export class TransportClient {
   readonly #redis: RedisClient
   readonly #settings: ClientSettings
   readonly #replyKey: string
+  /** `inboxMaxLength` as the string every XADD carries. */
+  readonly #inboxCap: string
   readonly #pending = new Map<string, Call>()
   /** Calls waiting for room under `maxInFlight`, oldest first. */
   readonly #queue = new Set<Call>()
@@ -74,6 +76,7 @@ export class TransportClient {
     this.#settings = clientSettings(options)
     this.id = randomUUID().replaceAll('-', '').slice(0, 16)
     this.#replyKey = replyKey(this.#settings.namespace, this.id)
+    this.#inboxCap = String(this.#settings.inboxMaxLength)
   }
 
   /** Calls sent and not yet answered. */
@@ -103,18 +106,27 @@ export class TransportClient {
   /** `request()` without the async wrapper, which would cost every call two more promise hops. */
   #request(options: RequestOptions): Promise<unknown> {
     const r = checkRequest(options, this.#settings.timeoutMs)
-    const at = () => `${r.service}.${r.method} on ${r.providerId}`
-    if (this.#closing) throw new ShutdownError(`${at()}: the client is closed`, { notExecuted: true })
+    if (this.#closing)
+      throw new ShutdownError(`${r.service}.${r.method} on ${r.providerId}: the client is closed`, {
+        notExecuted: true,
+      })
     const { codec, maxPayloadBytes } = this.#settings
     const params = r.params === undefined ? undefined : this.#encode(r.params, 'params', maxPayloadBytes)
     const metadata = r.metadata === undefined ? undefined : this.#encode(r.metadata, 'metadata', maxPayloadBytes)
-    if (r.signal?.aborted) throw new AbortError(`${at()}: the signal was already aborted`, { notExecuted: true })
+    if (r.signal?.aborted)
+      throw new AbortError(`${r.service}.${r.method} on ${r.providerId}: the signal was already aborted`, {
+        notExecuted: true,
+      })
     if (this.#inFlight >= this.#settings.maxInFlight) {
       if (this.#settings.overflow === 'reject') {
-        throw new OverloadError(`${at()}: ${this.#inFlight} calls are in flight (maxInFlight)`)
+        throw new OverloadError(
+          `${r.service}.${r.method} on ${r.providerId}: ${this.#inFlight} calls are in flight (maxInFlight)`,
+        )
       }
       if (this.#queue.size >= this.#settings.maxQueued) {
-        throw new OverloadError(`${at()}: ${this.#queue.size} calls are queued already (maxQueued)`)
+        throw new OverloadError(
+          `${r.service}.${r.method} on ${r.providerId}: ${this.#queue.size} calls are queued already (maxQueued)`,
+        )
       }
     }
     return new Promise((resolve, reject) => {
@@ -284,7 +296,7 @@ export class TransportClient {
         pushRequest(parts, call)
       }
       live.push(calls)
-      commands.push([inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#settings.inboxMaxLength, '*', 'q', joinRecords(parts)])
+      commands.push([inbox, 'NOMKSTREAM', 'MAXLEN', '~', this.#inboxCap, '*', 'q', joinRecords(parts)])
     }
     if (commands.length === 0) return
     // Between two reads of replies (a lone caller answering one reply with its next call), the requests ride ahead

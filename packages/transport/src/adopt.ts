@@ -43,7 +43,8 @@ export async function adoptInbox(deps: AdoptionDeps): Promise<number> {
     for (const [id, fields] of entries) {
       const entry = deps.accept(source, id.toString('latin1'), fields, redelivered)
       if (!entry) continue
-      taken += entry.left
+      // Not `left`: a handler that answers at once has already answered by now.
+      taken += entry.requests
       serving.push(entry.settled)
     }
   }

@@ -31,9 +31,10 @@ function pathOf(trail: Step[]): string {
 /**
  * Refuses what a codec would silently drop or choke on: functions and symbols (dropped by both), cycles (JSON throws,
  * msgpack overflows the stack) and, for JSON, BigInt. The message names the offending value's path, which is built
- * only then: `trail` holds the steps to the current value, so the walk itself creates no strings.
+ * only then: `trail` holds the steps to the current value, so the walk itself creates no strings. A cycle is an
+ * object among its own `ancestors`: a short array to scan, where a Set per call would cost more for usual payloads.
  */
-function assertEncodable(value: unknown, allowBigInt: boolean, trail: Step[], seen?: Set<object>): void {
+function assertEncodable(value: unknown, allowBigInt: boolean, trail: Step[], ancestors: object[]): void {
   const type = typeof value
   if (type === 'function' || type === 'symbol') {
     throw new CodecError(`${pathOf(trail)} is a ${type}, which cannot be encoded`)
@@ -42,38 +43,37 @@ function assertEncodable(value: unknown, allowBigInt: boolean, trail: Step[], se
   if (type !== 'object' || value === null) return
   const obj = value as object
   if (ArrayBuffer.isView(obj) || obj instanceof Date) return
-  seen ??= new Set()
-  if (seen.has(obj)) {
+  if (ancestors.includes(obj)) {
     throw new CodecError(`${pathOf(trail)} refers back to itself (a cycle), which cannot be encoded`)
   }
-  seen.add(obj)
+  ancestors.push(obj)
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
       trail.push(i)
-      assertEncodable(obj[i], allowBigInt, trail, seen)
+      assertEncodable(obj[i], allowBigInt, trail, ancestors)
       trail.pop()
     }
   } else if (obj instanceof Map) {
     for (const [k, v] of obj) {
       trail.push({ mapKey: k })
-      assertEncodable(v, allowBigInt, trail, seen)
+      assertEncodable(v, allowBigInt, trail, ancestors)
       trail.pop()
     }
   } else {
     for (const key of Object.keys(obj)) {
       trail.push(key)
-      assertEncodable((obj as Record<string, unknown>)[key], allowBigInt, trail, seen)
+      assertEncodable((obj as Record<string, unknown>)[key], allowBigInt, trail, ancestors)
       trail.pop()
     }
   }
-  seen.delete(obj)
+  ancestors.pop()
 }
 
 /** JSON: readable in `redis-cli`, the default. */
 export const jsonCodec: Codec = {
   name: 'json',
   encode(value) {
-    assertEncodable(value, false, [])
+    assertEncodable(value, false, [], [])
     return JSON.stringify(value)
   },
   decode(data) {
@@ -88,7 +88,7 @@ const packr = new Packr({ useRecords: false })
 export const msgpackCodec: Codec = {
   name: 'msgpack',
   encode(value) {
-    assertEncodable(value, true, [])
+    assertEncodable(value, true, [], [])
     return packr.pack(value)
   },
   decode(data) {

@@ -59,8 +59,11 @@ export function commandConnection(redis: RedisClient): { conn: RedisClient; owne
   return { conn: duplicate(redis, { enableAutoPipelining: true }), owned: true }
 }
 
-/** One XADD: the stream key, then every other argument. */
-export type XAdd = [key: string, ...args: Arg[]]
+/**
+ * One XADD: the stream key, then every other argument. Strings only: ioredis turns number arguments into strings
+ * on a slow path that costs a command more than twice as much as the command itself.
+ */
+export type XAdd = [key: string, ...args: (string | Buffer)[]]
 
 /** Acks to piggyback on a turn's write: inbox, then entry ids. */
 export type AckBatch = [inbox: string, ids: string[]]
@@ -83,7 +86,7 @@ export function xaddAll(
   const pipeline = redis.pipeline()
   for (const args of commands) pipeline.xadd(...(args as [string, ...string[]]))
   const sha = scriptSha(ACK_AND_DELETE)
-  for (const [inbox, ids] of acks) pipeline.evalsha(sha, 1, inbox, GROUP, ...ids)
+  for (const [inbox, ids] of acks) pipeline.evalsha(sha, '1', inbox, GROUP, ...ids)
   const results = pipeline.exec()
   void results.then(
     (all) => {
@@ -136,8 +139,8 @@ export async function runScript(
   const sha = scriptSha(script)
   const send = (name: 'evalsha' | 'eval', first: string) =>
     isCluster(redis)
-      ? direct(redis, name, [first, keys.length, ...keys, ...args])
-      : raw(redis)[name](first, keys.length, ...keys, ...args)
+      ? direct(redis, name, [first, String(keys.length), ...keys, ...args])
+      : raw(redis)[name](first, String(keys.length), ...keys, ...args)
   try {
     return await send('evalsha', sha)
   } catch (err) {
@@ -178,13 +181,4 @@ export function inOneWrite(redis: RedisClient, write: Writer): void {
 /** Closes a connection we opened, without waiting on a server that may be gone or frozen. */
 export function close(conn: RedisClient): void {
   conn.disconnect()
-}
-
-/**
- * Resolves in the next event-loop turn. A reader waits for it before issuing its next blocking read, so the replies
- * and requests its last batch produced (written from microtasks) leave first: re-arming the read is not urgent, the
- * data behind it waits in Redis, while every microsecond before a reply is written is latency.
- */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
 }

@@ -111,6 +111,9 @@ const MAX_TIMER_MS = 2_147_483_647
  */
 export function checkName(value: unknown, what: string): string {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${typeof value}`)
+  // One test for the usual, valid name; the detailed ones below only to say what is wrong.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (value.length > 0 && !/[{}\u0000-\u001f\u007f]/.test(value)) return value
   if (value.length === 0) throw new RangeError(`${what} must not be empty`)
   if (/[{}]/.test(value)) throw new RangeError(`${what} must not contain '{' or '}' (they are Redis Cluster hash tags)`)
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
