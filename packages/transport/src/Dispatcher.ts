@@ -162,53 +162,35 @@ export class Dispatcher {
     this.slots.interrupt()
   }
 
-  /**
-   * Runs one request's handler. A handler that returns a plain value is answered at once, in the same turn (no
-   * promise per call); one that returns a promise is answered when it settles. The slot is freed after the reply is
-   * queued.
-   */
+  /** Serves one request that holds a slot: answered unrun when refused, else by its handler. */
   #serve(work: Work): void {
     const { request, entry } = work
     const codec = codecNamed(request.codec, this.#settings.codec)
     const deadline = entry.source.clock.toLocal(entry.stampedAt + request.timeLeftMs)
-    if (performance.now() >= deadline) {
-      return this.#skip(
-        work,
-        codec,
-        notRun('timeout', 'TimeoutError', 'the deadline passed before the request was started'),
-      )
-    }
-    if (this.#cancelled.size > 0 && this.#cancelled.delete(request.id)) {
-      return this.#skip(
-        work,
-        codec,
-        notRun('aborted', 'AbortError', 'the caller cancelled before the request was started'),
-      )
-    }
-    if (!codec) {
-      return this.#skip(
-        work,
-        codec,
-        notRun('codec', 'CodecError', `the provider does not know the codec '${request.codec}'`),
-      )
-    }
     const handler = this.#handlers.get(request.method)
-    if (!handler) {
-      const methods = [...this.#handlers.keys()].sort()
-      const known = methods.join(', ') || '(none)'
-      return this.#skip(work, codec, {
-        ...notRun('remote', 'UnknownMethodError', `unknown method '${request.method}'; known: ${known}`),
-        code: 'UNKNOWN_METHOD',
-        data: { method: request.method, methods },
-      })
+    const refusal = this.#refusal(request, codec, deadline, handler)
+    if (refusal) {
+      this.#skip(work, codec, refusal)
+      return
     }
+    this.#run(work, codec!, handler!, deadline)
+  }
+
+  /**
+   * Runs the handler of a request that passed {@link #refusal} (so its codec and handler exist). A handler that
+   * returns a plain value is answered at once, in the same turn (no promise per call); one that returns a promise is
+   * answered when it settles. The slot is freed after the reply is queued.
+   */
+  #run(work: Work, codec: Codec, handler: Handler, deadline: number): void {
+    const { request } = work
     let params: unknown
     let metadata: Record<string, unknown> = {}
     try {
       params = request.params === undefined ? undefined : decodeWith(codec, request.params, 'params')
       if (request.metadata !== undefined) metadata = decodeWith(codec, request.metadata, 'metadata') as typeof metadata
     } catch (err) {
-      return this.#skip(work, codec, notRun('codec', 'CodecError', (err as Error).message))
+      this.#skip(work, codec, notRun('codec', 'CodecError', (err as Error).message))
+      return
     }
     const running: Running = { work, codec, abort: new AbortLater(deadline), answered: false }
     this.#known.set(request.id, running)
@@ -235,6 +217,32 @@ export class Dispatcher {
     } else {
       this.#finish(running, true, result)
     }
+  }
+
+  /** Why a request must be answered without running: deadline passed, cancelled, unknown codec or method. */
+  #refusal(
+    request: ReadRequest,
+    codec: Codec | undefined,
+    deadline: number,
+    handler: Handler | undefined,
+  ): WireError | undefined {
+    if (performance.now() >= deadline) {
+      return notRun('timeout', 'TimeoutError', 'the deadline passed before the request was started')
+    }
+    if (this.#cancelled.size > 0 && this.#cancelled.delete(request.id)) {
+      return notRun('aborted', 'AbortError', 'the caller cancelled before the request was started')
+    }
+    if (!codec) return notRun('codec', 'CodecError', `the provider does not know the codec '${request.codec}'`)
+    if (!handler) {
+      const methods = [...this.#handlers.keys()].sort()
+      const known = methods.join(', ') || '(none)'
+      return {
+        ...notRun('remote', 'UnknownMethodError', `unknown method '${request.method}'; known: ${known}`),
+        code: 'UNKNOWN_METHOD',
+        data: { method: request.method, methods },
+      }
+    }
+    return undefined
   }
 
   /** A request answered without running its handler. */
