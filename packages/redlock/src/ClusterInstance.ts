@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis'
-import { type AcquireReply, higher, type Instance } from './Instance.js'
+import type { AcquireReply, Instance } from './Instance.js'
 import { StandaloneInstance } from './StandaloneInstance.js'
 
 /**
@@ -22,16 +22,16 @@ export class ClusterInstance implements Instance {
     const parts = await Promise.allSettled(resources.map((r) => this.#single.acquire([r], value, ttl, reserve)))
     const replies = parts.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []))
     const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected')
-    if (failed || replies.includes(0n)) {
+    if (failed || replies.includes(0)) {
       // Undo the resources this value did get; a raised counter stays raised, which is harmless (never lowered).
       void this.release(resources, value).catch(() => {})
       if (failed) throw failed.reason
-      return 0n
+      return 0
     }
     // Each slot counted on its own: lift them all to the highest, so one value holds for every resource here.
-    const common = replies.reduce(higher)
+    const common = Math.max(...replies)
     const behind = resources.filter((_, i) => replies[i] !== common)
-    if (behind.length > 0) await this.raise(behind, common)
+    if (behind.length > 0) await this.raise(behind, BigInt(common))
     return common
   }
 

@@ -1,10 +1,12 @@
 import type { RedisClient } from './RedisClient.js'
 
 /**
- * What one instance answered to an acquire: 0n when another value holds one of the resources (nothing changed),
- * else the common value its fencing counters now hold (the top of the tokens recorded there for this lock).
+ * What one instance answered to an acquire: 0 when another value holds one of the resources (nothing changed),
+ * else the common value its fencing counters now hold (the top of the tokens recorded there for this lock). A plain
+ * number (a safe integer: Redis counters beyond 2^53 are refused when parsed), so that the hot path compares numbers;
+ * only the token handed out is a bigint.
  */
-export type AcquireReply = bigint
+export type AcquireReply = number
 
 /** The lock operations on one independent Redis master or Cluster, each all-or-nothing for that instance. */
 export interface Instance {
@@ -29,10 +31,5 @@ export function parseAcquireReply(reply: unknown): AcquireReply {
   if (typeof reply !== 'number' || !Number.isSafeInteger(reply) || reply < 0) {
     throw new Error(`unexpected ACQUIRE reply: ${String(reply)}`)
   }
-  return BigInt(reply)
-}
-
-/** The larger of two tokens (Math.max does not take bigints). */
-export function higher(a: bigint, b: bigint): bigint {
-  return a > b ? a : b
+  return reply
 }

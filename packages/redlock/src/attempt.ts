@@ -1,7 +1,7 @@
 import { now } from './clock.js'
 import type { InstanceAnswer } from './errors.js'
 import { type Answer, gather, quorumOk, tally } from './gather.js'
-import { type AcquireReply, higher, type Instance } from './Instance.js'
+import type { AcquireReply, Instance } from './Instance.js'
 
 /** What an attempt needs from its Redlock. */
 export interface AttemptContext {
@@ -65,10 +65,10 @@ export function undo(ctx: AttemptContext, resources: readonly string[], value: s
   })
 }
 
-const LOCKED = 0n
+const LOCKED = 0
 
 /** The value a quorum of instances agreed on, or undefined while there is none. */
-function agreed(answers: readonly Answer<AcquireReply>[], quorum: number): bigint | undefined {
+function agreed(answers: readonly Answer<AcquireReply>[], quorum: number): number | undefined {
   for (let i = 0; i < answers.length; i++) {
     const a = answers[i]!
     if (a.status !== 'ok' || a.value === LOCKED) continue
@@ -114,11 +114,11 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
   reportTimeouts(ctx, first, requestTimeout)
   let answers: InstanceAnswer[] = []
   let got = 0
-  let top = 0n
+  let top = 0
   for (const a of first) {
     if (a.status !== 'ok' || a.value === LOCKED) continue
     got++
-    top = higher(top, a.value)
+    if (a.value > top) top = a.value
   }
   const fail = (locked: boolean): AttemptOutcome => {
     undo(ctx, resources, value)
@@ -134,7 +134,7 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     ceiling = top
     const second = await gather(
       instances.length,
-      (i) => instances[i]!.raise(resources, top),
+      (i) => instances[i]!.raise(resources, BigInt(top)),
       requestTimeout,
       quorumOk,
       quorum,
@@ -149,5 +149,6 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     if (answers.length === 0) answers = describe(first, (c) => c === LOCKED)
     return fail(false)
   }
-  return { ok: true, token: ceiling - reserve + 1n, ceiling, validUntil, answers }
+  const recorded = BigInt(ceiling)
+  return { ok: true, token: recorded - reserve + 1n, ceiling: recorded, validUntil, answers }
 }
