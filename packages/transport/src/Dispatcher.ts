@@ -148,6 +148,14 @@ export class Dispatcher {
     this.slots.interrupt()
   }
 
+  /**
+   * A batch just read has been handed over: the replies its handlers gave at once leave now, ahead of the next read,
+   * rather than at the end of the turn.
+   */
+  flushReplies(): void {
+    this.#replies.flush()
+  }
+
   /** Resolves once every reply queued so far has been sent. */
   settle(): Promise<void> {
     return this.#replies.settle()

@@ -28,6 +28,8 @@ export interface InboxReaderDeps {
   whenRoom(): Promise<void>
   /** Hands one entry over to be served. */
   accept(entryId: string, fields: Buffer[] | null, redelivered: boolean): void
+  /** Every entry of one read has been handed over. */
+  accepted(): void
   /** Creates the inbox and its group when missing (first start, or Redis lost them). */
   ensureGroup(): Promise<void>
   onError(error: Error): void
@@ -170,6 +172,7 @@ export class InboxReader {
         this.#between = true
       }
       for (const [id, fields] of entries) this.#deps.accept(id.toString('latin1'), fields, redelivered)
+      if (entries.length > 0) this.#deps.accepted()
     }
   }
 }

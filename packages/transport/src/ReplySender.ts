@@ -122,6 +122,11 @@ export class ReplySender {
     }
   }
 
+  /** Sends the replies queued so far now, instead of at the end of the turn. */
+  flush(): void {
+    this.#flush()
+  }
+
   /** Resolves once every queued reply has been handed to Redis and answered. */
   async settle(): Promise<void> {
     this.#flush()
@@ -130,6 +135,7 @@ export class ReplySender {
 
   #flush(): void {
     this.#scheduled = false
+    if (this.#batches.size === 0) return
     const batches = this.#batches
     this.#batches = new Map()
     this.#send([...batches])

@@ -105,6 +105,9 @@ export class StreamFollower {
     const { onEntry, onError } = this.#options
     while (!this.#stopped) {
       try {
+        // A caller handed a reply usually calls again in the same run of microtasks, carrying the read: look again
+        // after those before paying for a turn.
+        if (!this.#read) await Promise.resolve()
         if (!this.#read) {
           // The replies and requests the last batch produced leave first (or carry the read, see readAlong).
           await this.#turn.wait()

@@ -139,6 +139,7 @@ export class TransportServer {
       accept: (entryId, fields, redelivered) => {
         dispatcher.accept(source, entryId, fields, redelivered)
       },
+      accepted: () => dispatcher.flushReplies(),
       ensureGroup: () => this.#ensureGroup(),
       onError: settings.onError,
     })
