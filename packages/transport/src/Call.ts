@@ -19,7 +19,7 @@ export interface Call extends RequestEntry, Timed {
   settled: boolean
 }
 
-/** `service.method on provider`, for messages; built only when a message needs it. */
-export function where(call: Call): string {
-  return `${call.service}.${call.method} on ${call.providerId}`
+/** `service.method on provider` of a call or a request, for messages; built only when a message needs it. */
+export function where(at: { service: string; method: string; providerId: string }): string {
+  return `${at.service}.${at.method} on ${at.providerId}`
 }

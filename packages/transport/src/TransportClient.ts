@@ -106,27 +106,17 @@ export class TransportClient {
   /** `request()` without the async wrapper, which would cost every call two more promise hops. */
   #request(options: RequestOptions): Promise<unknown> {
     const r = checkRequest(options, this.#settings.timeoutMs)
-    if (this.#closing)
-      throw new ShutdownError(`${r.service}.${r.method} on ${r.providerId}: the client is closed`, {
-        notExecuted: true,
-      })
+    if (this.#closing) throw new ShutdownError(`${where(r)}: the client is closed`, { notExecuted: true })
     const { codec, maxPayloadBytes } = this.#settings
     const params = r.params === undefined ? undefined : this.#encode(r.params, 'params', maxPayloadBytes)
     const metadata = r.metadata === undefined ? undefined : this.#encode(r.metadata, 'metadata', maxPayloadBytes)
-    if (r.signal?.aborted)
-      throw new AbortError(`${r.service}.${r.method} on ${r.providerId}: the signal was already aborted`, {
-        notExecuted: true,
-      })
+    if (r.signal?.aborted) throw new AbortError(`${where(r)}: the signal was already aborted`, { notExecuted: true })
     if (this.#inFlight >= this.#settings.maxInFlight) {
       if (this.#settings.overflow === 'reject') {
-        throw new OverloadError(
-          `${r.service}.${r.method} on ${r.providerId}: ${this.#inFlight} calls are in flight (maxInFlight)`,
-        )
+        throw new OverloadError(`${where(r)}: ${this.#inFlight} calls are in flight (maxInFlight)`)
       }
       if (this.#queue.size >= this.#settings.maxQueued) {
-        throw new OverloadError(
-          `${r.service}.${r.method} on ${r.providerId}: ${this.#queue.size} calls are queued already (maxQueued)`,
-        )
+        throw new OverloadError(`${where(r)}: ${this.#queue.size} calls are queued already (maxQueued)`)
       }
     }
     return new Promise((resolve, reject) => {
