@@ -69,32 +69,44 @@ export class LocalProvider {
     return provider
   }
 
-  async #run(method: NormalizedMethod, params: unknown, call: TransportContext): Promise<unknown> {
+  /**
+   * Runs a handler. Not async: a handler that returns a plain value is answered by the transport in the same turn,
+   * without a promise per call; one that returns a promise (or runs under a lock) is awaited.
+   */
+  #run(method: NormalizedMethod, params: unknown, call: TransportContext): unknown {
     const started = performance.now()
     this.served.start()
-    let ok = false
+    let result: unknown
     try {
-      const result = method.resources
-        ? await runLocked(
-            this.#deps.rlock,
-            method,
-            params,
-            this.#lockedContext(method.name, call),
-            (resources, error) =>
-              this.#deps.emit('lockLost', {
-                service: this.service,
-                method: method.name,
-                provider: this.id,
-                resources,
-                error,
-              }),
+      result = method.resources
+        ? runLocked(this.#deps.rlock, method, params, this.#lockedContext(method.name, call), (resources, error) =>
+            this.#deps.emit('lockLost', {
+              service: this.service,
+              method: method.name,
+              provider: this.id,
+              resources,
+              error,
+            }),
           )
-        : await method.handler(params, contextWithoutLock(this.service, method.name, this.id, call))
-      ok = true
-      return result
-    } finally {
-      this.served.end(performance.now() - started, ok)
+        : method.handler(params, contextWithoutLock(this.service, method.name, this.id, call))
+    } catch (err) {
+      this.served.end(performance.now() - started, false)
+      throw err
     }
+    if (!isThenable(result)) {
+      this.served.end(performance.now() - started, true)
+      return result
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.served.end(performance.now() - started, true)
+        return value
+      },
+      (err: unknown) => {
+        this.served.end(performance.now() - started, false)
+        throw err
+      },
+    )
   }
 
   #lockedContext(method: string, call: TransportContext): CallContext {
@@ -117,4 +129,8 @@ export class LocalProvider {
     await this.#server.stop({ drain: true })
     await this.#handle?.deregister().catch(() => {})
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }

@@ -1,6 +1,6 @@
 import type { Endpoint, LoadBalancer } from '@org/balancer'
 import type { ProviderChange, ProviderInfo, Registry, Watch } from '@org/registry'
-import type { TransportClient } from '@org/transport'
+import type { RequestOptions, TransportClient } from '@org/transport'
 import { type BreakerState, CircuitBreaker } from './CircuitBreaker.js'
 import { isProviderFailure, isRetryable, toCallError } from './callErrors.js'
 import {
@@ -17,6 +17,9 @@ import type { MethodInfo } from './methods.js'
 import { assertCallOptions, type CallOptions, type ResolvedCallDefaults } from './options.js'
 import { CallRecorder, type ServiceStats } from './Stats.js'
 import { readMethodInfos } from './serviceMetadata.js'
+
+/** The providers tried by a first attempt. */
+const NONE_TRIED: ReadonlySet<string> = new Set()
 
 /** What a service client needs from its `RedRpc`. */
 export interface ServiceClientDeps {
@@ -100,16 +103,18 @@ export class ServiceClient {
     timeoutMs: number,
     retries: number,
   ): Promise<unknown> {
-    const tried = new Set<string>()
+    // Made on the first retry: a call that succeeds at once allocates no set.
+    let tried: Set<string> | undefined
     for (let attempt = 1; ; attempt++) {
       if (this.#deps.isClosed()) throw new ClosedError()
-      const endpoint = this.#pick(method, tried, options.key)
-      tried.add(endpoint.id)
+      const endpoint = this.#pick(method, tried ?? NONE_TRIED, options.key)
       try {
         return await this.#attempt(endpoint, method, params, options, timeoutMs, attempt)
       } catch (err) {
         const error = err as RedRpcError
         if (attempt > retries || !isRetryable(error, info)) throw error
+        tried ??= new Set()
+        tried.add(endpoint.id)
         this.#deps.emit('retry', {
           service: this.name,
           method,
@@ -143,16 +148,10 @@ export class ServiceClient {
     const started = performance.now()
     let error: RedRpcError | undefined
     try {
-      return await this.#deps.transport().request({
-        service: this.name,
-        providerId: provider,
-        method,
-        params,
-        timeoutMs,
-        attempt,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.metadata ? { metadata: options.metadata } : {}),
-      })
+      const request: RequestOptions = { service: this.name, providerId: provider, method, params, timeoutMs, attempt }
+      if (options.signal) request.signal = options.signal
+      if (options.metadata) request.metadata = options.metadata
+      return await this.#deps.transport().request(request)
     } catch (err) {
       error = toCallError(err, { service: this.name, method, provider }, timeoutMs)
       throw error
