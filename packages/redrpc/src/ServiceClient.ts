@@ -68,7 +68,10 @@ export class ServiceClient {
     this.#balancer = balancer
   }
 
-  /** Calls `method` on one provider, retrying on others when that is safe; see `CallOptions`. */
+  /**
+   * Calls `method` on one provider, retrying on others when that is safe; see `CallOptions`. One async step per call:
+   * attempts, retries and their bookkeeping run inline, so a call that succeeds at once costs a single promise here.
+   */
   async call(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
     if (this.#deps.isClosed()) throw new ClosedError()
     if (typeof method !== 'string' || method === '') {
@@ -83,88 +86,65 @@ export class ServiceClient {
     }
     const timeoutMs = options.timeoutMs ?? info.timeoutMs ?? this.#defaults.timeoutMs
     const retries = options.retries ?? info.retries ?? this.#defaults.retries
-    const started = performance.now()
+    const callStarted = performance.now()
     this.#total.start()
     let ok = false
-    try {
-      const result = await this.#withRetries(method, params, options, info, timeoutMs, retries)
-      ok = true
-      return result
-    } finally {
-      this.#total.end(performance.now() - started, ok)
-    }
-  }
-
-  async #withRetries(
-    method: string,
-    params: unknown,
-    options: CallOptions,
-    info: MethodInfo,
-    timeoutMs: number,
-    retries: number,
-  ): Promise<unknown> {
     // Made on the first retry: a call that succeeds at once allocates no set.
     let tried: Set<string> | undefined
-    for (let attempt = 1; ; attempt++) {
-      if (this.#deps.isClosed()) throw new ClosedError()
-      const endpoint = this.#pick(method, tried ?? NONE_TRIED, options.key)
-      try {
-        return await this.#attempt(endpoint, method, params, options, timeoutMs, attempt)
-      } catch (err) {
-        const error = err as RedRpcError
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (this.#deps.isClosed()) throw new ClosedError()
+        const endpoint = this.#pick(method, tried ?? NONE_TRIED, options.key)
+        const provider = endpoint.id
+        const breaker = this.#breaker(provider)
+        breaker.onStart()
+        this.#balancer.onStart(endpoint)
+        this.#recorder(provider).start()
+        if (this.#deps.listens('callStart')) {
+          this.#deps.emit('callStart', { service: this.name, method, provider, attempt })
+        }
+        const started = performance.now()
+        const request: RequestOptions = { service: this.name, providerId: provider, method, params, timeoutMs, attempt }
+        if (options.signal) request.signal = options.signal
+        if (options.metadata) request.metadata = options.metadata
+        let error: RedRpcError
+        try {
+          const result = await this.#deps.transport().request(request)
+          this.#attemptEnded(endpoint, breaker, method, attempt, performance.now() - started, undefined)
+          ok = true
+          return result
+        } catch (err) {
+          error = toCallError(err, { service: this.name, method, provider }, timeoutMs)
+          this.#attemptEnded(endpoint, breaker, method, attempt, performance.now() - started, error)
+        }
         if (attempt > retries || !isRetryable(error, info)) throw error
         tried ??= new Set()
-        tried.add(endpoint.id)
-        this.#deps.emit('retry', {
-          service: this.name,
-          method,
-          provider: endpoint.id,
-          attempt,
-          latencyMs: 0,
-          ok: false,
-          error,
-        })
+        tried.add(provider)
+        this.#deps.emit('retry', { service: this.name, method, provider, attempt, latencyMs: 0, ok: false, error })
         if (this.#defaults.retryDelayMs > 0) await pause(this.#defaults.retryDelayMs, options.signal)
       }
+    } finally {
+      this.#total.end(performance.now() - callStarted, ok)
     }
   }
 
-  async #attempt(
+  /** The bookkeeping of one finished attempt: breaker, balancer, recorder and the `callEnd` event. */
+  #attemptEnded(
     endpoint: Endpoint,
+    breaker: CircuitBreaker,
     method: string,
-    params: unknown,
-    options: CallOptions,
-    timeoutMs: number,
     attempt: number,
-  ): Promise<unknown> {
-    const provider = endpoint.id
-    const breaker = this.#breaker(provider)
-    const recorder = this.#recorder(provider)
-    const event = { service: this.name, method, provider, attempt }
-    breaker.onStart()
-    this.#balancer.onStart(endpoint)
-    recorder.start()
-    if (this.#deps.listens('callStart')) this.#deps.emit('callStart', event)
-    const started = performance.now()
-    let error: RedRpcError | undefined
-    try {
-      const request: RequestOptions = { service: this.name, providerId: provider, method, params, timeoutMs, attempt }
-      if (options.signal) request.signal = options.signal
-      if (options.metadata) request.metadata = options.metadata
-      return await this.#deps.transport().request(request)
-    } catch (err) {
-      error = toCallError(err, { service: this.name, method, provider }, timeoutMs)
-      throw error
-    } finally {
-      const latencyMs = performance.now() - started
-      const ok = error === undefined
-      if (ok || !isProviderFailure(error as RedRpcError)) breaker.onSuccess()
-      else breaker.onFailure()
-      this.#balancer.onEnd(endpoint, { latencyMs, ok })
-      recorder.end(latencyMs, ok)
-      if (this.#deps.listens('callEnd')) {
-        this.#deps.emit('callEnd', { ...event, latencyMs, ok, ...(error ? { error } : {}) })
-      }
+    latencyMs: number,
+    error: RedRpcError | undefined,
+  ): void {
+    const ok = error === undefined
+    if (ok || !isProviderFailure(error)) breaker.onSuccess()
+    else breaker.onFailure()
+    this.#balancer.onEnd(endpoint, { latencyMs, ok })
+    this.#recorder(endpoint.id).end(latencyMs, ok)
+    if (this.#deps.listens('callEnd')) {
+      const event = { service: this.name, method, provider: endpoint.id, attempt, latencyMs, ok }
+      this.#deps.emit('callEnd', error ? { ...event, error } : event)
     }
   }
 
