@@ -18,6 +18,9 @@ import { assertCallOptions, type CallOptions, type ResolvedCallDefaults } from '
 import { CallRecorder, type ServiceStats } from './Stats.js'
 import { readMethodInfos } from './serviceMetadata.js'
 
+/** The options of a call given none: shared, so such a call allocates no object for them. */
+const NO_OPTIONS: CallOptions = Object.freeze({})
+
 /** The providers tried by a first attempt. */
 const NONE_TRIED: ReadonlySet<string> = new Set()
 
@@ -72,7 +75,7 @@ export class ServiceClient {
    * Calls `method` on one provider, retrying on others when that is safe; see `CallOptions`. One async step per call:
    * attempts, retries and their bookkeeping run inline, so a call that succeeds at once costs a single promise here.
    */
-  async call(method: string, params: unknown, options: CallOptions = {}): Promise<unknown> {
+  async call(method: string, params: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
     if (this.#deps.isClosed()) throw new ClosedError()
     if (typeof method !== 'string' || method === '') {
       throw new TypeError(`method must be a non-empty string, got ${typeof method}`)
