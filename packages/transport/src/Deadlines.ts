@@ -15,7 +15,7 @@ interface DeadlineList {
   readonly timeoutMs: number
   head: Timed | undefined
   tail: Timed | undefined
-  /** Armed for the head's deadline (or earlier); unreferenced while the list is empty. */
+  /** Armed for the head's deadline (or earlier); may outlive the last item until it fires. */
   timer: NodeJS.Timeout | undefined
 }
 
@@ -26,6 +26,10 @@ const SLACK_MS = 1
  * Expires items at their deadlines with one timer per timeout length, as Node does inside `setTimeout`, but without a
  * Timeout object, its async bookkeeping and a timer-list insertion per call: a lone caller otherwise creates and
  * destroys a timer for every call. A pending item keeps the process alive, as its own timer would.
+ *
+ * A timer left without items stays armed until it fires, rather than being unreferenced at every removal and
+ * referenced again at the next add: for a lone caller those two native calls came with every call. So an idle list
+ * keeps the process alive for at most its timeout; `clear()` ends that at once.
  */
 export class Deadlines<T extends Timed> {
   readonly #lists = new Map<number, DeadlineList>()
@@ -48,8 +52,7 @@ export class Deadlines<T extends Timed> {
     if (list.tail) list.tail.next = item
     else {
       list.head = item
-      if (list.timer) list.timer.ref()
-      else this.#arm(list, timeoutMs)
+      if (!list.timer) this.#arm(list, timeoutMs)
     }
     list.tail = item
   }
@@ -58,9 +61,17 @@ export class Deadlines<T extends Timed> {
   remove(item: T): void {
     const list = item.list
     if (!list) return
+    // The timer stays armed, so the next item needs none of its own.
     this.#unlink(list, item)
-    // The timer stays armed, so the next item needs none of its own; it just must not hold the process open.
-    if (!list.head) list.timer?.unref()
+  }
+
+  /** Disarms every timer; items still waiting are forgotten (their owner settles them itself). */
+  clear(): void {
+    for (const list of this.#lists.values()) {
+      clearTimeout(list.timer)
+      while (list.head) this.#unlink(list, list.head)
+    }
+    this.#lists.clear()
   }
 
   #unlink(list: DeadlineList, item: Timed): void {

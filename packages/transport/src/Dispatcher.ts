@@ -148,6 +148,11 @@ export class Dispatcher {
     this.slots.interrupt()
   }
 
+  /** A batch just read is about to be handed over: its replies wait for {@link flushReplies}, in the same turn. */
+  holdReplies(): void {
+    this.#replies.hold()
+  }
+
   /**
    * A batch just read has been handed over: the replies its handlers gave at once leave now, ahead of the next read,
    * rather than at the end of the turn.

@@ -26,6 +26,8 @@ export interface InboxReaderDeps {
   room(): number
   /** Resolves once `room()` is positive. */
   whenRoom(): Promise<void>
+  /** Entries of one read are about to be handed over (`accepted()` follows in the same turn). */
+  accepting(): void
   /** Hands one entry over to be served. */
   accept(entryId: string, fields: Buffer[] | null, redelivered: boolean): void
   /** Every entry of one read has been handed over. */
@@ -171,8 +173,13 @@ export class InboxReader {
       } else {
         this.#between = true
       }
-      for (const [id, fields] of entries) this.#deps.accept(id.toString('latin1'), fields, redelivered)
-      if (entries.length > 0) this.#deps.accepted()
+      if (entries.length === 0) continue
+      this.#deps.accepting()
+      try {
+        for (const [id, fields] of entries) this.#deps.accept(id.toString('latin1'), fields, redelivered)
+      } finally {
+        this.#deps.accepted()
+      }
     }
   }
 }

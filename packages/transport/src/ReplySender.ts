@@ -82,10 +82,14 @@ export class ReplySender {
   readonly #acker: Acker
   readonly #along: ReadAlong
   readonly #onError: (error: Error) => void
-  #batches = new Map<string, Batch>()
+  readonly #batches = new Map<string, Batch>()
   #scheduled = false
+  /** A batch just read is being served: whoever holds flushes at the end, so no microtask is queued meanwhile. */
+  #held = false
   readonly #flushSoon = () => this.#flush()
-  readonly #inFlight = new Set<Promise<void>>()
+  /** Reply commands handed to Redis and not yet answered; a count, not a set of promises: one fewer per batch. */
+  #inFlight = 0
+  #whenIdle: (() => void)[] = []
 
   constructor(redis: RedisClient, acker: Acker, along: ReadAlong, onError: (error: Error) => void) {
     this.#redis = redis
@@ -116,29 +120,35 @@ export class ReplySender {
     if (batch.bytes >= FLUSH_BYTES) {
       this.#batches.delete(replyTo)
       this.#send([[replyTo, batch]])
-    } else if (!this.#scheduled) {
+    } else if (!this.#scheduled && !this.#held) {
       this.#scheduled = true
       queueMicrotask(this.#flushSoon)
     }
   }
 
-  /** Sends the replies queued so far now, instead of at the end of the turn. */
+  /** Replies queued from now on wait for {@link flush} (which must follow in the same turn). */
+  hold(): void {
+    this.#held = true
+  }
+
+  /** Sends the replies queued so far now, instead of at the end of the turn; ends a {@link hold}. */
   flush(): void {
+    this.#held = false
     this.#flush()
   }
 
   /** Resolves once every queued reply has been handed to Redis and answered. */
   async settle(): Promise<void> {
     this.#flush()
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight])
+    while (this.#inFlight > 0) await new Promise<void>((resolve) => this.#whenIdle.push(resolve))
   }
 
   #flush(): void {
     this.#scheduled = false
     if (this.#batches.size === 0) return
-    const batches = this.#batches
-    this.#batches = new Map()
-    this.#send([...batches])
+    const batches = [...this.#batches]
+    this.#batches.clear()
+    this.#send(batches)
   }
 
   #send(batches: [string, Batch][]): void {
@@ -167,20 +177,28 @@ export class ReplySender {
       const acks = busy ? this.#acker.take() : []
       results = xaddAll(this.#redis, commands, acks, ([inbox, ids]) => this.#acker.retry(inbox, ids))
     }
+    this.#inFlight += batches.length
     batches.forEach(([, batch], i) => {
-      const done = results[i]!.then(
+      results[i]!.then(
         () => {
           if (confirmFirst) this.#ack(batch.complete)
+          this.#answered()
         },
         (err: Error) => {
           // Unacknowledged (Cluster), the entries stay pending and run again after a restart or an adoption.
           this.#onError(err)
           for (const entry of batch.complete) entry.finish()
+          this.#answered()
         },
       )
-      this.#inFlight.add(done)
-      void done.finally(() => this.#inFlight.delete(done))
     })
+  }
+
+  #answered(): void {
+    if (--this.#inFlight > 0 || this.#whenIdle.length === 0) return
+    const waiters = this.#whenIdle
+    this.#whenIdle = []
+    for (const wake of waiters) wake()
   }
 
   #ack(entries: PendingEntry[]): void {

@@ -174,6 +174,7 @@ export class TransportClient {
     // A start under way finishes first, so no timer or reader it creates outlives the close.
     await this.#ready?.catch(() => {})
     clearInterval(this.#keepAlive)
+    this.#deadlines.clear()
     await this.#reader?.stop()
     if (this.#commands) {
       await this.#commands.conn.del(this.#replyKey).catch(() => {})

@@ -136,6 +136,7 @@ export class TransportServer {
       blockMs: settings.blockMs,
       room: () => dispatcher.room,
       whenRoom: () => dispatcher.whenRoom(),
+      accepting: () => dispatcher.holdReplies(),
       accept: (entryId, fields, redelivered) => {
         dispatcher.accept(source, entryId, fields, redelivered)
       },

@@ -78,79 +78,136 @@ const R = 0x72 // 'r'
 
 /** Records in one field value: a string when every part is a string (JSON), else bytes. */
 export function joinRecords(parts: Encoded[]): Encoded {
+  if (parts.length === 1) return parts[0]!
   if (parts.every((p) => typeof p === 'string')) return parts.join('')
   return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
 }
 
+const TAB = 0x09
+const MINUS = 0x2d
+const ZERO = 0x30
+
+/** Fields of a request header, and of a reply header. */
+const REQUEST_FIELDS = 9
+const REPLY_FIELDS = 3
 /**
- * Walks the records of one field value: calls `onRecord` with each header (split on tabs) and the byte runs after it,
- * whose lengths sit at header positions `lengthsAt`. Stops at the first malformed record.
+ * Where each header field starts, reused by every parse: records are read on every call, and on a small machine
+ * the code runs cold between calls, so the parsers allocate only what they return (no split array, no numbers as
+ * strings, no callback per record).
  */
-function eachRecord(
-  value: Buffer,
-  lengthsAt: readonly number[],
-  onRecord: (header: string[], parts: (Buffer | undefined)[]) => void,
-): void {
-  let offset = 0
-  while (offset < value.length) {
-    const nl = value.indexOf(NEWLINE, offset)
-    if (nl < 0) return
-    const header = value.toString('utf8', offset, nl).split('\t')
-    offset = nl + 1
-    const parts: (Buffer | undefined)[] = []
-    for (const at of lengthsAt) {
-      const length = Number(header[at])
-      if (!Number.isInteger(length) || offset + length > value.length) return
-      parts.push(length < 0 ? undefined : value.subarray(offset, offset + length))
-      if (length > 0) offset += length
-    }
-    onRecord(header, parts)
+const starts = new Int32Array(REQUEST_FIELDS + 1)
+
+/**
+ * Finds the header fields of the record starting at `offset` (tab-separated, ending at newline `nl`): fills `starts`
+ * so that field k spans [starts[k], starts[k + 1] - 1). Returns false unless there are exactly `count` fields.
+ */
+function splitHeader(value: Buffer, offset: number, nl: number, count: number): boolean {
+  let field = 0
+  starts[0] = offset
+  for (let i = offset; i < nl; i++) {
+    if (value[i] !== TAB) continue
+    if (++field === count) return false
+    starts[field] = i + 1
   }
+  starts[field + 1] = nl + 1
+  return field + 1 === count
+}
+
+/** Header field k as text. */
+function text(value: Buffer, k: number): string {
+  return value.toString('utf8', starts[k]!, starts[k + 1]! - 1)
+}
+
+/** Header field k as an integer (a leading minus allowed); NaN when it is not one. */
+function integer(value: Buffer, k: number): number {
+  let i = starts[k]!
+  const end = starts[k + 1]! - 1
+  const negative = value[i] === MINUS
+  if (negative) i++
+  if (i >= end) return Number.NaN
+  let n = 0
+  for (; i < end; i++) {
+    const digit = value[i]! - ZERO
+    if (digit < 0 || digit > 9) return Number.NaN
+    n = n * 10 + digit
+  }
+  return negative ? -n : n
+}
+
+/** The `length` bytes at `offset` (undefined for -1), or null when they run past the value (a malformed record). */
+function bytesAt(value: Buffer, offset: number, length: number): Buffer | undefined | null {
+  if (length === -1) return undefined
+  if (!(length >= 0) || offset + length > value.length) return null
+  return value.subarray(offset, offset + length)
 }
 
 /** Appends one request's record to `out`. */
 export function pushRequest(out: Encoded[], r: RequestEntry): void {
   const t = Math.max(1, Math.floor(r.timeLeftMs))
-  out.push(
-    `${r.id}\t${r.replyTo}\t${r.method}\t${t}\t${r.codec}\t${r.attempt}\t${r.replyMaxLength}\t${r.params?.bytes ?? -1}\t${r.metadata?.bytes ?? -1}\n`,
-  )
-  if (r.metadata) out.push(r.metadata.data)
-  if (r.params) out.push(r.params.data)
+  const header = `${r.id}\t${r.replyTo}\t${r.method}\t${t}\t${r.codec}\t${r.attempt}\t${r.replyMaxLength}\t${r.params?.bytes ?? -1}\t${r.metadata?.bytes ?? -1}\n`
+  pushRecord(out, header, r.metadata?.data, r.params?.data)
 }
 
-/** The metadata bytes come first, then the params: their lengths sit at header positions 8 and 7. */
-const REQUEST_LENGTHS = [8, 7] as const
-const REPLY_LENGTHS = [2] as const
+/**
+ * Appends a record as one part when its bytes are strings (JSON): a lone call's or reply's record is then the whole
+ * field value, with no array to join.
+ */
+function pushRecord(out: Encoded[], header: string, first: Encoded | undefined, second?: Encoded): void {
+  if (typeof first !== 'object' && typeof second !== 'object') {
+    out.push(header + (first ?? '') + (second ?? ''))
+    return
+  }
+  out.push(header)
+  if (first !== undefined) out.push(first)
+  if (second !== undefined) out.push(second)
+}
 
 /** The well-formed requests of an inbox entry (none for a wake entry or garbage). */
 export function parseRequests(fields: Buffer[]): ReadRequest[] {
   const requests: ReadRequest[] = []
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i]!.length !== 1 || fields[i]![0] !== Q) continue
-    eachRecord(fields[i + 1]!, REQUEST_LENGTHS, (header, parts) => {
-      const [id, replyTo, method, t, codec, attempt, replyMaxLength] = header
-      const timeLeftMs = Number(t)
-      if (!id || !replyTo || !method || !codec || !Number.isFinite(timeLeftMs)) return
-      requests.push({
-        id,
-        replyTo,
-        method,
-        timeLeftMs,
-        codec,
-        attempt: Number(attempt) || 1,
-        replyMaxLength: Number(replyMaxLength) || 10_000,
-        metadata: parts[0],
-        params: parts[1],
-      })
-    })
+    if (fields[i]!.length === 1 && fields[i]![0] === Q) readRequests(fields[i + 1]!, requests)
   }
   return requests
 }
 
+/** Appends the requests of one field value to `out`; stops at the first malformed record. */
+function readRequests(value: Buffer, out: ReadRequest[]): void {
+  let offset = 0
+  while (offset < value.length) {
+    const nl = value.indexOf(NEWLINE, offset)
+    if (nl < 0 || !splitHeader(value, offset, nl, REQUEST_FIELDS)) return
+    // The metadata bytes come first, then the params: their lengths are header fields 8 and 7.
+    const metadata = bytesAt(value, nl + 1, integer(value, 8))
+    if (metadata === null) return
+    offset = nl + 1 + (metadata?.length ?? 0)
+    const params = bytesAt(value, offset, integer(value, 7))
+    if (params === null) return
+    offset += params?.length ?? 0
+    const timeLeftMs = integer(value, 3)
+    if (Number.isNaN(timeLeftMs) || starts[1]! - starts[0]! < 2 || starts[3]! - starts[2]! < 2) continue
+    const id = text(value, 0)
+    const replyTo = text(value, 1)
+    const method = text(value, 2)
+    const codec = text(value, 4)
+    if (!replyTo || !codec) continue
+    out.push({
+      id,
+      replyTo,
+      method,
+      timeLeftMs,
+      codec,
+      attempt: integer(value, 5) || 1,
+      replyMaxLength: integer(value, 6) || 10_000,
+      metadata,
+      params,
+    })
+  }
+}
+
 /** Appends one reply's record to `out`. */
 export function pushReply(out: Encoded[], requestId: string, status: string, payload: Sized | undefined): void {
-  out.push(`${status}\t${requestId}\t${payload?.bytes ?? -1}\n`)
-  if (payload) out.push(payload.data)
+  pushRecord(out, `${status}\t${requestId}\t${payload?.bytes ?? -1}\n`, payload?.data)
 }
 
 /** One reply as the caller reads it. */
@@ -164,10 +221,17 @@ export interface Reply {
 export function eachReply(fields: Buffer[], onReply: (reply: Reply) => void): void {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i]!.length !== 1 || fields[i]![0] !== R) continue
-    eachRecord(fields[i + 1]!, REPLY_LENGTHS, (header, parts) => {
-      const [status, requestId] = header
-      if (status && requestId) onReply({ requestId, status, payload: parts[0] })
-    })
+    const value = fields[i + 1]!
+    let offset = 0
+    while (offset < value.length) {
+      const nl = value.indexOf(NEWLINE, offset)
+      if (nl < 0 || !splitHeader(value, offset, nl, REPLY_FIELDS)) break
+      const payload = bytesAt(value, nl + 1, integer(value, 2))
+      if (payload === null) break
+      offset = nl + 1 + (payload?.length ?? 0)
+      if (starts[1]! - starts[0]! < 2 || starts[2]! - starts[1]! < 2) continue
+      onReply({ requestId: text(value, 1), status: text(value, 0), payload })
+    }
   }
 }
 
