@@ -1,6 +1,6 @@
 import type { RawCommands, RedisClient, Writer } from './connections.js'
 import { StreamFollower } from './StreamFollower.js'
-import { eachReply, type Reply } from './wire.js'
+import { eachReply, type OnReply } from './wire.js'
 
 const TRIM_COUNT = 256
 const TRIM_BYTES = 1024 * 1024
@@ -22,14 +22,10 @@ export class ReplyReader {
     key: string,
     startId: string,
     blockMs: number,
-    onReply: (r: Reply) => void,
+    onReply: OnReply,
     onError: (e: Error) => void,
   ) {
     this.#key = key
-    const take = (reply: Reply) => {
-      this.#bytes += reply.payload?.length ?? 0
-      onReply(reply)
-    }
     this.#follower = new StreamFollower(redis, {
       key,
       startId,
@@ -37,7 +33,10 @@ export class ReplyReader {
       count: 1024,
       onEntry: (fields) => {
         this.#count++
-        if (fields) eachReply(fields, take)
+        if (!fields) return
+        // The entry's size (records with their headers) bounds the trim by bytes, without a hop per reply.
+        for (let i = 1; i < fields.length; i += 2) this.#bytes += fields[i]!.length
+        eachReply(fields, onReply)
       },
       beforeRead: (conn, lastId) => this.#trim(conn, lastId),
       onError,

@@ -30,7 +30,6 @@ import {
   joinRecords,
   OK,
   pushRequest,
-  type Reply,
   type Sized,
   sized,
   type WireError,
@@ -198,7 +197,7 @@ export class TransportClient {
         this.#replyKey,
         typeof created === 'string' ? created : '0-0',
         this.#settings.blockMs,
-        (reply) => this.#onReply(reply),
+        (requestId, status, payload) => this.#onReply(requestId, status, payload),
         this.#settings.onError,
       )
       this.#reader = reader
@@ -317,24 +316,19 @@ export class TransportClient {
     }
   }
 
-  #onReply(reply: Reply): void {
-    const call = this.#pending.get(reply.requestId)
+  #onReply(requestId: string, status: string, payload: Buffer | undefined): void {
+    const call = this.#pending.get(requestId)
     if (call === undefined) return
     const codec = this.#settings.codec
     try {
-      if (reply.status === OK) {
-        this.#settle(
-          call,
-          undefined,
-          reply.payload === undefined ? undefined : decodeWith(codec, reply.payload, 'the result'),
-        )
+      if (status === OK) {
+        this.#settle(call, undefined, payload === undefined ? undefined : decodeWith(codec, payload, 'the result'))
         return
       }
       let wire: WireError
-      if (reply.status === ERROR && reply.payload) wire = decodeWith(codec, reply.payload, 'the error') as WireError
-      else if (reply.status === ERROR_JSON && reply.payload)
-        wire = JSON.parse(reply.payload.toString('utf8')) as WireError
-      else throw new CodecError(`unknown reply status '${reply.status}'`)
+      if (status === ERROR && payload) wire = decodeWith(codec, payload, 'the error') as WireError
+      else if (status === ERROR_JSON && payload) wire = JSON.parse(payload.toString('utf8')) as WireError
+      else throw new CodecError(`unknown reply status '${status}'`)
       this.#settle(call, errorFromWire(wire, where(call)))
     } catch (err) {
       const e = err instanceof CodecError ? err : new CodecError(String(err))

@@ -210,15 +210,14 @@ export function pushReply(out: Encoded[], requestId: string, status: string, pay
   pushRecord(out, `${status}\t${requestId}\t${payload?.bytes ?? -1}\n`, payload?.data)
 }
 
-/** One reply as the caller reads it. */
-export interface Reply {
-  requestId: string
-  status: string
-  payload: Buffer | undefined
-}
+/** Takes one reply as the caller reads it; positional, so reading a reply allocates no object for it. */
+export type OnReply = (requestId: string, status: string, payload: Buffer | undefined) => void
+
+/** The one-byte statuses, so the usual status costs no string decoding. */
+const STATUSES = [OK, ERROR, ERROR_JSON]
 
 /** Hands each reply of one reply entry to `onReply`. */
-export function eachReply(fields: Buffer[], onReply: (reply: Reply) => void): void {
+export function eachReply(fields: Buffer[], onReply: OnReply): void {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i]!.length !== 1 || fields[i]![0] !== R) continue
     const value = fields[i + 1]!
@@ -229,8 +228,10 @@ export function eachReply(fields: Buffer[], onReply: (reply: Reply) => void): vo
       const payload = bytesAt(value, nl + 1, integer(value, 2))
       if (payload === null) break
       offset = nl + 1 + (payload?.length ?? 0)
-      if (starts[1]! - starts[0]! < 2 || starts[2]! - starts[1]! < 2) continue
-      onReply({ requestId: text(value, 1), status: text(value, 0), payload })
+      const statusLength = starts[1]! - starts[0]! - 1
+      if (statusLength < 1 || starts[2]! - starts[1]! < 2) continue
+      const status = (statusLength === 1 && STATUSES[value[starts[0]!]! - ZERO]) || text(value, 0)
+      onReply(text(value, 1), status, payload)
     }
   }
 }
