@@ -5,7 +5,7 @@ import type { Cluster, Redis } from 'ioredis'
 import type { RedRpcEvents } from './events.js'
 import { runLocked } from './lockedRun.js'
 import { type CallContext, contextWithoutLock, type NormalizedMethod, type TransportContext } from './methods.js'
-import { CallRecorder } from './Stats.js'
+import { CallCounter } from './Stats.js'
 
 /** What a local provider needs from its `RedRpc`. */
 export interface LocalProviderDeps {
@@ -26,8 +26,8 @@ export interface LocalProviderDeps {
 export class LocalProvider {
   readonly id: string
   readonly service: string
-  /** Calls this provider has handled. */
-  readonly served = new CallRecorder()
+  /** Calls this provider has handled (counts only: no clock is read per call on the serving side). */
+  readonly served = new CallCounter()
   readonly #server: TransportServer
   readonly #deps: LocalProviderDeps
   #handle: ProviderHandle | undefined
@@ -74,7 +74,6 @@ export class LocalProvider {
    * without a promise per call; one that returns a promise (or runs under a lock) is awaited.
    */
   #run(method: NormalizedMethod, params: unknown, call: TransportContext): unknown {
-    const started = performance.now()
     this.served.start()
     let result: unknown
     try {
@@ -90,20 +89,20 @@ export class LocalProvider {
           )
         : method.handler(params, contextWithoutLock(this.service, method.name, this.id, call))
     } catch (err) {
-      this.served.end(performance.now() - started, false)
+      this.served.finish(false)
       throw err
     }
     if (!isThenable(result)) {
-      this.served.end(performance.now() - started, true)
+      this.served.finish(true)
       return result
     }
     return Promise.resolve(result).then(
       (value) => {
-        this.served.end(performance.now() - started, true)
+        this.served.finish(true)
         return value
       },
       (err: unknown) => {
-        this.served.end(performance.now() - started, false)
+        this.served.finish(false)
         throw err
       },
     )

@@ -264,7 +264,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     for (const [name, client] of this.#clients) services[name] = client.stats()
     const served: StatsSnapshot['served'] = {}
     for (const p of this.#providers) {
-      const { calls, errors, inFlight } = p.served.snapshot()
+      const { calls, errors, inFlight } = p.served
       served[p.id] = { calls, errors, inFlight }
     }
     return { services, served }

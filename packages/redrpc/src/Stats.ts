@@ -33,25 +33,34 @@ export interface StatsSnapshot {
 
 const WINDOW = 1024
 
-/** Counts calls and keeps the latencies of the last 1,024 in a ring, so percentiles follow recent behaviour. */
-export class CallRecorder {
+/** Counts calls: finished, failed and in flight. What a provider keeps of the calls it serves. */
+export class CallCounter {
   calls = 0
   errors = 0
   inFlight = 0
-  readonly #latencies = new Float64Array(WINDOW)
-  #next = 0
-  #filled = 0
 
   /** A call begins. */
   start(): void {
     this.inFlight++
   }
 
-  /** A call ends, after `latencyMs`. */
-  end(latencyMs: number, ok: boolean): void {
+  /** A call ends. */
+  finish(ok: boolean): void {
     this.inFlight--
     this.calls++
     if (!ok) this.errors++
+  }
+}
+
+/** Counts calls and keeps the latencies of the last 1,024 in a ring, so percentiles follow recent behaviour. */
+export class CallRecorder extends CallCounter {
+  readonly #latencies = new Float64Array(WINDOW)
+  #next = 0
+  #filled = 0
+
+  /** A call ends, after `latencyMs`. */
+  end(latencyMs: number, ok: boolean): void {
+    this.finish(ok)
     this.#latencies[this.#next] = latencyMs
     this.#next = (this.#next + 1) % WINDOW
     if (this.#filled < WINDOW) this.#filled++
