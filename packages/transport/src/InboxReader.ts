@@ -1,8 +1,7 @@
 import {
-  canReadAlong,
+  carryRead,
   close,
   duplicate,
-  inOneWrite,
   type RawEntry,
   type RawRead,
   type RedisClient,
@@ -96,14 +95,12 @@ export class InboxReader {
    * the next read right behind them, in one socket write; returns false (nothing issued) otherwise.
    */
   readAlong(write: Writer): boolean {
-    if (!this.#between || this.#stopping || this.#deps.room() <= 0 || !canReadAlong(this.#conn)) return false
-    inOneWrite(this.#conn, (conn) => {
-      write(conn)
-      this.#read = this.#issue()
-    })
-    this.#turn.cut()
-    return true
+    if (!this.#between || this.#stopping || this.#deps.room() <= 0) return false
+    this.#read = carryRead(this.#conn, write, this.#issueNext, this.#turn)
+    return this.#read !== undefined
   }
+
+  readonly #issueNext = (): Promise<RawRead> => this.#issue()
 
   #issue(): Promise<RawRead> {
     this.#between = false

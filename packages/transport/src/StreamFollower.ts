@@ -1,8 +1,7 @@
 import {
-  canReadAlong,
+  carryRead,
   close,
   duplicate,
-  inOneWrite,
   type RawCommands,
   type RawEntry,
   type RawRead,
@@ -75,14 +74,12 @@ export class StreamFollower {
    * socket write; returns false (nothing issued) while a read is out.
    */
   readAlong(write: Writer): boolean {
-    if (!this.#between || this.#stopped || !canReadAlong(this.connection)) return false
-    inOneWrite(this.connection, (conn) => {
-      write(conn)
-      this.#read = this.#issue()
-    })
-    this.#turn.cut()
-    return true
+    if (!this.#between || this.#stopped) return false
+    this.#read = carryRead(this.connection, write, this.#issueNext, this.#turn)
+    return this.#read !== undefined
   }
+
+  readonly #issueNext = (): Promise<RawRead> => this.#issue()
 
   #issue(): Promise<RawRead> {
     this.#between = false

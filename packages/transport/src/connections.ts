@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { type Cluster, Command, type Redis } from 'ioredis'
 import { GROUP } from './keys.js'
 import { ACK_AND_DELETE } from './scripts.js'
+import type { Turn } from './Turn.js'
 
 /** A standalone ioredis client or a Cluster client. */
 export type RedisClient = Redis | Cluster
@@ -176,6 +177,22 @@ export function inOneWrite(redis: RedisClient, write: Writer): void {
   } finally {
     socket.uncork()
   }
+}
+
+/**
+ * Issues `write`'s commands on `conn` with a reader's next read (`issue`) right behind them, in one socket write, and
+ * cuts the reader's wait for a turn, as its read is out. Returns the read, or undefined with nothing issued where
+ * `conn` cannot carry it (a Cluster, a connection not ready). The one home of "the read rides along" for both readers.
+ */
+export function carryRead<R>(conn: RedisClient, write: Writer, issue: () => R, turn: Turn): R | undefined {
+  if (!canReadAlong(conn)) return undefined
+  let read: R | undefined
+  inOneWrite(conn, (c) => {
+    write(c)
+    read = issue()
+  })
+  turn.cut()
+  return read
 }
 
 /** Closes a connection we opened, without waiting on a server that may be gone or frozen. */
