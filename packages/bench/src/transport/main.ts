@@ -2,6 +2,8 @@
  * @org/transport benchmark against Moleculer 0.14 (Redis transporter) and a raw ioredis LPUSH/BRPOP floor, on one
  * Redis started by the test kit; providers run in their own processes, the caller here.
  * R1: sequential calls; R2: 256 in flight to one provider; R3: 256 in flight spread over 3 providers.
+ * R1 compares latencies a few percent apart, so its systems run side by side and take turns in short blocks: a load
+ * change on the machine hits them all alike (as in the redlock benchmark). R2 and R3 run one system at a time.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpus } from 'node:os'
@@ -11,11 +13,13 @@ import { startRedis } from '@org/testkit'
 import { TransportClient } from '@org/transport'
 import { Redis } from 'ioredis'
 import { moleculerCaller } from '../shared/moleculer.js'
-import { type Measure, measure } from '../shared/stats.js'
+import { type Measure, measure, quantile } from '../shared/stats.js'
 import { rawCaller } from './raw.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const R1_CALLS = 5_000
+/** R1: blocks of sequential calls per system, taking turns, and the calls in each block. */
+const R1_BLOCKS = Number(process.env.TRANSPORT_BENCH_R1_BLOCKS ?? 30)
+const R1_BLOCK = 500
 const R2_CALLS = 20_000
 /** Each scenario runs this many times, the systems taking turns, and the median is reported: CI machines are noisy. */
 const ROUNDS = Number(process.env.TRANSPORT_BENCH_ROUNDS ?? 3)
@@ -70,16 +74,68 @@ async function caller(system: System, providers: string[]): Promise<Caller> {
   return { call: () => broker.call('bench.echo', PARAMS), stop: () => broker.stop() }
 }
 
-async function scenario(system: System, providerCount: number, run: (c: Caller) => Promise<Measure>): Promise<Measure> {
+/** A system's providers and caller, warmed up: JIT, connections, Moleculer discovery. */
+async function setUp(system: System, providerCount: number) {
   const ids = Array.from({ length: providerCount }, (_, i) => `${system}-p${i}`)
   const children = await Promise.all(ids.map((id) => spawnProvider(system, id)))
   const c = await caller(system, ids)
-  try {
-    await measure((i) => c.call(i), 2_000, 64) // warm-up: JIT, connections, Moleculer discovery
-    return await run(c)
-  } finally {
+  const tearDown = async () => {
     await c.stop()
     for (const child of children) child.kill('SIGKILL')
+  }
+  try {
+    await measure((i) => c.call(i), 2_000, 64)
+  } catch (err) {
+    await tearDown()
+    throw err
+  }
+  return { caller: c, tearDown }
+}
+
+async function scenario(system: System, providerCount: number, run: (c: Caller) => Promise<Measure>): Promise<Measure> {
+  const { caller: c, tearDown } = await setUp(system, providerCount)
+  try {
+    return await run(c)
+  } finally {
+    await tearDown()
+    await redis.client().flushall()
+  }
+}
+
+/** R1 with every system up at once, taking turns in blocks of sequential calls; latencies pooled per system. */
+async function sequentialSideBySide(): Promise<Map<System, Measure>> {
+  const setups: { system: System; caller: Caller; tearDown: () => Promise<void> }[] = []
+  try {
+    for (const system of systems) setups.push({ system, ...(await setUp(system, 1)) })
+    for (const { caller: c } of setups) await measure((i) => c.call(i), R1_BLOCK, 1) // the sequential path, warm
+    const latencies = new Map<System, number[]>(systems.map((s) => [s, []]))
+    const busy = new Map<System, number>(systems.map((s) => [s, 0]))
+    for (let block = 0; block < R1_BLOCKS; block++) {
+      for (let k = 0; k < setups.length; k++) {
+        const { system, caller: c } = setups[(block + k) % setups.length]!
+        const into = latencies.get(system)!
+        const start = performance.now()
+        for (let i = 0; i < R1_BLOCK; i++) {
+          const t0 = performance.now()
+          await c.call(i)
+          into.push(performance.now() - t0)
+        }
+        busy.set(system, busy.get(system)! + performance.now() - start)
+      }
+    }
+    return new Map(
+      systems.map((s) => {
+        const sorted = Float64Array.from(latencies.get(s)!).sort()
+        const m: Measure = {
+          callsPerSecond: sorted.length / (busy.get(s)! / 1000),
+          p50: quantile(sorted, 0.5),
+          p99: quantile(sorted, 0.99),
+        }
+        return [s, m] as const
+      }),
+    )
+  } finally {
+    for (const { tearDown } of setups) await tearDown()
     await redis.client().flushall()
   }
 }
@@ -92,26 +148,25 @@ const medianOf = (runs: Measure[]): Measure => ({
 })
 
 const systems = ['raw', 'transport', 'moleculer'] as const
-const runs = new Map<System, { r1: Measure[]; r2: Measure[]; r3: Measure[] }>(
-  systems.map((s) => [s, { r1: [], r2: [], r3: [] }]),
-)
+const r1 = await sequentialSideBySide()
+console.log(`R1: ${R1_BLOCKS} blocks of ${R1_BLOCK} sequential calls per system, taking turns: done`)
+const runs = new Map<System, { r2: Measure[]; r3: Measure[] }>(systems.map((s) => [s, { r2: [], r3: [] }]))
 for (let round = 1; round <= ROUNDS; round++) {
   for (const system of systems) {
     const r = runs.get(system)!
-    r.r1.push(await scenario(system, 1, (c) => measure((i) => c.call(i), R1_CALLS, 1)))
     r.r2.push(await scenario(system, 1, (c) => measure((i) => c.call(i), R2_CALLS, IN_FLIGHT)))
     r.r3.push(await scenario(system, 3, (c) => measure((i) => c.call(i), R2_CALLS, IN_FLIGHT)))
     console.log(`round ${round}/${ROUNDS} ${system}: done`)
   }
 }
 const results = new Map(
-  [...runs].map(([system, r]) => [system, { r1: medianOf(r.r1), r2: medianOf(r.r2), r3: medianOf(r.r3) }] as const),
+  [...runs].map(([system, r]) => [system, { r1: r1.get(system)!, r2: medianOf(r.r2), r3: medianOf(r.r3) }] as const),
 )
 
 const ms = (n: number) => n.toFixed(3)
 const rate = (n: number) => Math.round(n).toLocaleString('en-US')
 console.log(
-  `\nmachine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}; median of ${ROUNDS} rounds`,
+  `\nmachine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}; R1 pooled over ${R1_BLOCKS} turns of ${R1_BLOCK} calls, R2/R3 median of ${ROUNDS} rounds`,
 )
 console.log(
   '\n| system | R1 p50 ms | R1 p99 ms | R2 calls/s | R2 p50 ms | R2 p99 ms | R3 calls/s | R3 p50 ms | R3 p99 ms |',
