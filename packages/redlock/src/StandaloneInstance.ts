@@ -22,14 +22,15 @@ export type ScriptRunner = <T>(
 
 const isOne = (reply: unknown): boolean => Number(reply) === 1
 
-/**
- * Lock keys, then (when `fences`) their fencing counters, then room for the args the caller appends. Built by
- * pushing, so the array stays packed: ioredis walks it twice per command, and a holey array is slower to walk.
- */
+/** Lock keys, then (when `fences`) their fencing counters, then room for the args the caller appends. */
 function keysOf(prefix: string, resources: readonly string[], fences: boolean): (string | number)[] {
-  const keys: (string | number)[] = []
-  for (const r of resources) keys.push(lockKey(prefix, r))
-  if (fences) for (const r of resources) keys.push(fenceKey(prefix, r))
+  const n = resources.length
+  const keys: (string | number)[] = new Array(fences ? 2 * n : n)
+  for (let i = 0; i < n; i++) {
+    const key = lockKey(prefix, resources[i]!)
+    keys[i] = key
+    if (fences) keys[n + i] = fenceKey(prefix, resources[i]!)
+  }
   return keys
 }
 

@@ -40,22 +40,22 @@ export function driftFor(ttl: number, driftFactor: number): number {
 }
 
 /** Turns raw answers into the public per-instance report. */
-export function describe<R>(answers: readonly Answer<R>[], isLocked?: (value: R) => boolean): InstanceAnswer[] {
-  const described: InstanceAnswer[] = new Array(answers.length)
-  for (let instance = 0; instance < answers.length; instance++) {
-    const a = answers[instance]!
-    if (a.status === 'ok') described[instance] = { instance, status: isLocked?.(a.value) ? 'locked' : 'ok' }
-    else if (a.status === 'error') described[instance] = { instance, status: 'error', error: a.error }
-    else described[instance] = { instance, status: a.status }
-  }
-  return described
+export function describe<R>(
+  answers: readonly Answer<R>[],
+  isLocked: (value: R) => boolean = () => false,
+): InstanceAnswer[] {
+  return answers.map((a, instance) => {
+    if (a.status === 'ok') return { instance, status: isLocked(a.value) ? 'locked' : 'ok' }
+    if (a.status === 'error') return { instance, status: 'error', error: a.error }
+    return { instance, status: a.status }
+  })
 }
 
 /** Reports every timed-out instance as a client error (failed requests report themselves through gather). */
 export function reportTimeouts<R>(ctx: AttemptContext, answers: readonly Answer<R>[], timeoutMs: number): void {
-  for (let i = 0; i < answers.length; i++) {
-    if (answers[i]!.status === 'timeout') ctx.reportError(i, new Error(`no answer within ${timeoutMs} ms`))
-  }
+  answers.forEach((a, i) => {
+    if (a.status === 'timeout') ctx.reportError(i, new Error(`no answer within ${timeoutMs} ms`))
+  })
 }
 
 /** Removes whatever this attempt set, on every instance (also the slow ones: their undo queues behind the set). */
@@ -63,19 +63,6 @@ export function undo(ctx: AttemptContext, resources: readonly string[], value: s
   ctx.instances.forEach((instance, i) => {
     instance.release(resources, value).catch((err: Error) => ctx.reportError(i, err))
   })
-}
-
-const isLockedReply = (reply: AcquireReply) => reply === LOCKED
-
-/** A failed attempt: whatever it set is undone at once. */
-function failed(
-  ctx: AttemptContext,
-  req: AttemptRequest,
-  locked: boolean,
-  answers: InstanceAnswer[],
-): AttemptOutcome {
-  undo(ctx, req.resources, req.value)
-  return { ok: false, locked, answers }
 }
 
 const LOCKED = 0
@@ -125,18 +112,21 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     ctx.reportError,
   )
   reportTimeouts(ctx, first, requestTimeout)
-  let answers: InstanceAnswer[] | undefined
+  let answers: InstanceAnswer[] = []
   let got = 0
   let top = 0
-  for (let i = 0; i < first.length; i++) {
-    const a = first[i]!
+  for (const a of first) {
     if (a.status !== 'ok' || a.value === LOCKED) continue
     got++
     if (a.value > top) top = a.value
   }
+  const fail = (locked: boolean): AttemptOutcome => {
+    undo(ctx, resources, value)
+    return { ok: false, locked, answers }
+  }
   if (got < quorum) {
-    answers = describe(first, isLockedReply)
-    return failed(ctx, req, answers.some((a) => a.status === 'locked'), answers)
+    answers = describe(first, (c) => c === LOCKED)
+    return fail(answers.some((a) => a.status === 'locked'))
   }
   let ceiling = agreed(first, quorum)
   if (ceiling === undefined) {
@@ -152,10 +142,13 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     )
     reportTimeouts(ctx, second, requestTimeout)
     answers = describe(second)
-    if (tally(second, () => true).ok < quorum) return failed(ctx, req, false, answers)
+    if (tally(second, () => true).ok < quorum) return fail(false)
   }
   const validUntil = start + ttl - driftFor(ttl, ctx.driftFactor)
-  if (validUntil <= now()) return failed(ctx, req, false, answers ?? describe(first, isLockedReply))
+  if (validUntil <= now()) {
+    if (answers.length === 0) answers = describe(first, (c) => c === LOCKED)
+    return fail(false)
+  }
   const recorded = BigInt(ceiling)
-  return { ok: true, token: recorded - reserve + 1n, ceiling: recorded, validUntil, answers: answers ?? [] }
+  return { ok: true, token: recorded - reserve + 1n, ceiling: recorded, validUntil, answers }
 }
