@@ -7,7 +7,12 @@ export type RedisClient = Redis | Cluster
 export function isRedisClient(value: unknown): value is RedisClient {
   if (typeof value !== 'object' || value === null) return false
   const c = value as Record<string, unknown>
-  return typeof c.evalsha === 'function' && typeof c.eval === 'function' && typeof c.duplicate === 'function'
+  return (
+    typeof c.evalsha === 'function' &&
+    typeof c.eval === 'function' &&
+    typeof c.duplicate === 'function' &&
+    typeof c.on === 'function'
+  )
 }
 
 /** True for an ioredis `Cluster` client. */

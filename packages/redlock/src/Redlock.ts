@@ -263,7 +263,6 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     const retryCount = options.retryCount ?? this.settings.retryCount
     const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : now() + options.timeout
     const requestTimeout = requestTimeoutFor(this.settings, ttl)
-    const value = randomUUID()
     // Made only when this acquire has to wait: the uncontended path allocates nothing for it.
     let waiter: Waiter | undefined
     let attempts = 0
@@ -302,6 +301,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
         } else {
           // A contended lock records spare tokens, so it can later pass to the next waiter without a round trip.
           const reserve = waiter ? HANDOVER_TOKENS : 1n
+          // A value per attempt: the undo of a failed attempt, if it ever ran late, cannot touch a later one's lock.
+          const value = randomUUID()
           const request = { resources, value, ttl, reserve, requestTimeout }
           const outcome = await attemptAcquire(this.#context, request)
           answers = outcome.answers

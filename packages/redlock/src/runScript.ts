@@ -20,10 +20,30 @@ function isNoScript(err: unknown): boolean {
 // args saves building a rest-parameter list on every call of the hot path.
 type FlatRunner = Record<'evalsha' | 'eval', (...args: unknown[]) => Promise<unknown>>
 
+/** Per client, the scripts sent in full on its current connection. */
+const sentInFull = new WeakMap<RedisClient, Set<string>>()
+
+function scriptsSentOn(client: RedisClient): Set<string> {
+  let sent = sentInFull.get(client)
+  if (!sent) {
+    const made = new Set<string>()
+    sent = made
+    sentInFull.set(client, made)
+    // A new connection may reach a server that lost its script cache (a restart): send each script in full again.
+    client.on('close', () => made.clear())
+  }
+  return sent
+}
+
 /**
- * EVALSHA, falling back to EVAL when the server does not know the script (first use, restart), with the keys and
- * then the args in one array. The EVALSHA is written before this returns, so commands issued later on the same
- * connection run after it on the server. `parse` turns the reply into the caller's type (and may throw).
+ * Runs a script with the keys and then the args in one array, and keeps the order of the connection: a command
+ * issued after this one runs after it on the server. That is why a script not yet sent on this connection goes in
+ * full (EVAL) rather than as EVALSHA: an EVALSHA the server does not know is answered NOSCRIPT, and the EVAL sent
+ * after that answer would run behind every command issued in between (a release of an attempt's value could then
+ * delete the lock a later attempt just set). Only a server that forgets its scripts while the connection stays up
+ * (SCRIPT FLUSH) still gets a NOSCRIPT; the call is then sent in full, out of order, which the lock code tolerates
+ * because every attempt and every holder uses a value of its own. `parse` turns the reply into the caller's type
+ * (and may throw).
  */
 export function runScript<T>(
   client: RedisClient,
@@ -33,6 +53,11 @@ export function runScript<T>(
   parse: (reply: unknown) => T,
 ): Promise<T> {
   const run = client as unknown as FlatRunner
+  const sent = scriptsSentOn(client)
+  if (!sent.has(script.sha)) {
+    sent.add(script.sha)
+    return run.eval(script.source, keyCount, keysThenArgs).then(parse)
+  }
   // The reply is parsed in the same reaction that catches NOSCRIPT: one promise per command, not a chain of them.
   return run.evalsha(script.sha, keyCount, keysThenArgs).then(parse, (err: unknown) => {
     if (!isNoScript(err)) throw err

@@ -35,6 +35,38 @@ for (const count of [3, 5]) {
       for (let i = 1; i < tokens.length; i++) expect(tokens[i]! > tokens[i - 1]!).toBe(true)
     })
 
+    it('never overlap either while the servers forget their scripts between rounds (SCRIPT FLUSH)', async () => {
+      // A forgotten script is answered NOSCRIPT and sent again in full, behind commands issued after it: every
+      // attempt's own value keeps such a late operation from touching a lock set after it.
+      const clients = redis.inspect()
+      let inside = 0
+      let overlaps = 0
+      let done = 0
+      for (let round = 0; round < 12; round++) {
+        await Promise.all(clients.map((c) => c.script('FLUSH')))
+        const resource = fresh('flushed')
+        const redlocks = [
+          redis.redlock({ retryDelay: 20, retryJitter: 10 }),
+          redis.redlock({ retryDelay: 20, retryJitter: 10 }),
+        ]
+        const worker = async (w: number) => {
+          for (let i = 0; i < 4; i++) {
+            await redlocks[w % 2]!.using(resource, 2_000, { retryCount: -1 }, async () => {
+              inside++
+              if (inside > 1) overlaps++
+              await hold(1)
+              inside--
+              done++
+            })
+          }
+        }
+        await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)))
+      }
+      for (const c of clients) c.disconnect()
+      expect(overlaps).toBe(0)
+      expect(done).toBe(12 * 8 * 4)
+    })
+
     it('a second acquire of a held resource fails with ResourceLockedError', async () => {
       const resource = fresh()
       const a = redis.redlock()
