@@ -1,14 +1,45 @@
+import calculateSlot from 'cluster-key-slot'
+
 /**
- * Key names. The resource sits in a hash tag so that its lock key, its fencing counter and its release channel share
- * one Cluster slot, whatever the prefix.
+ * Key names. The resource sits in a hash tag so that its lock key and its release channel share one Cluster slot,
+ * whatever the prefix.
  */
 export function lockKey(prefix: string, resource: string): string {
   return `${prefix}{${resource}}`
 }
 
-/** The fencing counter of a resource; it never expires, so tokens keep growing across locks. */
+const SLOTS = 16_384
+let slotTags: string[] | undefined
+
+/**
+ * A short hash tag for a Cluster slot: the first base-36 number that hashes to it. The table is built once, on the
+ * first lock (about 170,000 CRC16 of 1-4 characters: a few milliseconds).
+ */
+function tagOfSlot(slot: number): string {
+  if (!slotTags) {
+    const tags = new Array<string>(SLOTS)
+    let left = SLOTS
+    for (let i = 0; left > 0; i++) {
+      const tag = i.toString(36)
+      const s = calculateSlot(tag)
+      if (tags[s] === undefined) {
+        tags[s] = tag
+        left--
+      }
+    }
+    slotTags = tags
+  }
+  return slotTags[slot]!
+}
+
+/**
+ * The fencing counter of a resource, shared by every resource whose lock key falls in the same Cluster slot (its
+ * key carries a tag of that slot, so a script can touch both on a Cluster). It never expires, so tokens keep growing
+ * across locks; there are at most 16,384 of them per instance, however many distinct resources are ever locked (a
+ * counter per resource would grow Redis without bound, and a bigger keyspace makes every command dearer).
+ */
 export function fenceKey(prefix: string, resource: string): string {
-  return `${lockKey(prefix, resource)}:fence`
+  return `${prefix}fence:{${tagOfSlot(calculateSlot(lockKey(prefix, resource)))}}`
 }
 
 /** The pub/sub channel a release of the resource is announced on (the lock key itself). */

@@ -5,7 +5,8 @@
  */
 
 /**
- * acquire(keys: n lock keys then their n fencing counters; argv: value, ttl ms, reserve (tokens to record, left out
+ * acquire(keys: n lock keys then their n fencing counters (resources of one slot share a counter: a key may be
+ * listed twice, which changes nothing below); argv: value, ttl ms, reserve (tokens to record, left out
  * when 1, one argument less on the common path)).
  * All-or-nothing on this instance: if a lock key exists, 0 is returned and that key's value gets the waiter mark
  * '+' (once; the ttl stays), which tells its holder's release to announce itself. Otherwise every lock

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Redlock } from '../src/index.js'
+import { fenceKey } from '../src/keys.js'
 import { fresh, useRedis } from './helpers.js'
 
 describe('fencing tokens are strictly increasing while a quorum keeps its data', () => {
@@ -50,10 +51,10 @@ describe('a fencing token is recorded on a quorum before the lock is handed out'
     const resource = fresh('recorded')
     const [first] = redis.inspect()
     // One instance alone saw a higher counter (say, from an acquire that failed there): tokens must still grow.
-    await first!.set(`redlock:{${resource}}:fence`, '41')
+    await first!.set(fenceKey('redlock:', resource), '41')
     for (let i = 0; i < 3; i++) {
       const lock = await redis.redlock().acquire(resource, 5_000)
-      const counters = await Promise.all(redis.inspect().map((c) => c.get(`redlock:{${resource}}:fence`)))
+      const counters = await Promise.all(redis.inspect().map((c) => c.get(fenceKey('redlock:', resource))))
       const recorded = counters.filter((c) => c !== null && BigInt(c) >= lock.fencingToken)
       expect(recorded.length).toBeGreaterThanOrEqual(2)
       await lock.release()
@@ -63,15 +64,45 @@ describe('a fencing token is recorded on a quorum before the lock is handed out'
   it('takes a second round when no quorum of counters agrees, and the token still beats every counter', async () => {
     const resource = fresh('disagree')
     const instances = redis.inspect()
-    await Promise.all(instances.map((c, i) => c.set(`redlock:{${resource}}:fence`, String(5 + 2 * i))))
+    await Promise.all(instances.map((c, i) => c.set(fenceKey('redlock:', resource), String(5 + 2 * i))))
     const lock = await redis.redlock().acquire(resource, 5_000)
     // 5, 7, 9 became 6, 8, 10: no two agree, so a quorum is raised to the highest.
     expect(lock.fencingToken).toBe(10n)
-    const counters = await Promise.all(instances.map((c) => c.get(`redlock:{${resource}}:fence`)))
+    const counters = await Promise.all(instances.map((c) => c.get(fenceKey('redlock:', resource))))
     expect(counters.filter((c) => c !== null && BigInt(c) >= 10n).length).toBeGreaterThanOrEqual(2)
     await lock.release()
     const next = await redis.redlock().acquire(resource, 5_000)
     expect(next.fencingToken).toBeGreaterThan(10n)
     await next.release()
+  })
+})
+
+describe('fencing counters stay bounded however many resources are locked', () => {
+  const redis = useRedis(3)
+
+  it('resources of one Cluster slot share one counter: many distinct resources leave one key, tokens still grow', async () => {
+    const redlock = redis.redlock()
+    // '{shared' is the hash tag of every one of these lock keys, so they all fall in one slot.
+    const resources = Array.from({ length: 200 }, (_, i) => `{shared-${process.pid}}-${i}`)
+    let last = 0n
+    for (const resource of resources) {
+      const lock = await redlock.acquire(resource, 5_000)
+      expect(lock.fencingToken > last).toBe(true)
+      last = lock.fencingToken
+      await lock.release()
+    }
+    for (const c of redis.inspect()) {
+      const left = await c.keys('redlock:*')
+      expect(left).toEqual([fenceKey('redlock:', resources[0]!)])
+      c.disconnect()
+    }
+  })
+
+  it('a counter sits in the same Cluster slot as the lock key it serves', async () => {
+    const { default: slotOf } = await import('cluster-key-slot')
+    for (let i = 0; i < 2_000; i++) {
+      const resource = fresh(`slot-${i}`)
+      expect(slotOf(fenceKey('redlock:', resource))).toBe(slotOf(`redlock:{${resource}}`))
+    }
   })
 })
