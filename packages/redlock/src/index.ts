@@ -1,5 +1,6 @@
 export { type InstanceAnswer, LockError, type LockErrorReason, LockLostError, ResourceLockedError } from './errors.js'
 export type { UsingRoutine } from './holdWhile.js'
+export { type RedlockKeys, redlockKeys } from './keys.js'
 export { Lock, type ReleaseResult } from './Lock.js'
 export type { AcquireOptions, RedlockOptions, ResourceDefaults, Settings, UsingOptions } from './options.js'
 export type { RedisClient } from './RedisClient.js'

@@ -44,3 +44,22 @@ export function fenceKey(prefix: string, resource: string): string {
 
 /** The pub/sub channel a release of the resource is announced on (the lock key itself). */
 export const releaseChannel = lockKey
+
+/** Where a resource's lock lives in Redis: for tools that inspect locks without taking them. */
+export interface RedlockKeys {
+  /** The lock key: the holder's value (followed by `+` once somebody waited), with the lock's ttl. */
+  readonly lock: string
+  /** The fencing counter: never below the last token issued for the resource. */
+  readonly fence: string
+  /** The channel a release of the lock is announced on when somebody waits. */
+  readonly channel: string
+}
+
+/** The Redis keys of a resource under a key prefix (default `redlock:`, as in `RedlockOptions.keyPrefix`). */
+export function redlockKeys(resource: string, keyPrefix = 'redlock:'): RedlockKeys {
+  return {
+    lock: lockKey(keyPrefix, resource),
+    fence: fenceKey(keyPrefix, resource),
+    channel: releaseChannel(keyPrefix, resource),
+  }
+}

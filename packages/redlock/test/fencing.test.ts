@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Redlock } from '../src/index.js'
-import { fenceKey } from '../src/keys.js'
+import { type Redlock, redlockKeys } from '../src/index.js'
 import { fresh, useRedis } from './helpers.js'
 
 describe('fencing tokens are strictly increasing while a quorum keeps its data', () => {
@@ -51,10 +50,10 @@ describe('a fencing token is recorded on a quorum before the lock is handed out'
     const resource = fresh('recorded')
     const [first] = redis.inspect()
     // One instance alone saw a higher counter (say, from an acquire that failed there): tokens must still grow.
-    await first!.set(fenceKey('redlock:', resource), '41')
+    await first!.set(redlockKeys(resource).fence, '41')
     for (let i = 0; i < 3; i++) {
       const lock = await redis.redlock().acquire(resource, 5_000)
-      const counters = await Promise.all(redis.inspect().map((c) => c.get(fenceKey('redlock:', resource))))
+      const counters = await Promise.all(redis.inspect().map((c) => c.get(redlockKeys(resource).fence)))
       const recorded = counters.filter((c) => c !== null && BigInt(c) >= lock.fencingToken)
       expect(recorded.length).toBeGreaterThanOrEqual(2)
       await lock.release()
@@ -64,11 +63,11 @@ describe('a fencing token is recorded on a quorum before the lock is handed out'
   it('takes a second round when no quorum of counters agrees, and the token still beats every counter', async () => {
     const resource = fresh('disagree')
     const instances = redis.inspect()
-    await Promise.all(instances.map((c, i) => c.set(fenceKey('redlock:', resource), String(5 + 2 * i))))
+    await Promise.all(instances.map((c, i) => c.set(redlockKeys(resource).fence, String(5 + 2 * i))))
     const lock = await redis.redlock().acquire(resource, 5_000)
     // 5, 7, 9 became 6, 8, 10: no two agree, so a quorum is raised to the highest.
     expect(lock.fencingToken).toBe(10n)
-    const counters = await Promise.all(instances.map((c) => c.get(fenceKey('redlock:', resource))))
+    const counters = await Promise.all(instances.map((c) => c.get(redlockKeys(resource).fence)))
     expect(counters.filter((c) => c !== null && BigInt(c) >= 10n).length).toBeGreaterThanOrEqual(2)
     await lock.release()
     const next = await redis.redlock().acquire(resource, 5_000)
@@ -93,7 +92,7 @@ describe('fencing counters stay bounded however many resources are locked', () =
     }
     for (const c of redis.inspect()) {
       const left = await c.keys('redlock:*')
-      expect(left).toEqual([fenceKey('redlock:', resources[0]!)])
+      expect(left).toEqual([redlockKeys(resources[0]!).fence])
       c.disconnect()
     }
   })
@@ -102,7 +101,7 @@ describe('fencing counters stay bounded however many resources are locked', () =
     const { default: slotOf } = await import('cluster-key-slot')
     for (let i = 0; i < 2_000; i++) {
       const resource = fresh(`slot-${i}`)
-      expect(slotOf(fenceKey('redlock:', resource))).toBe(slotOf(`redlock:{${resource}}`))
+      expect(slotOf(redlockKeys(resource).fence)).toBe(slotOf(`redlock:{${resource}}`))
     }
   })
 })

@@ -71,7 +71,10 @@ describe('the redrpc command shows a live stack', { timeout: 90_000 }, () => {
       expect(out.code, out.stderr).toBe(0)
       const rows = JSON.parse(out.stdout) as { resource: string; holder: string; fencingToken: string }[]
       expect(rows).toHaveLength(3)
-      for (const row of rows) expect(row).toMatchObject({ resource: 'Resource_B', holder: lock.value })
+      for (const row of rows) {
+        expect(row).toMatchObject({ resource: 'Resource_B', holder: lock.value })
+        expect(BigInt(row.fencingToken) >= lock.fencingToken).toBe(true)
+      }
       expect((await redrpc('locks', ...urls)).stdout).toMatch(/Resource_B/)
     } finally {
       await lock.release()

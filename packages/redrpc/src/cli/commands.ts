@@ -1,3 +1,4 @@
+import { redlockKeys } from '@org/redlock'
 import { Registry } from '@org/registry'
 import { Redis } from 'ioredis'
 import { RedRpc } from '../RedRpc.js'
@@ -152,7 +153,7 @@ async function locks(args: CliArgs, io: CliIO): Promise<void> {
   )
 }
 
-/** Redlock keys are `<prefix>{<resource>}`, with the fencing counter at `<prefix>{<resource>}:fence`. */
+/** Redlock lock keys are `<prefix>{<resource>}`; `redlockKeys` names the fencing counter beside each. */
 async function heldLocks(redis: Redis, instance: string, prefix: string): Promise<LockRow[]> {
   const keys: string[] = []
   let cursor = '0'
@@ -163,8 +164,9 @@ async function heldLocks(redis: Redis, instance: string, prefix: string): Promis
   } while (cursor !== '0')
   const rows = await Promise.all(
     keys.sort().map(async (key) => {
-      const [holder, ttlMs, token] = await Promise.all([redis.get(key), redis.pttl(key), redis.get(`${key}:fence`)])
       const resource = key.slice(prefix.length + 1, -1)
+      const fence = redlockKeys(resource, prefix).fence
+      const [holder, ttlMs, token] = await Promise.all([redis.get(key), redis.pttl(key), redis.get(fence)])
       return holder === null ? undefined : { instance, resource, holder, ttlMs, fencingToken: token }
     }),
   )
