@@ -22,16 +22,22 @@ export type ScriptRunner = <T>(
 
 const isOne = (reply: unknown): boolean => Number(reply) === 1
 
+/** The keys of the resources asked for last: an operation asks every instance in turn with the same array. */
+let last: { prefix: string; resources: readonly string[]; keys: readonly string[] } | undefined
+
 /** Lock keys, then (when `fences`) their fencing counters, then room for the args the caller appends. */
 function keysOf(prefix: string, resources: readonly string[], fences: boolean): (string | number)[] {
   const n = resources.length
-  const keys: (string | number)[] = new Array(fences ? 2 * n : n)
-  for (let i = 0; i < n; i++) {
-    const key = lockKey(prefix, resources[i]!)
-    keys[i] = key
-    if (fences) keys[n + i] = fenceKey(prefix, resources[i]!)
+  if (last?.resources !== resources || last.prefix !== prefix) {
+    // Resource arrays are frozen copies, so the same array always means the same keys.
+    const keys: string[] = new Array(2 * n)
+    for (let i = 0; i < n; i++) {
+      keys[i] = lockKey(prefix, resources[i]!)
+      keys[n + i] = fenceKey(prefix, resources[i]!)
+    }
+    last = { prefix, resources, keys }
   }
-  return keys
+  return last.keys.slice(0, fences ? 2 * n : n)
 }
 
 /** One Redis master: every operation on all resources is a single atomic script. */
