@@ -8,6 +8,7 @@ import { gather, quorumAnswered, quorumOfTruthy, tally } from './gather.js'
 import { type HandOverContext, handOver, successorOf } from './handOver.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
 import type { Instance } from './Instance.js'
+import { tagOfSlot } from './keys.js'
 import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
 import {
   type AcquireOptions,
@@ -82,6 +83,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     this.settings = resolveSettings(options)
     this.resources = resolveResources(options.resources, this.settings.ttl)
     this.quorum = Math.floor(this.clients.length / 2) + 1
+    // The fencing counters' slot tags, built now rather than inside the first acquire's timed attempt.
+    tagOfSlot(0)
     this.#instances = this.clients.map((c) => createInstance(c, this.settings.keyPrefix))
     const reportError = (index: number, error: Error) => this.#reportError(index, error)
     this.#context = {

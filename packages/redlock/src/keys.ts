@@ -1,4 +1,4 @@
-import calculateSlot from 'cluster-key-slot'
+import { slotOf, slotTags } from './slot.js'
 
 /**
  * Key names. The resource sits in a hash tag so that its lock key and its release channel share one Cluster slot,
@@ -8,28 +8,12 @@ export function lockKey(prefix: string, resource: string): string {
   return `${prefix}{${resource}}`
 }
 
-const SLOTS = 16_384
-let slotTags: string[] | undefined
+let tags: string[] | undefined
 
-/**
- * A short hash tag for a Cluster slot: the first base-36 number that hashes to it. The table is built once, on the
- * first lock (about 170,000 CRC16 of 1-4 characters: a few milliseconds).
- */
-function tagOfSlot(slot: number): string {
-  if (!slotTags) {
-    const tags = new Array<string>(SLOTS)
-    let left = SLOTS
-    for (let i = 0; left > 0; i++) {
-      const tag = i.toString(36)
-      const s = calculateSlot(tag)
-      if (tags[s] === undefined) {
-        tags[s] = tag
-        left--
-      }
-    }
-    slotTags = tags
-  }
-  return slotTags[slot]!
+/** A short hash tag for a Cluster slot (see `slotTags`); the table is built once per process, by the first Redlock. */
+export function tagOfSlot(slot: number): string {
+  tags ??= slotTags()
+  return tags[slot]!
 }
 
 /**
@@ -39,7 +23,7 @@ function tagOfSlot(slot: number): string {
  * counter per resource would grow Redis without bound, and a bigger keyspace makes every command dearer).
  */
 export function fenceKey(prefix: string, resource: string): string {
-  return `${prefix}fence:{${tagOfSlot(calculateSlot(lockKey(prefix, resource)))}}`
+  return `${prefix}fence:{${tagOfSlot(slotOf(lockKey(prefix, resource)))}}`
 }
 
 /** The pub/sub channel a release of the resource is announced on (the lock key itself). */
