@@ -1,4 +1,5 @@
 import { waitFor } from '@org/testkit'
+import type { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { ResourceLockedError } from '../src/index.js'
 import { asIs, luaScript, runScript } from '../src/runScript.js'
@@ -8,16 +9,21 @@ import { fresh, useRedis } from './helpers.js'
 const SET_IT = luaScript(`return redis.call('SET', KEYS[1], ARGV[1]) -- scriptOrder`)
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
+/** A script call, then a plain SET of the same key issued before the script's answer: the SET must win. */
+async function expectOrderKept(client: Redis, key: string): Promise<void> {
+  const first = runScript(client, SET_IT, 1, [key, 'script'], asIs)
+  const second = client.set(key, 'later')
+  await Promise.all([first, second])
+  expect(await client.get(key)).toBe('later')
+}
+
 describe('lock operations keep the order of their connection', () => {
   const redis = useRedis(3)
 
   it('a command issued after a script runs after it, also when the server did not know the script', async () => {
     const [client] = redis.inspect()
     await client!.script('FLUSH')
-    const first = runScript(client!, SET_IT, 1, ['order-1', 'script'], asIs)
-    const second = client!.set('order-1', 'later')
-    await Promise.all([first, second])
-    expect(await client!.get('order-1')).toBe('later')
+    await expectOrderKept(client!, 'order-1')
     client!.disconnect()
   })
 
@@ -26,10 +32,7 @@ describe('lock operations keep the order of their connection', () => {
     await runScript(client!, SET_IT, 1, ['order-2', 'before'], asIs)
     await redis.group.instances[0]!.restart()
     await waitFor(async () => (await client!.ping().catch(() => '')) === 'PONG', { timeoutMs: 10_000 })
-    const first = runScript(client!, SET_IT, 1, ['order-2', 'script'], asIs)
-    const second = client!.set('order-2', 'later')
-    await Promise.all([first, second])
-    expect(await client!.get('order-2')).toBe('later')
+    await expectOrderKept(client!, 'order-2')
     client!.disconnect()
   })
 
