@@ -1,34 +1,56 @@
 import { describe, expect, it } from 'vitest'
+import type { Redlock } from '../src/index.js'
 import { fresh, hold, useRedis } from './helpers.js'
+
+/** What a round of contending workers saw: overlaps inside the lock, routines run, tokens in holding order. */
+interface Contention {
+  overlaps: number
+  done: number
+  tokens: bigint[]
+}
+
+/**
+ * `workers` workers, spread over the given Redlocks, each take the resource `times` times through `using()`, hold it
+ * for `holdMs` and count how often another holder was inside at the same time.
+ */
+async function contend(
+  redlocks: Redlock[],
+  resource: string,
+  { workers, times, holdMs }: { workers: number; times: number; holdMs: number },
+): Promise<Contention> {
+  const seen: Contention = { overlaps: 0, done: 0, tokens: [] }
+  let inside = 0
+  const worker = async (w: number) => {
+    const redlock = redlocks[w % redlocks.length]!
+    for (let i = 0; i < times; i++) {
+      await redlock.using(resource, 2_000, { retryCount: -1 }, async (_signal, lock) => {
+        inside++
+        if (inside > 1) seen.overlaps++
+        seen.tokens.push(lock.fencingToken)
+        await hold(holdMs)
+        inside--
+        seen.done++
+      })
+    }
+  }
+  await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)))
+  return seen
+}
 
 for (const count of [3, 5]) {
   describe(`with ${count} instances, at most one holder at a time`, () => {
     const redis = useRedis(count)
+    const twoRedlocks = () => [
+      redis.redlock({ retryDelay: 20, retryJitter: 10 }),
+      redis.redlock({ retryDelay: 20, retryJitter: 10 }),
+    ]
 
     it('many workers of several Redlocks never overlap on one resource, and all get their turn', async () => {
-      const resource = fresh('mutex')
-      const redlocks = [
-        redis.redlock({ retryDelay: 20, retryJitter: 10 }),
-        redis.redlock({ retryDelay: 20, retryJitter: 10 }),
-      ]
-      let inside = 0
-      let overlaps = 0
-      let done = 0
-      const tokens: bigint[] = []
-      const worker = async (w: number) => {
-        const redlock = redlocks[w % redlocks.length]!
-        for (let i = 0; i < 5; i++) {
-          await redlock.using(resource, 2_000, { retryCount: -1 }, async (_signal, lock) => {
-            inside++
-            if (inside > 1) overlaps++
-            tokens.push(lock.fencingToken)
-            await hold(2)
-            inside--
-            done++
-          })
-        }
-      }
-      await Promise.all(Array.from({ length: 12 }, (_, w) => worker(w)))
+      const { overlaps, done, tokens } = await contend(twoRedlocks(), fresh('mutex'), {
+        workers: 12,
+        times: 5,
+        holdMs: 2,
+      })
       expect(overlaps).toBe(0)
       expect(done).toBe(60)
       // Tokens in the order the holders got them are strictly increasing.
@@ -39,28 +61,13 @@ for (const count of [3, 5]) {
       // A forgotten script is answered NOSCRIPT and sent again in full, behind commands issued after it: every
       // attempt's own value keeps such a late operation from touching a lock set after it.
       const clients = redis.inspect()
-      let inside = 0
       let overlaps = 0
       let done = 0
       for (let round = 0; round < 12; round++) {
         await Promise.all(clients.map((c) => c.script('FLUSH')))
-        const resource = fresh('flushed')
-        const redlocks = [
-          redis.redlock({ retryDelay: 20, retryJitter: 10 }),
-          redis.redlock({ retryDelay: 20, retryJitter: 10 }),
-        ]
-        const worker = async (w: number) => {
-          for (let i = 0; i < 4; i++) {
-            await redlocks[w % 2]!.using(resource, 2_000, { retryCount: -1 }, async () => {
-              inside++
-              if (inside > 1) overlaps++
-              await hold(1)
-              inside--
-              done++
-            })
-          }
-        }
-        await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)))
+        const seen = await contend(twoRedlocks(), fresh('flushed'), { workers: 8, times: 4, holdMs: 1 })
+        overlaps += seen.overlaps
+        done += seen.done
       }
       for (const c of clients) c.disconnect()
       expect(overlaps).toBe(0)
