@@ -26,6 +26,7 @@ import {
 } from './options.js'
 import { isRedisClient, type RedisClient } from './RedisClient.js'
 import { ReleaseNotifier } from './ReleaseNotifier.js'
+import { releaseResult } from './releaseResult.js'
 import { Waiter } from './Waiter.js'
 import { WaitQueue } from './WaitQueue.js'
 
@@ -196,7 +197,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     reportTimeouts(this.#context, answers, timeout)
     let instances = 0
     for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
-    const result: ReleaseResult = { held: instances > 0, instances, answers: describe(answers) }
+    const result = releaseResult(instances, answers)
     this.emit('released', lock, result)
     return result
   }

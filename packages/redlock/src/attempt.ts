@@ -53,9 +53,9 @@ export function describe<R>(
 
 /** Reports every timed-out instance as a client error (failed requests report themselves through gather). */
 export function reportTimeouts<R>(ctx: AttemptContext, answers: readonly Answer<R>[], timeoutMs: number): void {
-  answers.forEach((a, i) => {
-    if (a.status === 'timeout') ctx.reportError(i, new Error(`no answer within ${timeoutMs} ms`))
-  })
+  for (let i = 0; i < answers.length; i++) {
+    if (answers[i]!.status === 'timeout') ctx.reportError(i, new Error(`no answer within ${timeoutMs} ms`))
+  }
 }
 
 /** Removes whatever this attempt set, on every instance (also the slow ones: their undo queues behind the set). */
@@ -66,6 +66,14 @@ export function undo(ctx: AttemptContext, resources: readonly string[], value: s
 }
 
 const LOCKED = 0
+
+const isLocked = (reply: AcquireReply): boolean => reply === LOCKED
+
+/** A failed attempt: its partial lock is undone at once. */
+function failed(ctx: AttemptContext, req: AttemptRequest, locked: boolean, answers: InstanceAnswer[]): AttemptOutcome {
+  undo(ctx, req.resources, req.value)
+  return { ok: false, locked, answers }
+}
 
 /** The value a quorum of instances agreed on, or undefined while there is none. */
 function agreed(answers: readonly Answer<AcquireReply>[], quorum: number): number | undefined {
@@ -120,13 +128,14 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     got++
     if (a.value > top) top = a.value
   }
-  const fail = (locked: boolean): AttemptOutcome => {
-    undo(ctx, resources, value)
-    return { ok: false, locked, answers }
-  }
   if (got < quorum) {
-    answers = describe(first, (c) => c === LOCKED)
-    return fail(answers.some((a) => a.status === 'locked'))
+    answers = describe(first, isLocked)
+    return failed(
+      ctx,
+      req,
+      answers.some((a) => a.status === 'locked'),
+      answers,
+    )
   }
   let ceiling = agreed(first, quorum)
   if (ceiling === undefined) {
@@ -142,12 +151,12 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     )
     reportTimeouts(ctx, second, requestTimeout)
     answers = describe(second)
-    if (tally(second, () => true).ok < quorum) return fail(false)
+    if (tally(second, () => true).ok < quorum) return failed(ctx, req, false, answers)
   }
   const validUntil = start + ttl - driftFor(ttl, ctx.driftFactor)
   if (validUntil <= now()) {
-    if (answers.length === 0) answers = describe(first, (c) => c === LOCKED)
-    return fail(false)
+    if (answers.length === 0) answers = describe(first, isLocked)
+    return failed(ctx, req, false, answers)
   }
   const recorded = BigInt(ceiling)
   return { ok: true, token: recorded - reserve + 1n, ceiling: recorded, validUntil, answers }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { type AttemptContext, describe, driftFor, reportTimeouts } from './attempt.js'
+import { type AttemptContext, driftFor, reportTimeouts } from './attempt.js'
 import { now } from './clock.js'
 import { gather, quorumOfTruthy, tally } from './gather.js'
 import type { Instance } from './Instance.js'
 import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
 import { HANDOVER_TOKENS, requestTimeoutFor, type Settings } from './options.js'
+import { releaseResult } from './releaseResult.js'
 import type { Waiter } from './Waiter.js'
 import type { WaitQueue } from './WaitQueue.js'
 
@@ -76,5 +77,5 @@ export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter)
     // Not held on a quorum any more: the successor must not rely on it.
     next.renew(ttl, now())
   }
-  return { held: held > 0, instances: held, answers: describe(answers) }
+  return releaseResult(held, answers)
 }

@@ -1,4 +1,4 @@
-import { slotOf, slotTags } from './slot.js'
+import { SLOTS, slotOf, slotTags } from './slot.js'
 
 /**
  * Key names. The resource sits in a hash tag so that its lock key and its release channel share one Cluster slot,
@@ -23,8 +23,22 @@ export function tagOfSlot(slot: number): string {
  * counter per resource would grow Redis without bound, and a bigger keyspace makes every command dearer).
  */
 export function fenceKey(prefix: string, resource: string): string {
-  return `${prefix}fence:{${tagOfSlot(slotOf(lockKey(prefix, resource)))}}`
+  const slot = slotOf(lockKey(prefix, resource))
+  let names = fenceNames.get(prefix)
+  if (!names) {
+    names = new Array(SLOTS)
+    fenceNames.set(prefix, names)
+  }
+  // At most one string per slot and prefix, built once: the hot path then only hashes the resource.
+  let name = names[slot]
+  if (name === undefined) {
+    name = `${prefix}fence:{${tagOfSlot(slot)}}`
+    names[slot] = name
+  }
+  return name
 }
+
+const fenceNames = new Map<string, (string | undefined)[]>()
 
 /** The pub/sub channel a release of the resource is announced on (the lock key itself). */
 export const releaseChannel = lockKey
