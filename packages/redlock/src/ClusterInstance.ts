@@ -1,9 +1,10 @@
 import type { Cluster } from 'ioredis'
-import type { AcquireReply, Instance } from './Instance.js'
+import { type AcquireReply, type Instance, parseAcquireReply, parseCount, parseDone } from './Instance.js'
 import { StandaloneInstance } from './StandaloneInstance.js'
 
 /**
- * A Redis Cluster used as one Redlock instance. Each resource lives in its own slot (hash tag), so a multi-resource
+ * A Redis Cluster used as one Redlock instance. Its scripts go through `runScript`, which sends a script again by
+ * itself on NOSCRIPT, so `full` is never needed here; replies of several slots are read here and come back read. Each resource lives in its own slot (hash tag), so a multi-resource
  * operation runs one script per resource in parallel; when any part fails, the parts that succeeded are undone,
  * which keeps the outcome all-or-nothing for this instance.
  */
@@ -18,8 +19,10 @@ export class ClusterInstance implements Instance {
   }
 
   async acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint): Promise<AcquireReply> {
-    if (resources.length === 1) return this.#single.acquire(resources, value, ttl, reserve)
-    const parts = await Promise.allSettled(resources.map((r) => this.#single.acquire([r], value, ttl, reserve)))
+    if (resources.length === 1) return parseAcquireReply(await this.#single.acquire(resources, value, ttl, reserve))
+    const parts = await Promise.allSettled(
+      resources.map(async (r) => parseAcquireReply(await this.#single.acquire([r], value, ttl, reserve))),
+    )
     const replies = parts.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []))
     const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected')
     if (failed || replies.includes(0)) {
@@ -50,19 +53,17 @@ export class ClusterInstance implements Instance {
     newValue: string,
     ttl: number,
     ceiling: bigint,
-  ): Promise<boolean> {
+  ): Promise<unknown> {
     return this.#single.transfer(resources, oldValue, newValue, ttl, ceiling)
   }
 
   async extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {
-    if (resources.length === 1) return this.#single.extend(resources, value, ttl)
     const parts = await Promise.all(resources.map((r) => this.#single.extend([r], value, ttl)))
-    return parts.every(Boolean)
+    return parts.every(parseDone)
   }
 
   async release(resources: readonly string[], value: string): Promise<number> {
-    if (resources.length === 1) return this.#single.release(resources, value)
     const parts = await Promise.all(resources.map((r) => this.#single.release([r], value)))
-    return parts.reduce((a, b) => a + b, 0)
+    return parts.reduce((sum: number, reply) => sum + parseCount(reply), 0)
   }
 }

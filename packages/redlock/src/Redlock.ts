@@ -7,7 +7,7 @@ import { type InstanceAnswer, LockError, LockLostError, ResourceLockedError } fr
 import { gather, quorumAnswered, quorumOfTruthy, tally } from './gather.js'
 import { type HandOverContext, handOver, successorOf } from './handOver.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
-import type { Instance } from './Instance.js'
+import { type Instance, parseCount, parseDone } from './Instance.js'
 import { tagOfSlot } from './keys.js'
 import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
 import {
@@ -151,7 +151,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     const timeout = requestTimeoutFor(this.settings, newTtl)
     const answers = await gather(
       this.#instances.length,
-      (i) => this.#instances[i]!.extend(lock.resources, lock.value, newTtl),
+      (i, full) => this.#instances[i]!.extend(lock.resources, lock.value, newTtl, full),
+      parseDone,
       timeout,
       quorumOfTruthy,
       this.quorum,
@@ -185,7 +186,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     const timeout = requestTimeoutFor(this.settings, lock.ttl)
     const sent = gather(
       this.#instances.length,
-      (i) => this.#instances[i]!.release(lock.resources, lock.value),
+      (i, full) => this.#instances[i]!.release(lock.resources, lock.value, full),
+      parseCount,
       timeout,
       quorumAnswered,
       this.quorum,

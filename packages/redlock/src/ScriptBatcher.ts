@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { asIs, type LuaScript, luaScript, runScript } from './runScript.js'
+import { asIs, type LuaScript, luaScript, runScript, sendScript } from './runScript.js'
 import { BATCH } from './scripts.js'
 
 const batchScript = luaScript(BATCH)
@@ -17,8 +17,7 @@ interface Queued {
   readonly op: BatchOp
   readonly keyCount: number
   readonly keysThenArgs: readonly (string | number)[]
-  /** Resolves the caller's promise with the parsed reply, or rejects it when parsing throws. */
-  readonly settle: (reply: unknown) => void
+  readonly resolve: (reply: unknown) => void
   readonly reject: (error: unknown) => void
 }
 
@@ -38,30 +37,24 @@ export class ScriptBatcher {
   constructor(private readonly client: Redis) {}
 
   /**
-   * Runs an operation now, or with the batch of this event-loop turn; `later` always waits for the batch, so the
-   * code that asked can go on first (a hand-over lets its successor run before the transfer is written).
+   * Runs an operation now, or with the batch of this event-loop turn, and resolves with its raw reply; `later` always
+   * waits for the batch, so the code that asked can go on first (a hand-over lets its successor run before the
+   * transfer is written). An operation run now may fail with NOSCRIPT: the caller sends it again with `full`.
    */
-  run<T>(
+  run(
     op: BatchOp,
     keyCount: number,
     keysThenArgs: readonly (string | number)[],
-    parse: (reply: unknown) => T,
     later = false,
-  ): Promise<T> {
+    full = false,
+  ): Promise<unknown> {
     if (!later && !this.#scheduled) {
       // An idle connection needs no turn marker: nothing else is likely to follow before the reply.
       if (this.client.commandQueue.length > 0) this.#schedule()
-      return runScript(this.client, op.script, keyCount, keysThenArgs, parse)
+      return sendScript(this.client, op.script, keyCount, keysThenArgs, full)
     }
     return new Promise((resolve, reject) => {
-      const settle = (reply: unknown) => {
-        try {
-          resolve(parse(reply))
-        } catch (err) {
-          reject(err)
-        }
-      }
-      this.#queue.push({ op, keyCount, keysThenArgs, settle, reject })
+      this.#queue.push({ op, keyCount, keysThenArgs, resolve, reject })
       this.#schedule()
     })
   }
@@ -84,7 +77,7 @@ export class ScriptBatcher {
   #send(batch: Queued[]): void {
     if (batch.length === 1) {
       const only = batch[0]!
-      runScript(this.client, only.op.script, only.keyCount, only.keysThenArgs, asIs).then(only.settle, only.reject)
+      runScript(this.client, only.op.script, only.keyCount, only.keysThenArgs, asIs).then(only.resolve, only.reject)
       return
     }
     // Keys first, then the count, each operation's header, and every operation's args: one flat array, built once.
@@ -100,7 +93,7 @@ export class ScriptBatcher {
           const reply = Array.isArray(replies) ? replies[i] : undefined
           if (reply instanceof Error) q.reject(reply)
           else if (reply === undefined) q.reject(new Error('missing reply in batch'))
-          else q.settle(reply)
+          else q.resolve(reply)
         })
       },
       (err: unknown) => {

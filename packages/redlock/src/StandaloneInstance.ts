@@ -1,4 +1,4 @@
-import { type AcquireReply, type Instance, parseAcquireReply } from './Instance.js'
+import type { Instance } from './Instance.js'
 import { fenceKey, lockKey } from './keys.js'
 import type { RedisClient } from './RedisClient.js'
 import { asIs, luaScript, runScript } from './runScript.js'
@@ -11,16 +11,17 @@ const extendOp: BatchOp = { code: OPS.extend, script: luaScript(EXTEND) }
 const releaseOp: BatchOp = { code: OPS.release, script: luaScript(RELEASE) }
 const transferOp: BatchOp = { code: OPS.transfer, script: luaScript(TRANSFER) }
 
-/** How scripts reach the server: batched for a plain client, one by one for a Cluster (slots differ). */
-export type ScriptRunner = <T>(
+/**
+ * How scripts reach the server, resolving with the raw reply: batched for a plain client, one by one for a Cluster
+ * (slots differ). `full` sends the script in full, after a NOSCRIPT.
+ */
+export type ScriptRunner = (
   op: BatchOp,
   keyCount: number,
   keysThenArgs: readonly (string | number)[],
-  parse: (reply: unknown) => T,
   later?: boolean,
-) => Promise<T>
-
-const isOne = (reply: unknown): boolean => Number(reply) === 1
+  full?: boolean,
+) => Promise<unknown>
 
 /** The keys of the resources asked for last: an operation asks every instance in turn with the same array. */
 let last: { prefix: string; resources: readonly string[]; keys: readonly string[] } | undefined
@@ -49,16 +50,15 @@ export class StandaloneInstance implements Instance {
     private readonly prefix: string,
     run?: ScriptRunner,
   ) {
-    this.run =
-      run ?? ((op, keyCount, keysThenArgs, parse) => runScript(client, op.script, keyCount, keysThenArgs, parse))
+    this.run = run ?? ((op, keyCount, keysThenArgs) => runScript(client, op.script, keyCount, keysThenArgs, asIs))
   }
 
-  acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint): Promise<AcquireReply> {
+  acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint, full?: boolean): Promise<unknown> {
     const flat = keysOf(this.prefix, resources, true)
     const keyCount = flat.length
     if (reserve === 1n) flat.push(value, ttl)
     else flat.push(value, ttl, reserve.toString())
-    return this.run(acquireOp, keyCount, flat, parseAcquireReply)
+    return this.run(acquireOp, keyCount, flat, false, full)
   }
 
   canTransfer(): boolean {
@@ -71,29 +71,30 @@ export class StandaloneInstance implements Instance {
     newValue: string,
     ttl: number,
     ceiling: bigint,
-  ): Promise<boolean> {
+  ): Promise<unknown> {
     const flat = keysOf(this.prefix, resources, true)
     const keyCount = flat.length
     flat.push(oldValue, newValue, ttl, ceiling.toString())
     // Batched for later: the successor starts running before the transfer is even written.
-    return this.run(transferOp, keyCount, flat, isOne, true)
+    return this.run(transferOp, keyCount, flat, true)
   }
 
   async raise(resources: readonly string[], ceiling: bigint): Promise<void> {
     const flat = resources.map((r): string | number => fenceKey(this.prefix, r))
     flat.push(ceiling.toString())
-    await this.run(raiseOp, resources.length, flat, asIs)
+    // Through the batch, which sends a script again by itself on NOSCRIPT: this rare second round has no caller that would.
+    await this.run(raiseOp, resources.length, flat, true)
   }
 
-  extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {
+  extend(resources: readonly string[], value: string, ttl: number, full?: boolean): Promise<unknown> {
     const flat = keysOf(this.prefix, resources, false)
     flat.push(value, ttl)
-    return this.run(extendOp, resources.length, flat, isOne)
+    return this.run(extendOp, resources.length, flat, false, full)
   }
 
-  release(resources: readonly string[], value: string): Promise<number> {
+  release(resources: readonly string[], value: string, full?: boolean): Promise<unknown> {
     const flat = keysOf(this.prefix, resources, false)
     flat.push(value)
-    return this.run(releaseOp, resources.length, flat, Number)
+    return this.run(releaseOp, resources.length, flat, false, full)
   }
 }

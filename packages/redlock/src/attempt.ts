@@ -1,7 +1,8 @@
 import { now } from './clock.js'
 import type { InstanceAnswer } from './errors.js'
 import { type Answer, gather, quorumOk, tally } from './gather.js'
-import type { AcquireReply, Instance } from './Instance.js'
+import { type AcquireReply, type Instance, parseAcquireReply } from './Instance.js'
+import { asIs, isNoScript } from './runScript.js'
 
 /** What an attempt needs from its Redlock. */
 export interface AttemptContext {
@@ -61,7 +62,11 @@ export function reportTimeouts<R>(ctx: AttemptContext, answers: readonly Answer<
 /** Removes whatever this attempt set, on every instance (also the slow ones: their undo queues behind the set). */
 export function undo(ctx: AttemptContext, resources: readonly string[], value: string): void {
   ctx.instances.forEach((instance, i) => {
-    instance.release(resources, value).catch((err: Error) => ctx.reportError(i, err))
+    const report = (err: Error) => ctx.reportError(i, err)
+    instance.release(resources, value).catch((err: Error) => {
+      if (isNoScript(err)) instance.release(resources, value, true).catch(report)
+      else report(err)
+    })
   })
 }
 
@@ -113,7 +118,8 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
   const start = now()
   const first = await gather(
     instances.length,
-    (i) => instances[i]!.acquire(resources, value, ttl, reserve),
+    (i, full) => instances[i]!.acquire(resources, value, ttl, reserve, full),
+    parseAcquireReply,
     requestTimeout,
     firstRoundDecided,
     quorum,
@@ -144,6 +150,7 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     const second = await gather(
       instances.length,
       (i) => instances[i]!.raise(resources, BigInt(top)),
+      asIs,
       requestTimeout,
       quorumOk,
       quorum,

@@ -1,5 +1,6 @@
 import { now } from './clock.js'
 import { type Deadline, onDeadline } from './deadlines.js'
+import { isNoScript } from './runScript.js'
 
 /** One instance's answer to one request. */
 export type Answer<R> =
@@ -18,6 +19,9 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err))
 }
 
+/** Sends request `index` and resolves with the server's raw reply; `full` after a NOSCRIPT (see `Instance`). */
+export type Send = (index: number, full: boolean) => Promise<unknown>
+
 /** The state of one gather: settled once, by a decision, the last answer or the deadline. */
 class Gathering<R> {
   readonly answers: Answer<R>[]
@@ -28,6 +32,8 @@ class Gathering<R> {
   constructor(
     count: number,
     timeoutMs: number,
+    private readonly send: Send,
+    private readonly parse: (reply: unknown) => R,
     private readonly decided: Decided<R>,
     private readonly quorum: number,
     private readonly resolve: (answers: Answer<R>[]) => void,
@@ -38,7 +44,32 @@ class Gathering<R> {
     this.#deadline = onDeadline(now() + timeoutMs, () => this.#expire())
   }
 
-  ok(i: number, value: R): void {
+  /** Sends request `i` and listens for its reply: parsed here, so a request costs one reaction. */
+  ask(i: number, full: boolean): void {
+    let request: Promise<unknown>
+    try {
+      request = this.send(i, full)
+    } catch (err) {
+      request = Promise.reject(err)
+    }
+    request.then(
+      (reply) => this.#reply(i, reply),
+      (err: unknown) => {
+        // A server that lost its scripts while the connection stayed up: the same request again, in full.
+        if (!full && isNoScript(err)) this.ask(i, true)
+        else this.fail(i, err)
+      },
+    )
+  }
+
+  #reply(i: number, reply: unknown): void {
+    let value: R
+    try {
+      value = this.parse(reply)
+    } catch (err) {
+      this.fail(i, err)
+      return
+    }
     this.#settle(i, { status: 'ok', value })
   }
 
@@ -74,31 +105,21 @@ class Gathering<R> {
  * Sends one request to every instance at once and settles as soon as `decided` says the outcome is known (a quorum
  * answered, or can no longer answer), when all answered, or after `timeoutMs`: one slow or frozen instance costs at
  * most the timeout, never the whole ttl. Unanswered instances stay `pending` (or `timeout`) in the snapshot.
- * The requests are all written before this returns. `onError` hears every failed request, also those that fail
- * after the outcome was decided.
+ * The requests are all written before this returns; each reply is read with `parse` (a throw counts as a failed
+ * request). `onError` hears every failed request, also those that fail after the outcome was decided.
  */
 export function gather<R>(
   count: number,
-  send: (index: number) => Promise<R>,
+  send: Send,
+  parse: (reply: unknown) => R,
   timeoutMs: number,
   decided: Decided<R>,
   quorum: number,
   onError?: (index: number, error: Error) => void,
 ): Promise<Answer<R>[]> {
   return new Promise((resolve) => {
-    const g = new Gathering(count, timeoutMs, decided, quorum, resolve, onError)
-    for (let i = 0; i < count; i++) {
-      let request: Promise<R>
-      try {
-        request = send(i)
-      } catch (err) {
-        request = Promise.reject(err)
-      }
-      request.then(
-        (value) => g.ok(i, value),
-        (err) => g.fail(i, err),
-      )
-    }
+    const g = new Gathering(count, timeoutMs, send, parse, decided, quorum, resolve, onError)
+    for (let i = 0; i < count; i++) g.ask(i, false)
   })
 }
 

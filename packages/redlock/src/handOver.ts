@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { type AttemptContext, driftFor, reportTimeouts } from './attempt.js'
 import { now } from './clock.js'
 import { gather, quorumOfTruthy, tally } from './gather.js'
-import type { Instance } from './Instance.js'
+import { type Instance, parseDone } from './Instance.js'
 import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
 import { HANDOVER_TOKENS, requestTimeoutFor, type Settings } from './options.js'
 import { releaseResult } from './releaseResult.js'
@@ -45,7 +45,8 @@ export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter)
   const start = now()
   const sent = gather(
     instances.length,
-    (i) => instances[i]!.transfer(resources, lock.value, value, ttl, ceiling),
+    (i, full) => instances[i]!.transfer(resources, lock.value, value, ttl, ceiling, full),
+    parseDone,
     timeout,
     quorumOfTruthy,
     quorum,

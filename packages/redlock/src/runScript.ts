@@ -12,7 +12,8 @@ export function luaScript(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') }
 }
 
-function isNoScript(err: unknown): boolean {
+/** True for the error of an EVALSHA the server does not know (its script cache was flushed). */
+export function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT')
 }
 
@@ -52,17 +53,32 @@ export function runScript<T>(
   keysThenArgs: readonly (string | number)[],
   parse: (reply: unknown) => T,
 ): Promise<T> {
+  // The reply is parsed in the same reaction that catches NOSCRIPT: one promise per command, not a chain of them.
+  return sendScript(client, script, keyCount, keysThenArgs).then(parse, (err: unknown) => {
+    if (!isNoScript(err)) throw err
+    return sendScript(client, script, keyCount, keysThenArgs, true).then(parse)
+  })
+}
+
+/**
+ * Sends a script and hands back the server's raw reply, with no reaction of its own: for the hot path, whose caller
+ * parses the reply and, on NOSCRIPT, sends it again with `full` (see {@link runScript} for why the first use per
+ * connection goes in full).
+ */
+export function sendScript(
+  client: RedisClient,
+  script: LuaScript,
+  keyCount: number,
+  keysThenArgs: readonly (string | number)[],
+  full = false,
+): Promise<unknown> {
   const run = client as unknown as FlatRunner
   const sent = scriptsSentOn(client)
-  if (!sent.has(script.sha)) {
+  if (full || !sent.has(script.sha)) {
     sent.add(script.sha)
-    return run.eval(script.source, keyCount, keysThenArgs).then(parse)
+    return run.eval(script.source, keyCount, keysThenArgs)
   }
-  // The reply is parsed in the same reaction that catches NOSCRIPT: one promise per command, not a chain of them.
-  return run.evalsha(script.sha, keyCount, keysThenArgs).then(parse, (err: unknown) => {
-    if (!isNoScript(err)) throw err
-    return run.eval(script.source, keyCount, keysThenArgs).then(parse)
-  })
+  return run.evalsha(script.sha, keyCount, keysThenArgs)
 }
 
 /** For scripts whose reply is used as it is. */
