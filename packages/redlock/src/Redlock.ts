@@ -301,7 +301,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
           return waiter.granted
         }
         attempts++
-        if (this.#queue.heldHere(resources)) {
+        // Without a waiter nothing was held here a moment ago (`busy` said so), and nothing ran since.
+        if (waiter && this.#queue.heldHere(resources)) {
           answers = this.#instances.map((_, instance) => ({ instance, status: 'locked' }))
           locked = true
         } else {

@@ -41,13 +41,13 @@ export class ScriptBatcher {
    * waits for the batch, so the code that asked can go on first (a hand-over lets its successor run before the
    * transfer is written). An operation run now may fail with NOSCRIPT: the caller sends it again with `full`.
    */
-  run(
+  readonly run = (
     op: BatchOp,
     keyCount: number,
     keysThenArgs: readonly (string | number)[],
     later = false,
     full = false,
-  ): Promise<unknown> {
+  ): Promise<unknown> => {
     if (!later && !this.#scheduled) {
       // An idle connection needs no turn marker: nothing else is likely to follow before the reply.
       if (this.client.commandQueue.length > 0) this.#schedule()

@@ -20,12 +20,15 @@ export class WaitQueue {
 
   /** True when a resource is held by a live lock of this Redlock. */
   heldHere(resources: readonly string[]): boolean {
-    return resources.some((r) => this.#held.get(r)?.valid === true)
+    for (const r of resources) if (this.#held.get(r)?.valid === true) return true
+    return false
   }
 
   /** True when the resources are held here or others already wait for them: a newcomer queues behind. */
   busy(resources: readonly string[]): boolean {
-    return this.heldHere(resources) || resources.some((r) => this.#queues.has(r))
+    if (this.heldHere(resources)) return true
+    for (const r of resources) if (this.#queues.has(r)) return true
+    return false
   }
 
   /** Puts the waiter at the back of each of its resources' queues. */

@@ -8,7 +8,5 @@ import { StandaloneInstance } from './StandaloneInstance.js'
 export function createInstance(client: RedisClient, prefix: string): Instance {
   if (isCluster(client)) return new ClusterInstance(client, prefix)
   const batcher = new ScriptBatcher(client)
-  return new StandaloneInstance(client, prefix, (op, keyCount, flat, parse, later) =>
-    batcher.run(op, keyCount, flat, parse, later),
-  )
+  return new StandaloneInstance(client, prefix, batcher.run)
 }
