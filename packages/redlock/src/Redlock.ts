@@ -133,9 +133,9 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     let options: AcquireOptions
     try {
       list = checkResources(resources)
-      const [ttl, given] = isOptionsObject(ttlOrOptions) ? [undefined, ttlOrOptions] : [ttlOrOptions, maybeOptions]
-      lockTtl = this.#ttl(list, ttl)
-      options = checkAcquireOptions(given)
+      const named = isOptionsObject(ttlOrOptions)
+      lockTtl = this.#ttl(list, named ? undefined : ttlOrOptions)
+      options = checkAcquireOptions(named ? ttlOrOptions : maybeOptions)
     } catch (err) {
       return Promise.reject(err)
     }

@@ -22,6 +22,15 @@ function toError(err: unknown): Error {
 /** Sends request `index` and resolves with the server's raw reply; `full` after a NOSCRIPT (see `Instance`). */
 export type Send = (index: number, full: boolean) => Promise<unknown>
 
+/** Sends request `i`; a synchronous throw becomes a failed request. */
+function sendSafely(send: Send, i: number, full: boolean): Promise<unknown> {
+  try {
+    return send(i, full)
+  } catch (err) {
+    return Promise.reject(err)
+  }
+}
+
 /** The state of one gather: settled once, by a decision, the last answer or the deadline. */
 class Gathering<R> {
   readonly answers: Answer<R>[]
@@ -46,16 +55,7 @@ class Gathering<R> {
 
   /** Sends request `i` and listens for its reply: parsed here, so a request costs one reaction. */
   ask(i: number, full: boolean): void {
-    this.listen(i, this.sent(i, full), full)
-  }
-
-  /** Sends request `i`; a synchronous throw becomes a failed request. */
-  sent(i: number, full = false): Promise<unknown> {
-    try {
-      return this.send(i, full)
-    } catch (err) {
-      return Promise.reject(err)
-    }
+    this.listen(i, sendSafely(this.send, i, full), full)
   }
 
   /** Listens for the reply of request `i`, sent with `full` or not. */
@@ -125,11 +125,12 @@ export function gather<R>(
   quorum: number,
   onError?: (index: number, error: Error) => void,
 ): Promise<Answer<R>[]> {
+  // Every request is written before any bookkeeping is set up: the servers start on them sooner. (No reply can be
+  // read before this function returns, so nothing is missed.)
+  const requests = new Array<Promise<unknown>>(count)
+  for (let i = 0; i < count; i++) requests[i] = sendSafely(send, i, false)
   return new Promise((resolve) => {
     const g = new Gathering(count, timeoutMs, send, parse, decided, quorum, resolve, onError)
-    // Every request is written before any reaction is set up: the servers start on them sooner.
-    const requests = new Array<Promise<unknown>>(count)
-    for (let i = 0; i < count; i++) requests[i] = g.sent(i)
     for (let i = 0; i < count; i++) g.listen(i, requests[i]!, false)
   })
 }

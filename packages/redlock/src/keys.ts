@@ -23,7 +23,12 @@ export function tagOfSlot(slot: number): string {
  * counter per resource would grow Redis without bound, and a bigger keyspace makes every command dearer).
  */
 export function fenceKey(prefix: string, resource: string): string {
-  const slot = slotOf(lockKey(prefix, resource))
+  return fenceKeyOf(prefix, lockKey(prefix, resource))
+}
+
+/** {@link fenceKey} from the resource's lock key, for a caller that has it already. */
+export function fenceKeyOf(prefix: string, lock: string): string {
+  const slot = slotOf(lock)
   let names = fenceNames.get(prefix)
   if (!names) {
     names = new Array(SLOTS)

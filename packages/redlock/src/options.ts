@@ -165,9 +165,11 @@ export function checkResources(value: unknown, name = 'resources'): readonly str
   return Object.freeze([...list])
 }
 
+const NO_OPTIONS: AcquireOptions = Object.freeze({})
+
 /** Validates per-call acquire options (before anything is sent). */
 export function checkAcquireOptions(options: AcquireOptions | undefined, name = 'options'): AcquireOptions {
-  if (options === undefined) return {}
+  if (options === undefined) return NO_OPTIONS
   if (typeof options !== 'object' || options === null) throw new TypeError(`${name} must be an object`)
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError(`${name}.signal must be an AbortSignal`)
