@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { type AttemptContext, attemptAcquire, describe, driftFor, reportTimeouts } from './attempt.js'
+import {
+  type AttemptContext,
+  type AttemptOutcome,
+  attemptAcquire,
+  describe,
+  driftFor,
+  reportTimeouts,
+} from './attempt.js'
 import { now } from './clock.js'
 import { createInstance } from './createInstance.js'
 import { type InstanceAnswer, LockError, LockLostError, ResourceLockedError } from './errors.js'
@@ -139,7 +146,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     } catch (err) {
       return Promise.reject(err)
     }
-    return this.#acquire(list, lockTtl, options)
+    return this.#begin(list, lockTtl, options)
   }
 
   /** Extends a lock of this Redlock on a quorum; resolves with the same lock, updated. Rejects with `LockLostError`. */
@@ -265,16 +272,79 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     return Math.max(0, delay + Math.round((Math.random() * 2 - 1) * jitter))
   }
 
-  async #acquire(resources: readonly string[], ttl: number, options: AcquireOptions): Promise<Lock> {
+  /** Starts an acquire: at once when nothing here holds or waits for the resources, else in line. */
+  #begin(resources: readonly string[], ttl: number, options: AcquireOptions): Promise<Lock> {
+    if (options.signal?.aborted || this.#queue.busy(resources)) return this.#acquire(resources, ttl, options)
+    return this.#firstAttempt(resources, ttl, options)
+  }
+
+  /**
+   * The first attempt of an acquire that nobody here waits for: no async frame and no waiter, so the requests are
+   * written as soon as possible. When it fails, the acquire goes on in `#acquire`, which retries and waits.
+   */
+  #firstAttempt(resources: readonly string[], ttl: number, options: AcquireOptions): Promise<Lock> {
+    const startedAt = options.timeout === undefined ? 0 : now()
+    const value = randomUUID()
+    const requestTimeout = requestTimeoutFor(this.settings, ttl)
+    const request = { resources, value, ttl, reserve: 1n, requestTimeout }
+    return attemptAcquire(this.#context, request).then((outcome) =>
+      outcome.ok
+        ? this.#granted(resources, value, 1, ttl, outcome)
+        : this.#acquire(resources, ttl, options, { outcome, startedAt }),
+    )
+  }
+
+  /** A lock won by an attempt: recorded as held here, announced, returned. */
+  #granted(
+    resources: readonly string[],
+    value: string,
+    attempts: number,
+    ttl: number,
+    outcome: Extract<AttemptOutcome, { ok: true }>,
+  ): Lock {
+    const init = {
+      resources,
+      value,
+      attempts,
+      fencingToken: outcome.token,
+      tokenCeiling: outcome.ceiling,
+      ttl,
+      validUntil: outcome.validUntil,
+    }
+    const lock = new Lock(this, init)
+    this.#queue.hold(lock)
+    this.emit('acquired', lock)
+    return lock
+  }
+
+  /**
+   * Attempts until the lock is won, the retries run out, the signal aborts or the timeout passes; waits between
+   * attempts in this Redlock's queue. `after` is a first attempt already made (and failed) by `#firstAttempt`.
+   */
+  async #acquire(
+    resources: readonly string[],
+    ttl: number,
+    options: AcquireOptions,
+    after?: { outcome: AttemptOutcome; startedAt: number },
+  ): Promise<Lock> {
     const retryCount = options.retryCount ?? this.settings.retryCount
-    const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : now() + options.timeout
+    const deadline =
+      options.timeout === undefined ? Number.POSITIVE_INFINITY : (after?.startedAt ?? now()) + options.timeout
     const requestTimeout = requestTimeoutFor(this.settings, ttl)
     // Made only when this acquire has to wait: the uncontended path allocates nothing for it.
     let waiter: Waiter | undefined
     let attempts = 0
     let answers: InstanceAnswer[] = []
     let locked = false
-    if (this.#queue.busy(resources)) {
+    if (after) {
+      attempts = 1
+      answers = after.outcome.answers
+      locked = !after.outcome.ok && after.outcome.locked
+      this.#giveUpAfter(resources, retryCount, attempts, locked, answers)
+      waiter = new Waiter(resources, ttl)
+      waiter.attempts = attempts
+      this.#queue.enqueue(waiter)
+    } else if (this.#queue.busy(resources)) {
       waiter = new Waiter(resources, ttl)
       this.#queue.enqueue(waiter)
     }
@@ -313,27 +383,10 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
           const request = { resources, value, ttl, reserve, requestTimeout }
           const outcome = await attemptAcquire(this.#context, request)
           answers = outcome.answers
-          if (outcome.ok) {
-            const init = {
-              resources,
-              value,
-              attempts,
-              fencingToken: outcome.token,
-              tokenCeiling: outcome.ceiling,
-              ttl,
-              validUntil: outcome.validUntil,
-            }
-            const lock = new Lock(this, init)
-            this.#queue.hold(lock)
-            this.emit('acquired', lock)
-            return lock
-          }
+          if (outcome.ok) return this.#granted(resources, value, attempts, ttl, outcome)
           locked = outcome.locked
         }
-        if (retryCount >= 0 && attempts > retryCount) {
-          if (locked) throw new ResourceLockedError(resources, attempts, answers)
-          throw new LockError('no quorum of instances granted the lock', { reason: 'quorum', attempts, answers })
-        }
+        this.#giveUpAfter(resources, retryCount, attempts, locked, answers)
         waiter ??= new Waiter(resources, ttl)
         waiter.attempts = attempts
         this.#queue.enqueue(waiter)
@@ -343,8 +396,21 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     }
   }
 
+  /** Throws the acquire's final error once `attempts` used up the retries. */
+  #giveUpAfter(
+    resources: readonly string[],
+    retryCount: number,
+    attempts: number,
+    locked: boolean,
+    answers: InstanceAnswer[],
+  ): void {
+    if (retryCount < 0 || attempts <= retryCount) return
+    if (locked) throw new ResourceLockedError(resources, attempts, answers)
+    throw new LockError('no quorum of instances granted the lock', { reason: 'quorum', attempts, answers })
+  }
+
   async #using<T>(resources: readonly string[], ttl: number, options: UsingOptions, routine: UsingRoutine<T>) {
-    const lock = await this.#acquire(resources, ttl, options)
+    const lock = await this.#begin(resources, ttl, options)
     const limits = {
       ttl,
       threshold: options.automaticExtensionThreshold ?? this.settings.automaticExtensionThreshold,

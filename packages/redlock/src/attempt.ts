@@ -110,23 +110,32 @@ function firstRoundDecided(answers: readonly Answer<AcquireReply>[], quorum: num
  * One Redlock attempt: set the keys everywhere in parallel, succeed on a quorum with validity left. The fencing
  * token is recorded on a quorum before it is returned: in one round when a quorum's counters agree (the usual case,
  * as every lock leaves its quorum's counters equal), else in a second round that raises them to the highest one.
- * Any failure undoes the partial lock at once.
+ * Any failure undoes the partial lock at once. Not an async function: nothing is allocated for the attempt's own
+ * continuation before its requests are written.
  */
-export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): Promise<AttemptOutcome> {
-  const { instances, quorum } = ctx
-  const { resources, value, ttl, reserve, requestTimeout } = req
+export function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): Promise<AttemptOutcome> {
+  const { instances } = ctx
+  const { resources, value, ttl, reserve } = req
   const start = now()
-  const first = await gather(
+  return gather(
     instances.length,
     (i, full) => instances[i]!.acquire(resources, value, ttl, reserve, full),
     parseAcquireReply,
-    requestTimeout,
+    req.requestTimeout,
     firstRoundDecided,
-    quorum,
+    ctx.quorum,
     ctx.reportError,
-  )
-  reportTimeouts(ctx, first, requestTimeout)
-  let answers: InstanceAnswer[] = []
+  ).then((first) => afterFirstRound(ctx, req, start, first))
+}
+
+/** The outcome of the first round, or the second round that raises the counters when they differ. */
+function afterFirstRound(
+  ctx: AttemptContext,
+  req: AttemptRequest,
+  start: number,
+  first: Answer<AcquireReply>[],
+): AttemptOutcome | Promise<AttemptOutcome> {
+  reportTimeouts(ctx, first, req.requestTimeout)
   let got = 0
   let top = 0
   for (const a of first) {
@@ -134,8 +143,8 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
     got++
     if (a.value > top) top = a.value
   }
-  if (got < quorum) {
-    answers = describe(first, isLocked)
+  if (got < ctx.quorum) {
+    const answers = describe(first, isLocked)
     return failed(
       ctx,
       req,
@@ -143,28 +152,46 @@ export async function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): 
       answers,
     )
   }
-  let ceiling = agreed(first, quorum)
-  if (ceiling === undefined) {
-    // Counters differ (an instance restarted without its data, or missed locks): a quorum must reach the highest.
-    ceiling = top
-    const second = await gather(
-      instances.length,
-      (i) => instances[i]!.raise(resources, BigInt(top)),
-      asIs,
-      requestTimeout,
-      quorumOk,
-      quorum,
-      ctx.reportError,
-    )
-    reportTimeouts(ctx, second, requestTimeout)
-    answers = describe(second)
-    if (tally(second, () => true).ok < quorum) return failed(ctx, req, false, answers)
-  }
-  const validUntil = start + ttl - driftFor(ttl, ctx.driftFactor)
-  if (validUntil <= now()) {
-    if (answers.length === 0) answers = describe(first, isLocked)
-    return failed(ctx, req, false, answers)
-  }
+  const ceiling = agreed(first, ctx.quorum)
+  // Counters differ (an instance restarted without its data, or missed locks): a quorum must reach the highest.
+  if (ceiling === undefined) return raiseRound(ctx, req, start, first, top)
+  return granted(ctx, req, start, first, ceiling, [])
+}
+
+/** Raises the counters of a quorum to `top`, the highest one seen, before the lock is granted with it. */
+async function raiseRound(
+  ctx: AttemptContext,
+  req: AttemptRequest,
+  start: number,
+  first: Answer<AcquireReply>[],
+  top: number,
+): Promise<AttemptOutcome> {
+  const second = await gather(
+    ctx.instances.length,
+    (i) => ctx.instances[i]!.raise(req.resources, BigInt(top)),
+    asIs,
+    req.requestTimeout,
+    quorumOk,
+    ctx.quorum,
+    ctx.reportError,
+  )
+  reportTimeouts(ctx, second, req.requestTimeout)
+  const answers = describe(second)
+  if (tally(second, () => true).ok < ctx.quorum) return failed(ctx, req, false, answers)
+  return granted(ctx, req, start, first, top, answers)
+}
+
+/** The lock, when validity is left after the rounds; counted from the start of the attempt that won. */
+function granted(
+  ctx: AttemptContext,
+  req: AttemptRequest,
+  start: number,
+  first: Answer<AcquireReply>[],
+  ceiling: number,
+  answers: InstanceAnswer[],
+): AttemptOutcome {
+  const validUntil = start + req.ttl - driftFor(req.ttl, ctx.driftFactor)
+  if (validUntil <= now()) return failed(ctx, req, false, answers.length > 0 ? answers : describe(first, isLocked))
   const recorded = BigInt(ceiling)
-  return { ok: true, token: recorded - reserve + 1n, ceiling: recorded, validUntil, answers }
+  return { ok: true, token: recorded - req.reserve + 1n, ceiling: recorded, validUntil, answers }
 }
