@@ -181,13 +181,19 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
    * Releases a lock of this Redlock on every instance, deleting only keys that still hold its value. Never rejects
    * for an expired or already released lock: the result says whether anything was held.
    */
-  async release(lock: Lock): Promise<ReleaseResult> {
-    this.#checkLock(lock)
+  release(lock: Lock): Promise<ReleaseResult> {
+    // Not async: nothing is allocated for the release's continuation before its requests are written.
+    try {
+      this.#checkLock(lock)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     const successor = lock.released ? undefined : successorOf(this.#handOverContext, lock)
     if (successor) {
-      const handed = await handOver(this.#handOverContext, lock, successor)
-      this.emit('released', lock, handed)
-      return handed
+      return handOver(this.#handOverContext, lock, successor).then((handed) => {
+        this.emit('released', lock, handed)
+        return handed
+      })
     }
     lock.markReleased()
     const timeout = requestTimeoutFor(this.settings, lock.ttl)
@@ -202,13 +208,14 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     )
     // The release is written; a waiter of this process woken now writes its acquire behind it on each connection.
     this.#queue.release(lock)
-    const answers = await sent
-    reportTimeouts(this.#context, answers, timeout)
-    let instances = 0
-    for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
-    const result = releaseResult(instances, answers)
-    this.emit('released', lock, result)
-    return result
+    return sent.then((answers) => {
+      reportTimeouts(this.#context, answers, timeout)
+      let instances = 0
+      for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
+      const result = releaseResult(instances, answers)
+      this.emit('released', lock, result)
+      return result
+    })
   }
 
   /**

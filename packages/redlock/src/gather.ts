@@ -78,7 +78,8 @@ class Gathering<R> {
       this.fail(i, err)
       return
     }
-    this.#settle(i, { status: 'ok', value })
+    // A late reply (the outcome is known) costs no answer object.
+    if (!this.#done) this.#settle(i, { status: 'ok', value })
   }
 
   fail(i: number, err: unknown): void {
