@@ -15,10 +15,14 @@ import { emptySamples, l1, l2, l3, merge, type Samples } from './workloads.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6)
 /**
- * L1 gets twice the rounds: every library there is bound by the same round trips, so they end within a few percent
- * of each other, and a one-slice hiccup of the machine would otherwise decide the ratio.
+ * L1 takes turns in many short slices (150 x 40 ms per contender, the same 6 s in all as 12 x 500 ms): every library
+ * there is bound by the same round trips, so they end within a few percent of each other, and on a shared VM the
+ * speed of one 500 ms slice varies by up to 20%. Slices of 40 ms let every slowdown of the machine fall on all
+ * contenders alike, so the ratio measures the libraries rather than which one ran when.
  */
-const L1_ROUNDS = Number(process.env.BENCH_L1_ROUNDS ?? 2 * ROUNDS)
+const L1_ROUNDS = Number(process.env.BENCH_L1_ROUNDS ?? 150)
+const L1_SLICE_MS = Number(process.env.BENCH_L1_SLICE_MS ?? 40)
+const L1_WARM_MS = Number(process.env.BENCH_L1_WARM_MS ?? 10)
 const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 500)
 const L3_SLICE_MS = Number(process.env.BENCH_L3_SLICE_MS ?? 1_500)
 const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 100)
@@ -40,13 +44,14 @@ async function compare(
   rounds: number,
   run: (c: Contender, ms: number) => Promise<Samples>,
   ms: number,
+  warmMs = WARM_MS,
 ) {
   const contenders: { contender: Contender; clients: Redis[]; total: Samples }[] = []
   for (const make of makers) {
     const clients = group.clients()
     await Promise.all(clients.map((c) => c.ping()))
     const contender = make(clients)
-    await run(contender, ms) // warm-up: scripts loaded, code optimised
+    await run(contender, Math.max(ms, 500)) // warm-up: scripts loaded, code optimised
     contenders.push({ contender, clients, total: emptySamples() })
   }
   for (let round = 0; round < rounds; round++) {
@@ -54,7 +59,7 @@ async function compare(
     for (let k = 0; k < contenders.length; k++) {
       const entry = contenders[(round + k) % contenders.length]!
       gc({ type: 'minor' })
-      await run(entry.contender, WARM_MS)
+      await run(entry.contender, warmMs)
       merge(entry.total, await run(entry.contender, ms))
     }
   }
@@ -69,7 +74,7 @@ const perSecond = (s: Samples) => s.ops / (s.ms / 1000)
 
 try {
   const plain: Make[] = [ours, (c) => redlock5(c, 'default'), (c) => sesame(c, 'default')]
-  const r1 = await compare(plain, L1_ROUNDS, l1, SLICE_MS)
+  const r1 = await compare(plain, L1_ROUNDS, l1, L1_SLICE_MS, L1_WARM_MS)
   const r2 = await compare(plain, ROUNDS, l2, SLICE_MS)
   const contended: Make[] = [
     ours,
