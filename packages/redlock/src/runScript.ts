@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { Command } from 'ioredis'
 import type { RedisClient } from './RedisClient.js'
 
 /** A Lua script and its SHA1, so it is sent in full only once per server. */
@@ -21,20 +22,44 @@ export function isNoScript(err: unknown): boolean {
 // args saves building a rest-parameter list on every call of the hot path.
 type FlatRunner = Record<'evalsha' | 'eval', (...args: unknown[]) => Promise<unknown>>
 
-/** Per client, the scripts sent in full on its current connection. */
-const sentInFull = new WeakMap<RedisClient, Set<string>>()
-
-function scriptsSentOn(client: RedisClient): Set<string> {
-  let sent = sentInFull.get(client)
-  if (!sent) {
-    const made = new Set<string>()
-    sent = made
-    sentInFull.set(client, made)
-    // A new connection may reach a server that lost its script cache (a restart): send each script in full again.
-    client.on('close', () => made.clear())
-  }
-  return sent
+/** What this module keeps per client. */
+interface ClientState {
+  /** The scripts sent in full on the client's current connection. */
+  readonly sent: Set<string>
+  /**
+   * Whether an EVALSHA may be handed to the client as a ready-made command, skipping the generic command builder:
+   * only when no client option would change it (a key prefix, friendly error stacks, auto-pipelining).
+   */
+  readonly direct: boolean
 }
+
+const states = new WeakMap<RedisClient, ClientState>()
+
+/** The options that make ioredis build a command differently from a plain `new Command`. */
+interface BuildOptions {
+  keyPrefix?: string
+  showFriendlyErrorStack?: boolean
+  enableAutoPipelining?: boolean
+}
+
+function stateOf(client: RedisClient): ClientState {
+  let state = states.get(client)
+  if (!state) {
+    const options = ((client as { options?: BuildOptions }).options ?? {}) as BuildOptions
+    const made: ClientState = {
+      sent: new Set<string>(),
+      direct: !options.keyPrefix && !options.showFriendlyErrorStack && !options.enableAutoPipelining,
+    }
+    state = made
+    states.set(client, made)
+    // A new connection may reach a server that lost its script cache (a restart): send each script in full again.
+    client.on('close', () => made.sent.clear())
+  }
+  return state
+}
+
+/** Replies of EVALSHA come back as strings, as `client.evalsha` gives them. */
+const EVALSHA_OPTIONS = { replyEncoding: 'utf8' } as const
 
 /**
  * Runs a script with the keys and then the args in one array, and keeps the order of the connection: a command
@@ -73,12 +98,17 @@ export function sendScript(
   full = false,
 ): Promise<unknown> {
   const run = client as unknown as FlatRunner
-  const sent = scriptsSentOn(client)
-  if (full || !sent.has(script.sha)) {
-    sent.add(script.sha)
+  const state = stateOf(client)
+  if (full || !state.sent.has(script.sha)) {
+    state.sent.add(script.sha)
     return run.eval(script.source, keyCount, keysThenArgs)
   }
-  return run.evalsha(script.sha, keyCount, keysThenArgs)
+  if (!state.direct) return run.evalsha(script.sha, keyCount, keysThenArgs)
+  // The same command `client.evalsha` would build, without its generic argument and option handling: this is the
+  // command of almost every lock operation.
+  const args: (string | number)[] = [script.sha, keyCount]
+  for (let i = 0; i < keysThenArgs.length; i++) args.push(keysThenArgs[i]!)
+  return client.sendCommand(new Command('evalsha', args, EVALSHA_OPTIONS)) as Promise<unknown>
 }
 
 /** For scripts whose reply is used as it is. */
