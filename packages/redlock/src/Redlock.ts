@@ -205,17 +205,18 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       quorumAnswered,
       this.quorum,
       this.#context.reportError,
+      (answers) => {
+        reportTimeouts(this.#context, answers, timeout)
+        let instances = 0
+        for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
+        const result = releaseResult(instances, answers)
+        this.emit('released', lock, result)
+        return result
+      },
     )
     // The release is written; a waiter of this process woken now writes its acquire behind it on each connection.
     this.#queue.release(lock)
-    return sent.then((answers) => {
-      reportTimeouts(this.#context, answers, timeout)
-      let instances = 0
-      for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
-      const result = releaseResult(instances, answers)
-      this.emit('released', lock, result)
-      return result
-    })
+    return sent
   }
 
   /**
@@ -294,7 +295,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     const value = randomUUID()
     const requestTimeout = requestTimeoutFor(this.settings, ttl)
     const request = { resources, value, ttl, reserve: 1n, requestTimeout }
-    return attemptAcquire(this.#context, request).then((outcome) =>
+    return attemptAcquire(this.#context, request, (outcome) =>
       outcome.ok
         ? this.#granted(resources, value, 1, ttl, outcome)
         : this.#acquire(resources, ttl, options, { outcome, startedAt }),
@@ -388,7 +389,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
           // A value per attempt: the undo of a failed attempt, if it ever ran late, cannot touch a later one's lock.
           const value = randomUUID()
           const request = { resources, value, ttl, reserve, requestTimeout }
-          const outcome = await attemptAcquire(this.#context, request)
+          const outcome = await attemptAcquire(this.#context, request, (o) => o)
           answers = outcome.answers
           if (outcome.ok) return this.#granted(resources, value, attempts, ttl, outcome)
           locked = outcome.locked

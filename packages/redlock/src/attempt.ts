@@ -113,7 +113,11 @@ function firstRoundDecided(answers: readonly Answer<AcquireReply>[], quorum: num
  * Any failure undoes the partial lock at once. Not an async function: nothing is allocated for the attempt's own
  * continuation before its requests are written.
  */
-export function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): Promise<AttemptOutcome> {
+export function attemptAcquire<T>(
+  ctx: AttemptContext,
+  req: AttemptRequest,
+  next: (outcome: AttemptOutcome) => T | PromiseLike<T>,
+): Promise<T> {
   const { instances } = ctx
   const { resources, value, ttl, reserve } = req
   const start = now()
@@ -125,7 +129,11 @@ export function attemptAcquire(ctx: AttemptContext, req: AttemptRequest): Promis
     firstRoundDecided,
     ctx.quorum,
     ctx.reportError,
-  ).then((first) => afterFirstRound(ctx, req, start, first))
+    (first) => {
+      const outcome = afterFirstRound(ctx, req, start, first)
+      return outcome instanceof Promise ? outcome.then(next) : next(outcome)
+    },
+  )
 }
 
 /** The outcome of the first round, or the second round that raises the counters when they differ. */

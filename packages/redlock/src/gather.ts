@@ -115,9 +115,10 @@ class Gathering<R> {
  * answered, or can no longer answer), when all answered, or after `timeoutMs`: one slow or frozen instance costs at
  * most the timeout, never the whole ttl. Unanswered instances stay `pending` (or `timeout`) in the snapshot.
  * The requests are all written before this returns; each reply is read with `parse` (a throw counts as a failed
- * request). `onError` hears every failed request, also those that fail after the outcome was decided.
+ * request). `onError` hears every failed request, also those that fail after the outcome was decided. `finish`, when
+ * given, turns the answers into the result right when the outcome is known, in the same reaction (a throw rejects).
  */
-export function gather<R>(
+export function gather<R, T = Answer<R>[]>(
   count: number,
   send: Send,
   parse: (reply: unknown) => R,
@@ -125,13 +126,23 @@ export function gather<R>(
   decided: Decided<R>,
   quorum: number,
   onError?: (index: number, error: Error) => void,
-): Promise<Answer<R>[]> {
+  finish?: (answers: Answer<R>[]) => T | PromiseLike<T>,
+): Promise<T> {
   // Every request is written before any bookkeeping is set up: the servers start on them sooner. (No reply can be
   // read before this function returns, so nothing is missed.)
   const requests = new Array<Promise<unknown>>(count)
   for (let i = 0; i < count; i++) requests[i] = sendSafely(send, i, false)
-  return new Promise((resolve) => {
-    const g = new Gathering(count, timeoutMs, send, parse, decided, quorum, resolve, onError)
+  return new Promise<T>((resolve, reject) => {
+    const settle = finish
+      ? (answers: Answer<R>[]) => {
+          try {
+            resolve(finish(answers))
+          } catch (err) {
+            reject(err)
+          }
+        }
+      : (resolve as unknown as (answers: Answer<R>[]) => void)
+    const g = new Gathering(count, timeoutMs, send, parse, decided, quorum, settle, onError)
     for (let i = 0; i < count; i++) g.listen(i, requests[i]!, false)
   })
 }
