@@ -1,5 +1,5 @@
 import type { Instance } from './Instance.js'
-import { fenceKey, fenceKeyOf, lockKey } from './keys.js'
+import { fenceKey, lockKey } from './keys.js'
 import type { RedisClient } from './RedisClient.js'
 import { asIs, luaScript, runScript } from './runScript.js'
 import type { BatchOp } from './ScriptBatcher.js'
@@ -33,9 +33,8 @@ function keysOf(prefix: string, resources: readonly string[], fences: boolean): 
     // Resource arrays are frozen copies, so the same array always means the same keys.
     const keys: string[] = new Array(2 * n)
     for (let i = 0; i < n; i++) {
-      const lock = lockKey(prefix, resources[i]!)
-      keys[i] = lock
-      keys[n + i] = fenceKeyOf(prefix, lock)
+      keys[i] = lockKey(prefix, resources[i]!)
+      keys[n + i] = fenceKey(prefix, resources[i]!)
     }
     last = { prefix, resources, keys }
   }

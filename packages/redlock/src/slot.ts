@@ -30,6 +30,11 @@ function crc16Bytes(bytes: Uint8Array): number {
   return crc
 }
 
+/** The slot of a hash tag: `text` from `from` to `to` (exclusive). */
+export function slotOfTag(text: string, from: number, to: number): number {
+  return crc16(text, from, to) % SLOTS
+}
+
 /** The Cluster slot of a key. */
 export function slotOf(key: string): number {
   const open = key.indexOf('{')

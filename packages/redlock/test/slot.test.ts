@@ -28,4 +28,18 @@ describe('Cluster slots of keys', () => {
     expect(tags.slice(0, 4)).toEqual(['1bz', 'emj', '7lw', '6i7'])
     expect(redlockKeys('Resource_A').fence).toBe(`redlock:fence:{${tags[slotOfReference('Resource_A')]}}`)
   })
+
+  it('a fencing counter is the one of its lock key’s slot, whatever the prefix and the braces in the name', () => {
+    // The key's slot by the server's rule (checked above): for a key like `p:{}x}` the reference package hashes `x`,
+    // while Redis hashes the whole key, as an empty first tag means no tag.
+    const tags = slotTags()
+    const prefixes = ['redlock:', '', 'app:', 'a{b}:', '{', '}:', 'x{']
+    const resources = ['Resource_A', 'a}b', '}lead', 'trail}', '{inner}', 'ü}ß', '🔒', 'a{b}c', '}']
+    for (const prefix of prefixes) {
+      for (const resource of resources) {
+        const keys = redlockKeys(resource, prefix)
+        expect(keys.fence, `${prefix} ${resource}`).toBe(`${prefix}fence:{${tags[slotOf(keys.lock)]}}`)
+      }
+    }
+  })
 })
