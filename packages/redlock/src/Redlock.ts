@@ -348,10 +348,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       attempts = 1
       answers = after.outcome.answers
       locked = !after.outcome.ok && after.outcome.locked
-      this.#giveUpAfter(resources, retryCount, attempts, locked, answers)
-      waiter = new Waiter(resources, ttl)
-      waiter.attempts = attempts
-      this.#queue.enqueue(waiter)
+      waiter = this.#waitAfter(undefined, resources, ttl, retryCount, attempts, locked, answers)
     } else if (this.#queue.busy(resources)) {
       waiter = new Waiter(resources, ttl)
       this.#queue.enqueue(waiter)
@@ -394,27 +391,34 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
           if (outcome.ok) return this.#granted(resources, value, attempts, ttl, outcome)
           locked = outcome.locked
         }
-        this.#giveUpAfter(resources, retryCount, attempts, locked, answers)
-        waiter ??= new Waiter(resources, ttl)
-        waiter.attempts = attempts
-        this.#queue.enqueue(waiter)
+        waiter = this.#waitAfter(waiter, resources, ttl, retryCount, attempts, locked, answers)
       }
     } finally {
       if (waiter) this.#queue.remove(waiter)
     }
   }
 
-  /** Throws the acquire's final error once `attempts` used up the retries. */
-  #giveUpAfter(
+  /**
+   * After a failed attempt: throws the acquire's final error once `attempts` used up the retries, else puts the
+   * acquire's waiter (made now if it has none) in line for the next attempt.
+   */
+  #waitAfter(
+    waiter: Waiter | undefined,
     resources: readonly string[],
+    ttl: number,
     retryCount: number,
     attempts: number,
     locked: boolean,
     answers: InstanceAnswer[],
-  ): void {
-    if (retryCount < 0 || attempts <= retryCount) return
-    if (locked) throw new ResourceLockedError(resources, attempts, answers)
-    throw new LockError('no quorum of instances granted the lock', { reason: 'quorum', attempts, answers })
+  ): Waiter {
+    if (retryCount >= 0 && attempts > retryCount) {
+      if (locked) throw new ResourceLockedError(resources, attempts, answers)
+      throw new LockError('no quorum of instances granted the lock', { reason: 'quorum', attempts, answers })
+    }
+    const next = waiter ?? new Waiter(resources, ttl)
+    next.attempts = attempts
+    this.#queue.enqueue(next)
+    return next
   }
 
   async #using<T>(resources: readonly string[], ttl: number, options: UsingOptions, routine: UsingRoutine<T>) {

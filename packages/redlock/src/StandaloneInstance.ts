@@ -82,7 +82,8 @@ export class StandaloneInstance implements Instance {
   async raise(resources: readonly string[], ceiling: bigint): Promise<void> {
     const flat = resources.map((r): string | number => fenceKey(this.prefix, r))
     flat.push(ceiling.toString())
-    // Through the batch, which sends a script again by itself on NOSCRIPT: this rare second round has no caller that would.
+    // Through the batch, which sends a script again by itself on NOSCRIPT: this rare second round has no caller
+    // that would.
     await this.run(raiseOp, resources.length, flat, true)
   }
 
