@@ -28,6 +28,7 @@ import {
   requestTimeoutFor,
   resolveResources,
   resolveSettings,
+  retriesOf,
   type Settings,
   type UsingOptions,
 } from './options.js'
@@ -335,7 +336,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     options: AcquireOptions,
     after?: { outcome: AttemptOutcome; startedAt: number },
   ): Promise<Lock> {
-    const retryCount = options.retryCount ?? this.settings.retryCount
+    const retryCount = retriesOf(options, this.settings)
     const deadline =
       options.timeout === undefined ? Number.POSITIVE_INFINITY : (after?.startedAt ?? now()) + options.timeout
     const requestTimeout = requestTimeoutFor(this.settings, ttl)
@@ -369,6 +370,10 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
           })
         }
         if (end === 'timeout') {
+          // Held here counts as held: a waiter queued behind a lock of this Redlock may not have tried yet.
+          if (locked || this.#queue.heldHere(resources)) {
+            throw new ResourceLockedError(resources, attempts, answers, 'timeout')
+          }
           throw new LockError(`acquire timed out (${options.timeout} ms)`, { reason: 'timeout', attempts, answers })
         }
         if (end === 'granted' && waiter?.granted) {

@@ -10,7 +10,12 @@ export interface InstanceAnswer {
   readonly error?: Error
 }
 
-/** Why an operation failed. */
+/**
+ * How an operation ended. For an acquire: `'locked'` when its retries ran out while the resources were held by
+ * another holder, `'quorum'` when they ran out while too few instances granted the lock for any other reason,
+ * `'timeout'` when its `timeout` passed (whatever the last attempt found), `'aborted'` when its signal aborted.
+ * `'lost'` is a held lock that can no longer be relied on (extend, `using`).
+ */
 export type LockErrorReason = 'locked' | 'quorum' | 'aborted' | 'timeout' | 'lost'
 
 /** Options of {@link LockError}. */
@@ -47,14 +52,25 @@ export class LockError extends Error {
   }
 }
 
-/** The resources are held by another lock (on enough instances to deny a quorum). */
+/**
+ * An acquire gave up while the resources were held by another holder (another process, or another lock of the same
+ * Redlock): `reason` is `'locked'` when its retries ran out, `'timeout'` when its `timeout` passed.
+ */
 export class ResourceLockedError extends LockError {
   override name = 'ResourceLockedError'
+  /** How the acquire gave up: out of retries (`'locked'`) or out of time (`'timeout'`). */
+  declare readonly reason: 'locked' | 'timeout'
   /** The resources that were asked for. */
   readonly resources: readonly string[]
 
-  constructor(resources: readonly string[], attempts: number, answers: readonly InstanceAnswer[]) {
-    super(`resource(s) ${resources.join(', ')} locked elsewhere`, { reason: 'locked', attempts, answers })
+  constructor(
+    resources: readonly string[],
+    attempts: number,
+    answers: readonly InstanceAnswer[],
+    reason: 'locked' | 'timeout' = 'locked',
+  ) {
+    const when = reason === 'timeout' ? ' when the timeout passed' : ''
+    super(`resource(s) ${resources.join(', ')} locked elsewhere${when}`, { reason, attempts, answers })
     this.resources = resources
   }
 }
@@ -64,6 +80,12 @@ export class LockLostError extends LockError {
   override name = 'LockLostError'
   /** The lock that was lost. */
   readonly lock: Lock
+  /**
+   * What the routine returned, when `using()` rejects with this error because the lock was lost while a routine ran
+   * and the routine still resolved: its work may have overlapped another holder's, so the caller decides what to do
+   * with it. Undefined otherwise.
+   */
+  result?: unknown
 
   constructor(lock: Lock, why: string, answers: readonly InstanceAnswer[] = []) {
     super(`lock on ${lock.resources.join(', ')} lost: ${why}`, { reason: 'lost', attempts: 1, answers })

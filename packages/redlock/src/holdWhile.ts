@@ -17,13 +17,18 @@ export interface HoldContext {
 /**
  * Runs the routine while keeping the lock alive, aborts the routine's signal when the lock is lost or the caller
  * aborts, and releases the lock when the routine settles. The routine's own error wins over a release failure.
+ * A routine that resolves after the lock was lost (it did not heed its signal, or finished its work regardless)
+ * does not pass for a success: the loss is thrown, carrying the routine's result, since that work may have
+ * overlapped another holder's.
  */
 export async function holdWhile<T>(lock: Lock, context: HoldContext, routine: UsingRoutine<T>): Promise<T> {
   const controller = new AbortController()
   const outer = context.signal
   const onOuterAbort = () => controller.abort(outer?.reason)
   outer?.addEventListener('abort', onOuterAbort, { once: true })
+  let lost: LockLostError | undefined
   const keeper = new LockKeeper(lock, context.limits, (error) => {
+    lost = error
     context.lost(lock, error)
     controller.abort(error)
   })
@@ -41,6 +46,12 @@ export async function holdWhile<T>(lock: Lock, context: HoldContext, routine: Us
     throw err
   }
   settle()
+  if (lost) {
+    // Still released: keys left on the instances that kept them would otherwise block others until they expire.
+    await lock.release().catch(() => {})
+    lost.result = result
+    throw lost
+  }
   await lock.release()
   return result
 }

@@ -8,7 +8,10 @@ export interface ResourceDefaults {
 export interface RedlockOptions {
   /** Clock drift allowance as a fraction of the ttl (plus 2 ms). Default 0.01. */
   driftFactor?: number
-  /** Retries after the first attempt; -1 retries until the signal aborts or the timeout passes. Default 10. */
+  /**
+   * Retries after the first attempt; -1 retries until the signal aborts. Default 10. Not used by a call that gives a
+   * `timeout` (it retries until the timeout passes).
+   */
   retryCount?: number
   /** Milliseconds between attempts when nothing wakes the waiter earlier. Default 200. */
   retryDelay?: number
@@ -30,9 +33,12 @@ export interface RedlockOptions {
 export interface AcquireOptions {
   /** Aborts waiting; the acquire rejects with a `LockError` (reason `aborted`). */
   signal?: AbortSignal
-  /** Gives up after this many ms of waiting (reason `timeout`). */
+  /**
+   * Gives up after this many ms (reason `timeout`). Retries go on until then: the Redlock's `retryCount` does not
+   * end the acquire sooner; a `retryCount` given in the same call does.
+   */
   timeout?: number
-  /** Overrides the Redlock's `retryCount` for this call. */
+  /** Overrides the Redlock's `retryCount` for this call (also when a `timeout` is given: whichever ends first). */
   retryCount?: number
   /** Overrides the Redlock's `retryDelay` for this call. */
   retryDelay?: number
@@ -179,6 +185,16 @@ export function checkAcquireOptions(options: AcquireOptions | undefined, name = 
   if (options.retryDelay !== undefined) checkNumber(options.retryDelay, `${name}.retryDelay`, 0)
   if (options.retryJitter !== undefined) checkNumber(options.retryJitter, `${name}.retryJitter`, 0)
   return options
+}
+
+/**
+ * Retries of one acquire: the call's own `retryCount` when it gives one; else unlimited when it gives a `timeout`
+ * (the timeout is what the caller asked to wait, so the Redlock's retry count must not end it sooner); else the
+ * Redlock's `retryCount`.
+ */
+export function retriesOf(options: AcquireOptions, settings: Settings): number {
+  if (options.retryCount !== undefined) return options.retryCount
+  return options.timeout === undefined ? settings.retryCount : -1
 }
 
 /** Validates per-call using options (before anything is sent). */

@@ -1,3 +1,4 @@
+import { waitFor } from '@org/testkit'
 import { describe, expect, it } from 'vitest'
 import { LockLostError } from '../src/index.js'
 import { fresh, hold, useRedis } from './helpers.js'
@@ -5,6 +6,18 @@ import { fresh, hold, useRedis } from './helpers.js'
 function aborted(signal: AbortSignal): Promise<unknown> {
   if (signal.aborted) return Promise.resolve(signal.reason)
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason), { once: true }))
+}
+
+/** A using() whose lock was lost rejects with the LockLostError even when the routine resolved: its result. */
+async function resultAfterLoss(pending: Promise<unknown>): Promise<unknown> {
+  const err = await pending.then(
+    () => {
+      throw new Error('using() resolved although its lock was lost')
+    },
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(LockLostError)
+  return (err as LockLostError).result
 }
 
 describe('using() keeps the lock while the routine runs and releases it after', () => {
@@ -58,10 +71,12 @@ describe('using() aborts the signal with LockLostError before someone else could
     const redlock = redis.redlock({ automaticExtensionThreshold: 200 })
     const lost: unknown[] = []
     redlock.on('lost', (_lock, err) => lost.push(err))
-    const reason = await redlock.using(resource, 600, async (signal) => {
-      for (const c of redis.inspect()) await c.del(`redlock:{${resource}}`)
-      return aborted(signal)
-    })
+    const reason = await resultAfterLoss(
+      redlock.using(resource, 600, async (signal) => {
+        for (const c of redis.inspect()) await c.del(`redlock:{${resource}}`)
+        return aborted(signal)
+      }),
+    )
     expect(reason).toBeInstanceOf(LockLostError)
     expect(lost).toEqual([reason])
   })
@@ -70,13 +85,15 @@ describe('using() aborts the signal with LockLostError before someone else could
     const redlock = redis.redlock({ automaticExtensionThreshold: 500, requestTimeout: 100 })
     let remainingAtAbort = -1
     try {
-      const reason = await redlock.using(fresh(), 1_000, async (signal, lock) => {
-        redis.group.instances[0]!.pause()
-        redis.group.instances[1]!.pause()
-        const why = await aborted(signal)
-        remainingAtAbort = lock.remaining
-        return why
-      })
+      const reason = await resultAfterLoss(
+        redlock.using(fresh(), 1_000, async (signal, lock) => {
+          redis.group.instances[0]!.pause()
+          redis.group.instances[1]!.pause()
+          const why = await aborted(signal)
+          remainingAtAbort = lock.remaining
+          return why
+        }),
+      )
       expect(reason).toBeInstanceOf(LockLostError)
       expect(remainingAtAbort).toBeGreaterThan(0)
     } finally {
@@ -89,7 +106,9 @@ describe('using() aborts the signal with LockLostError before someone else could
     const redlock = redis.redlock({ automaticExtensionThreshold: 500 })
     let extensions = 0
     redlock.on('extended', () => extensions++)
-    const reason = await redlock.using(fresh(), 1_000, { maxExtensions: 1 }, (signal) => aborted(signal))
+    const reason = await resultAfterLoss(
+      redlock.using(fresh(), 1_000, { maxExtensions: 1 }, (signal) => aborted(signal)),
+    )
     expect(reason).toBeInstanceOf(LockLostError)
     expect((reason as LockLostError).message).toMatch(/hold limit/)
     expect(extensions).toBe(1)
@@ -98,7 +117,9 @@ describe('using() aborts the signal with LockLostError before someone else could
   it('when maxHoldMs is reached', async () => {
     const redlock = redis.redlock({ automaticExtensionThreshold: 500 })
     const started = performance.now()
-    const reason = await redlock.using(fresh(), 1_000, { maxHoldMs: 1_500 }, (signal) => aborted(signal))
+    const reason = await resultAfterLoss(
+      redlock.using(fresh(), 1_000, { maxHoldMs: 1_500 }, (signal) => aborted(signal)),
+    )
     expect(reason).toBeInstanceOf(LockLostError)
     expect((reason as LockLostError).message).toMatch(/hold limit/)
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_400)
@@ -111,5 +132,61 @@ describe('using() aborts the signal with LockLostError before someone else could
       return aborted(signal)
     })
     expect(reason).toMatchObject({ message: 'caller gave up' })
+  })
+})
+
+describe('using() does not report success when the lock was lost while the routine ran', () => {
+  const redis = useRedis(3)
+
+  it('a routine that ignores its signal and resolves: using() rejects with the LockLostError, result attached', async () => {
+    const resource = fresh()
+    const redlock = redis.redlock({ automaticExtensionThreshold: 200 })
+    const lost: LockLostError[] = []
+    redlock.on('lost', (_lock, err) => lost.push(err))
+    const err = await redlock
+      .using(resource, 600, async () => {
+        for (const c of redis.inspect()) await c.del(`redlock:{${resource}}`)
+        await waitFor(() => lost.length > 0, { timeoutMs: 5_000, what: 'the lock to be reported lost' })
+        return 'written anyway'
+      })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(LockLostError)
+    expect(err).toBe(lost[0])
+    expect((err as LockLostError).result).toBe('written anyway')
+    expect((err as LockLostError).lock.resources).toEqual([resource])
+  })
+
+  it('a hold limit reached before the routine resolves counts as a loss too', async () => {
+    const redlock = redis.redlock({ automaticExtensionThreshold: 500 })
+    let sawAbort = false
+    const err = await redlock
+      .using(fresh(), 1_000, { maxExtensions: 0 }, async (signal) => {
+        await waitFor(() => signal.aborted, { timeoutMs: 5_000, what: 'the hold limit' })
+        sawAbort = true
+        return 42
+      })
+      .catch((e: unknown) => e)
+    expect(sawAbort).toBe(true)
+    expect(err).toBeInstanceOf(LockLostError)
+    expect((err as LockLostError).message).toMatch(/hold limit/)
+    expect((err as LockLostError).result).toBe(42)
+  })
+
+  it("a routine that throws after the loss: using() rejects with the routine's own error", async () => {
+    const resource = fresh()
+    const redlock = redis.redlock({ automaticExtensionThreshold: 200 })
+    const boom = new Error('gave up')
+    const pending = redlock.using(resource, 600, async (signal) => {
+      for (const c of redis.inspect()) await c.del(`redlock:{${resource}}`)
+      await aborted(signal)
+      throw boom
+    })
+    await expect(pending).rejects.toBe(boom)
+  })
+
+  it('a lock kept to the end: using() resolves with the result and the keys are gone', async () => {
+    const resource = fresh()
+    expect(await redis.redlock().using(resource, 5_000, async () => 'ok')).toBe('ok')
+    for (const c of redis.inspect()) expect(await c.exists(`redlock:{${resource}}`)).toBe(0)
   })
 })
