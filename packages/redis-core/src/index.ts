@@ -1,0 +1,26 @@
+export { Deadlines, type Timed } from './Deadlines.js'
+export { RedisCoreError } from './errors.js'
+export { isThenable } from './isThenable.js'
+export { hashTag, keyPart, PART_SEPARATOR, unescapeKeyPart } from './keys.js'
+export { DEFAULT_NAMESPACE } from './namespace.js'
+export { assertClient, isCluster, isRedisClient, type RedisClient } from './RedisClient.js'
+export { forgetScripts, pipelineScript, runScript, type ScriptArg } from './scripts/runScript.js'
+export { defineScript, isNoScript, type Script, type ScriptDefinition } from './scripts/Script.js'
+export { keySlot, SLOTS } from './slot.js'
+export {
+  assertFunction,
+  assertInteger,
+  assertName,
+  assertObject,
+  assertTimeout,
+  describe,
+  type IntegerBounds,
+  MAX_TIMER_MS,
+  NAME_MAX_LENGTH,
+  type NameRule,
+  PRINTABLE_NAME,
+  SIMPLE_NAME,
+} from './validate.js'
+
+/** The name this package is published under. */
+export const packageName = '@org/redis-core' as const
