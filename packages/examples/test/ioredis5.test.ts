@@ -1,0 +1,3 @@
+import { describeNewcomer } from './newcomer.js'
+
+describeNewcomer('5')
