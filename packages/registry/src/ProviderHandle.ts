@@ -1,15 +1,16 @@
+import { runScript } from '@org/redis-core'
 import { ProviderLostError, RegistryClosedError } from './errors.js'
-import { type BeatStatus, type HandleContext, heartbeat, settleBeat } from './heartbeat.js'
+import { type BeatStatus, type HandleContext, type HeldProvider, settleBeat } from './HandleContext.js'
+import { heartbeat } from './heartbeat.js'
 import { validateProviderUpdate } from './options.js'
 import { encodeRecord } from './records.js'
-import { runScript } from './runScript.js'
 import { DEREGISTER, UPSERT } from './scripts.js'
 import type { ProviderInfo, ProviderUpdate } from './types.js'
 
 type State = 'active' | 'deregistered' | 'lost'
 
 /** A provider registered by this process. Its registry heartbeats it until `deregister()` or `registry.close()`. */
-export class ProviderHandle {
+export class ProviderHandle implements HeldProvider {
   /** The provider id, unique within its service. */
   readonly id: string
   /** The service it provides. */

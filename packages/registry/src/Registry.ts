@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { Cluster, Redis } from 'ioredis'
+import { type RedisClient, runScript } from '@org/redis-core'
 import { DuplicateProviderError, RegistryClosedError, UnknownServiceError } from './errors.js'
-import { type HandleContext, heartbeat } from './heartbeat.js'
+import type { HandleContext } from './HandleContext.js'
+import { heartbeat } from './heartbeat.js'
 import { type ServiceKeys, serviceKeys, servicesIndexKey } from './keys.js'
 import {
   type RegistryOptions,
@@ -14,7 +15,6 @@ import {
 } from './options.js'
 import { ProviderHandle } from './ProviderHandle.js'
 import { byId, decodeRecord, encodeRecord } from './records.js'
-import { runScript } from './runScript.js'
 import { Subscriber } from './Subscriber.js'
 import { LIST, REGISTER, SWEEP } from './scripts.js'
 import type { ProviderInfo, ProviderInput, ServiceDefinition, ServiceInput, WatchListener } from './types.js'
@@ -31,7 +31,7 @@ function handleKey(service: string, id: string): string {
 export class Registry {
   /** This registry's id: it marks the providers it holds, so no other registry can take a live one's id. */
   readonly instanceId = randomUUID()
-  readonly #redis: Redis | Cluster
+  readonly #redis: RedisClient
   readonly #options: ResolvedOptions
   /** `service\nid` -> handle of the providers this registry holds. */
   readonly #handles = new Map<string, ProviderHandle>()
@@ -44,7 +44,7 @@ export class Registry {
   #closed = false
 
   /** Takes an ioredis `Redis` or `Cluster` client, which it uses but never closes. */
-  constructor(redis: Redis | Cluster, options: RegistryOptions = {}) {
+  constructor(redis: RedisClient, options: RegistryOptions = {}) {
     this.#options = resolveOptions(redis, options)
     this.#redis = redis
   }

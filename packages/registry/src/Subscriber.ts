@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis'
+import type { RedisClient } from '@org/redis-core'
 
 type Handler = (message: string) => void
 
@@ -7,13 +7,13 @@ type Handler = (message: string) => void
  * re-sent on every resync: SUBSCRIBE is idempotent, and it heals a subscription dropped behind our back.
  */
 export class Subscriber {
-  readonly #conn: Redis | Cluster
+  readonly #conn: RedisClient
   readonly #owned: boolean
   readonly #handlers = new Map<string, Set<Handler>>()
   readonly #reconnectListeners = new Set<() => void>()
   #connectedOnce: boolean
 
-  constructor(conn: Redis | Cluster, owned: boolean) {
+  constructor(conn: RedisClient, owned: boolean) {
     this.#conn = conn
     this.#owned = owned
     this.#connectedOnce = conn.status === 'ready'

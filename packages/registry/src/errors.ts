@@ -1,25 +1,31 @@
+import { RedisCoreError } from '@org/redis-core'
+
 /** Thrown when a provider is registered for, or a service is read by, a name no owner has registered. */
-export class UnknownServiceError extends Error {
-  override name = 'UnknownServiceError'
+export class UnknownServiceError extends RedisCoreError {
   /** The service that was asked for. */
   readonly service: string
 
   constructor(service: string) {
-    super(`service "${service}" is not registered: call registerService({ name: "${service}", ... }) first`)
+    super(
+      'UNKNOWN_SERVICE',
+      `service "${service}" is not registered: call registerService({ name: "${service}", ... }) first`,
+    )
     this.service = service
   }
 }
 
 /** Thrown when a provider id is already held by a live provider of another registry (another process). */
-export class DuplicateProviderError extends Error {
-  override name = 'DuplicateProviderError'
+export class DuplicateProviderError extends RedisCoreError {
   /** The service of the provider. */
   readonly service: string
   /** The provider id that is taken. */
   readonly id: string
 
   constructor(service: string, id: string) {
-    super(`provider id "${id}" of service "${service}" is already held by a live provider: pick another id`)
+    super(
+      'DUPLICATE_PROVIDER',
+      `provider id "${id}" of service "${service}" is already held by a live provider: pick another id`,
+    )
     this.service = service
     this.id = id
   }
@@ -29,21 +35,25 @@ export class DuplicateProviderError extends Error {
  * A provider lost its id to another registry: it was judged dead (no heartbeat for `ttlMs`, e.g. a long pause)
  * and the id was registered again elsewhere. The handle stops heartbeating.
  */
-export class ProviderLostError extends Error {
-  override name = 'ProviderLostError'
+export class ProviderLostError extends RedisCoreError {
   /** The service of the provider. */
   readonly service: string
   /** The provider id that was lost. */
   readonly id: string
 
   constructor(service: string, id: string) {
-    super(`provider "${id}" of service "${service}" was judged dead and its id is now held by another registry`)
+    super(
+      'PROVIDER_LOST',
+      `provider "${id}" of service "${service}" was judged dead and its id is now held by another registry`,
+    )
     this.service = service
     this.id = id
   }
 }
 
 /** Thrown by calls made after `close()` or `deregister()`. */
-export class RegistryClosedError extends Error {
-  override name = 'RegistryClosedError'
+export class RegistryClosedError extends RedisCoreError {
+  constructor(message: string) {
+    super('REGISTRY_CLOSED', message)
+  }
 }

@@ -1,30 +1,12 @@
-import type { Cluster, Redis } from 'ioredis'
-import type { ServiceKeys } from './keys.js'
-import type { ProviderHandle } from './ProviderHandle.js'
-import { runScripts, type ScriptCall } from './runScript.js'
+import { isCluster, isNoScript, pipelineScript, type RedisClient, runScript } from '@org/redis-core'
+import type { Redis } from 'ioredis'
+import { type BeatStatus, type HandleContext, type HeldProvider, settleBeat } from './HandleContext.js'
 import { HEARTBEAT } from './scripts.js'
-
-/** What a handle needs from its registry: shared by every handle of one service in one registry. */
-export interface HandleContext {
-  redis: Redis | Cluster
-  keys: ServiceKeys
-  /** The id of the registry that holds the provider. */
-  owner: string
-  ttlMs: number
-  /** Called once when a handle stops being active (deregistered or lost). */
-  release(handle: ProviderHandle): void
-}
-
-/** Heartbeat outcome of one provider, as HEARTBEAT returns it. */
-export type BeatStatus = 'OK' | 'MISSING' | 'LOST'
-
-/** Internal hook of ProviderHandle (not exported from the package): acts on its heartbeat outcome. */
-export const settleBeat = Symbol('settleBeat')
 
 /** Handles of one service, all of one registry. */
 export interface BeatGroup {
   ctx: HandleContext
-  handles: readonly ProviderHandle[]
+  handles: readonly HeldProvider[]
 }
 
 // Bounded so one script never blocks Redis for long nor overflows Lua's stack with unpack().
@@ -34,9 +16,9 @@ const MAX_IDS_PER_CALL = 500
  * Splits the groups into script calls: on a single server as few as possible, mixing services; on a Cluster one
  * service per call, since a script's keys must share a slot.
  */
-function plan(groups: readonly BeatGroup[], oneServicePerCall: boolean): ProviderHandle[][][] {
-  const calls: ProviderHandle[][][] = []
-  let current: ProviderHandle[][] = []
+function plan(groups: readonly BeatGroup[], oneServicePerCall: boolean): HeldProvider[][][] {
+  const calls: HeldProvider[][][] = []
+  let current: HeldProvider[][] = []
   let size = 0
   for (const { handles } of groups) {
     for (let i = 0; i < handles.length; ) {
@@ -61,12 +43,12 @@ function plan(groups: readonly BeatGroup[], oneServicePerCall: boolean): Provide
  * Resolves to the failures (one per failed handle or call) and how many providers were missing from Redis.
  */
 export async function heartbeat(
-  redis: Redis | Cluster,
+  redis: RedisClient,
   groups: readonly BeatGroup[],
 ): Promise<{ failures: Error[]; missing: number }> {
-  const calls = plan(groups, redis.isCluster)
+  const calls = plan(groups, isCluster(redis))
   const byHandle = new Map(groups.flatMap(({ ctx, handles }) => handles.map((h) => [h, ctx] as const)))
-  const scripts: ScriptCall[] = calls.map((segments) => {
+  const scripts: BeatCall[] = calls.map((segments) => {
     const keys: string[] = []
     const args: (string | number)[] = []
     for (const segment of segments) {
@@ -76,9 +58,9 @@ export async function heartbeat(
     }
     // Owner and ttl are the registry's, the same for every group.
     const { owner, ttlMs } = byHandle.get(segments[0]![0]!)!
-    return { script: HEARTBEAT, keys, args: [owner, ttlMs, ...args] }
+    return { keys, args: [owner, ttlMs, ...args] }
   })
-  const replies = await runScripts<BeatStatus[]>(redis, scripts)
+  const replies = await send(redis, scripts)
   let missing = 0
   const settled = await Promise.all(
     replies.map((reply, c) => {
@@ -90,4 +72,31 @@ export async function heartbeat(
   )
   const failures = settled.flat().flatMap((one) => (one.status === 'rejected' ? [one.reason as Error] : []))
   return { failures, missing }
+}
+
+/** The keys and args of one HEARTBEAT call. */
+interface BeatCall {
+  keys: string[]
+  args: (string | number)[]
+}
+
+/**
+ * Sends the calls at once. On a single server they go in one pipeline, one write and one read for all, which is most
+ * of what a heartbeat costs Redis; a Cluster client sends each to its own slot's node.
+ */
+async function send(redis: RedisClient, calls: readonly BeatCall[]): Promise<PromiseSettledResult<BeatStatus[]>[]> {
+  if (isCluster(redis) || calls.length < 2) {
+    return Promise.allSettled(calls.map((c) => runScript<BeatStatus[]>(redis, HEARTBEAT, c.keys, c.args)))
+  }
+  const pipeline = (redis as Redis).pipeline()
+  for (const c of calls) pipelineScript(redis as Redis, pipeline, HEARTBEAT, c.keys, c.args)
+  const replies = await pipeline.exec()
+  return Promise.allSettled(
+    calls.map(async (c, i) => {
+      const [err, value] = replies?.[i] ?? [new Error('no reply from the pipeline'), undefined]
+      if (!err) return value as BeatStatus[]
+      if (!isNoScript(err)) throw err
+      return runScript<BeatStatus[]>(redis, HEARTBEAT, c.keys, c.args)
+    }),
+  )
 }

@@ -1,6 +1,10 @@
+import { hashTag, keyPart } from '@org/redis-core'
+
 /**
- * Where everything lives in Redis. Every key of one service carries the hash tag `{<service>}`, so a Cluster keeps
- * them in one slot (one script can touch them all) while different services spread over the slots.
+ * Where everything lives in Redis. Names enter keys through the core's injective mapping (`keyPart`, `hashTag`), so
+ * two different names never share a key; names as the registry accepts them (`[A-Za-z0-9._:-]`) are kept as written.
+ * Every key of one service carries the hash tag `{<service>}`, so a Cluster keeps them in one slot (one script can
+ * touch them all) while different services spread over the slots.
  */
 export interface ServiceKeys {
   /** STRING: the service definition, JSON. */
@@ -17,7 +21,7 @@ export interface ServiceKeys {
 
 /** The keys of one service. */
 export function serviceKeys(namespace: string, service: string): ServiceKeys {
-  const base = `${namespace}:{${service}}`
+  const base = `${keyPart(namespace)}:${hashTag(service)}`
   return {
     service: `${base}:service`,
     alive: `${base}:alive`,
@@ -29,5 +33,5 @@ export function serviceKeys(namespace: string, service: string): ServiceKeys {
 
 /** SET of every registered service name (its own slot in a Cluster). */
 export function servicesIndexKey(namespace: string): string {
-  return `${namespace}:services`
+  return `${keyPart(namespace)}:services`
 }

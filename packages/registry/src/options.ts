@@ -1,4 +1,15 @@
-import type { Cluster, Redis } from 'ioredis'
+import {
+  assertClient,
+  assertFunction,
+  assertInteger,
+  assertName,
+  assertObject,
+  DEFAULT_NAMESPACE,
+  describe,
+  NAME_MAX_LENGTH,
+  type RedisClient,
+  SIMPLE_NAME,
+} from '@org/redis-core'
 import type { ProviderInput, ProviderUpdate, ServiceInput } from './types.js'
 
 /** Options of `new Registry(redis, options)`. */
@@ -12,7 +23,7 @@ export interface RegistryOptions {
   /** Time between two full re-reads of a watched service, which heal missed messages (default ttlMs). */
   resyncMs?: number
   /** A connection for pub/sub (default: `redis.duplicate()`, closed by `close()`; one given here is left open). */
-  subscriber?: Redis | Cluster
+  subscriber?: RedisClient
   /** Background failures (heartbeats while Redis is down, a lost provider id, a throwing listener). */
   onError?: (error: Error) => void
 }
@@ -23,45 +34,29 @@ export interface ResolvedOptions {
   heartbeatMs: number
   ttlMs: number
   resyncMs: number
-  subscriber: Redis | Cluster | undefined
+  subscriber: RedisClient | undefined
   onError: (error: Error) => void
 }
 
-/** Defaults of {@link RegistryOptions}. */
-export const DEFAULTS = { namespace: 'redrpc', heartbeatMs: 1_000, ttlMs: 5_000 } as const
-
 /** Longest accepted name (service, provider id, namespace, method). */
-export const NAME_MAX_LENGTH = 200
+export { NAME_MAX_LENGTH }
 
-// Braces are left out on purpose: a name can never break the hash tag that keeps a service's keys in one slot.
-const NAME_PATTERN = /^[A-Za-z0-9._:-]+$/
+/** Defaults of {@link RegistryOptions}. */
+export const DEFAULTS = { namespace: DEFAULT_NAMESPACE, heartbeatMs: 1_000, ttlMs: 5_000 } as const
 
-/** Throws a TypeError/RangeError naming `what` unless `value` is a valid name. */
+/** Checks a name (service, provider id, namespace, method): 1-200 characters of `[A-Za-z0-9._:-]`. */
 export function validateName(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${typeof value}`)
-  if (value.length === 0) throw new RangeError(`${what} must not be empty`)
-  if (value.length > NAME_MAX_LENGTH) {
-    throw new RangeError(`${what} must be at most ${NAME_MAX_LENGTH} characters, got ${value.length}`)
-  }
-  if (!NAME_PATTERN.test(value)) {
-    throw new RangeError(`${what} may only contain A-Z a-z 0-9 . _ : -, got ${JSON.stringify(value)}`)
-  }
-  return value
+  return assertName(value, what, SIMPLE_NAME)
 }
 
 function positiveInteger(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`${what} must be a positive integer (milliseconds), got ${String(value)}`)
-  }
-  return value
+  return assertInteger(value, what, { unit: 'milliseconds' })
 }
 
 /** Throws unless `value` is a plain object that survives JSON. */
 export function validateMetadata(value: unknown, what: string): Record<string, unknown> {
   if (value === undefined) return {}
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${what} must be a plain object`)
-  }
+  assertObject(value, what)
   try {
     JSON.stringify(value)
   } catch (err) {
@@ -73,17 +68,15 @@ export function validateMetadata(value: unknown, what: string): Record<string, u
 /** Throws unless `value` is a finite weight >= 0. */
 export function validateWeight(value: unknown, what = 'weight'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${what} must be a finite number >= 0, got ${String(value)}`)
+    throw new RangeError(`${what} must be a finite number >= 0, got ${describe(value)}`)
   }
   return value
 }
 
 /** Validates the client and options and fills in defaults. */
 export function resolveOptions(redis: unknown, options: RegistryOptions = {}): ResolvedOptions {
-  if (typeof redis !== 'object' || redis === null || typeof (redis as Redis).evalsha !== 'function') {
-    throw new TypeError('redis must be an ioredis Redis or Cluster client')
-  }
-  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+  assertClient(redis, 'redis')
+  assertObject(options, 'options')
   const namespace = validateName(options.namespace ?? DEFAULTS.namespace, 'options.namespace')
   const heartbeatMs = positiveInteger(options.heartbeatMs ?? DEFAULTS.heartbeatMs, 'options.heartbeatMs')
   const ttlMs = positiveInteger(options.ttlMs ?? DEFAULTS.ttlMs, 'options.ttlMs')
@@ -94,11 +87,8 @@ export function resolveOptions(redis: unknown, options: RegistryOptions = {}): R
   }
   const resyncMs = positiveInteger(options.resyncMs ?? ttlMs, 'options.resyncMs')
   const subscriber = options.subscriber
-  if (subscriber !== undefined && typeof (subscriber as Redis).subscribe !== 'function') {
-    throw new TypeError('options.subscriber must be an ioredis Redis or Cluster client')
-  }
-  const onError = options.onError ?? (() => {})
-  if (typeof onError !== 'function') throw new TypeError('options.onError must be a function')
+  if (subscriber !== undefined) assertClient(subscriber, 'options.subscriber')
+  const onError = assertFunction<(error: Error) => void>(options.onError ?? (() => {}), 'options.onError')
   return { namespace, heartbeatMs, ttlMs, resyncMs, subscriber, onError }
 }
 
@@ -109,7 +99,7 @@ export function validateService(input: ServiceInput): {
   methods: string[]
   metadata: Record<string, unknown>
 } {
-  if (typeof input !== 'object' || input === null) throw new TypeError('service must be an object')
+  assertObject(input, 'service')
   const name = validateName(input.name, 'service.name')
   const version = input.version ?? '0.0.0'
   if (typeof version !== 'string' || version.length === 0 || version.length > NAME_MAX_LENGTH) {
@@ -127,7 +117,7 @@ export function validateProviderInput(
   input: ProviderInput | undefined,
 ): Required<Omit<ProviderInput, 'id'>> & { id: string | undefined } {
   if (input === undefined) return { id: undefined, weight: 100, metadata: {} }
-  if (typeof input !== 'object' || input === null) throw new TypeError('provider must be an object')
+  assertObject(input, 'provider')
   const id = input.id === undefined ? undefined : validateName(input.id, 'provider.id')
   const weight = validateWeight(input.weight ?? 100, 'provider.weight')
   const metadata = validateMetadata(input.metadata, 'provider.metadata')
@@ -136,7 +126,7 @@ export function validateProviderInput(
 
 /** Validates what `handle.update` takes. */
 export function validateProviderUpdate(input: ProviderUpdate): ProviderUpdate {
-  if (typeof input !== 'object' || input === null) throw new TypeError('update must be an object')
+  assertObject(input, 'update')
   const out: ProviderUpdate = {}
   if (input.weight !== undefined) out.weight = validateWeight(input.weight, 'update.weight')
   if (input.metadata !== undefined) out.metadata = validateMetadata(input.metadata, 'update.metadata')
@@ -145,5 +135,5 @@ export function validateProviderUpdate(input: ProviderUpdate): ProviderUpdate {
 
 /** Throws unless `listener` is a function. */
 export function validateListener(listener: unknown): void {
-  if (typeof listener !== 'function') throw new TypeError('listener must be a function')
+  assertFunction(listener, 'listener')
 }

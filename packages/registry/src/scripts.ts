@@ -1,3 +1,5 @@
+import { defineScript } from '@org/redis-core'
+
 /**
  * Every Redis-side operation of the registry, one atomic Lua script each. Time is always Redis's own clock
  * (`TIME`), read inside the script, so no client clock is ever compared with another. Redis 7 replicates scripts
@@ -65,7 +67,10 @@ end
  * now + ttl (Redis clock) and watchers hear `added`.
  * ARGV: id, owner, record JSON, ttlMs, channel.
  */
-export const REGISTER = `${SWEEP_FN}
+export const REGISTER = defineScript({
+  name: 'register',
+  numberOfKeys: 4,
+  source: `${SWEEP_FN}
 local now = now_ms()
 sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[5], now)
 if redis.call('EXISTS', KEYS[4]) == 0 then return 'NO_SERVICE' end
@@ -76,7 +81,8 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 publish(ARGV[5], 'added', nil, { ARGV[3] })
 return 'OK'
-`
+`,
+})
 
 /**
  * Heartbeats providers held by one registry, of one or more services (more only on a single server: a Cluster
@@ -86,7 +92,9 @@ return 'OK'
  * holds the id now: left untouched). KEYS: alive, owners of each service. ARGV: owner, ttlMs, then per service
  * the count of ids and the ids.
  */
-export const HEARTBEAT = `${NOW}
+export const HEARTBEAT = defineScript({
+  name: 'heartbeat',
+  source: `${NOW}
 local deadline = now_ms() + tonumber(ARGV[2])
 local out = {}
 local a = 3
@@ -111,7 +119,8 @@ for k = 1, #KEYS, 2 do
   if #scores > 0 then redis.call('ZADD', KEYS[k], unpack(scores)) end
 end
 return out
-`
+`,
+})
 
 /**
  * Writes a provider held by this registry: with ARGV[6] = 'update' its record is replaced and watchers hear
@@ -119,7 +128,10 @@ return out
  * heartbeat after data loss is an upsert. Counts as a heartbeat. Never touches an id another registry holds
  * (`LOST`). ARGV: id, owner, record JSON, ttlMs, channel, 'update' | 'restore'.
  */
-export const UPSERT = `${NOW}${PUBLISH}
+export const UPSERT = defineScript({
+  name: 'upsert',
+  numberOfKeys: 3,
+  source: `${NOW}${PUBLISH}
 local holder = redis.call('HGET', KEYS[3], ARGV[1])
 if holder and holder ~= ARGV[2] then return 'LOST' end
 redis.call('ZADD', KEYS[1], now_ms() + tonumber(ARGV[4]), ARGV[1])
@@ -134,13 +146,17 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 publish(ARGV[5], 'added', nil, { ARGV[3] })
 return 'RESTORED'
-`
+`,
+})
 
 /**
  * Removes a provider at once, only if this registry holds it, and tells watchers (`removed`, reason
  * `deregistered`). ARGV: id, owner, channel.
  */
-export const DEREGISTER = `${PUBLISH}
+export const DEREGISTER = defineScript({
+  name: 'deregister',
+  numberOfKeys: 3,
+  source: `${PUBLISH}
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 'NOT_HELD' end
 local record = redis.call('HGET', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -148,20 +164,29 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 if record then publish(ARGV[3], 'removed', 'deregistered', { record }) end
 return 'OK'
-`
+`,
+})
 
 /**
  * Sweeps the expired, then reads the live providers: O(log n + k). Returns { removed records, live records }.
  * ARGV: channel.
  */
-export const LIST = `${SWEEP_FN}
+export const LIST = defineScript({
+  name: 'list',
+  numberOfKeys: 3,
+  source: `${SWEEP_FN}
 local now = now_ms()
 local removed = sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[1], now)
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
 return { removed, hmget_present(KEYS[2], ids) }
-`
+`,
+})
 
 /** Only the sweep, for watchers between two full reads: O(log n) when nothing expired. Returns removed records. ARGV: channel. */
-export const SWEEP = `${SWEEP_FN}
+export const SWEEP = defineScript({
+  name: 'sweep',
+  numberOfKeys: 3,
+  source: `${SWEEP_FN}
 return sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[1], now_ms())
-`
+`,
+})
