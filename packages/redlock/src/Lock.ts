@@ -30,6 +30,23 @@ export interface LockInit {
   readonly validUntil: number
 }
 
+// The owner's side of a lock: what only the Redlock that made it reads or changes. These are set by the class's
+// static block, the one place that reaches its private fields, so they stay off the public class (neither TypeScript
+// nor JavaScript users can call them; the package's index does not export them) and cost no allocation per lock.
+
+/** The Redlock that made the lock. */
+export let lockOwner!: (lock: Lock) => LockOwner
+/** Records a successful extension: its ttl and the monotonic ms until which the lock is now valid. */
+export let renewLock!: (lock: Lock, ttl: number, validUntil: number) => void
+/** Records that the owner released it (or handed it over). */
+export let markLockReleased!: (lock: Lock) => void
+/** Monotonic ms until which the lock is valid (for the owner's timers and hand-over). */
+export let lockValidUntil!: (lock: Lock) => number
+/** Highest token recorded on a quorum for this lock: tokens above its own, up to this one, may be handed over. */
+export let lockTokenCeiling!: (lock: Lock) => bigint
+/** Records that a higher ceiling is now recorded on a quorum. */
+export let raiseLockCeiling!: (lock: Lock, ceiling: bigint) => void
+
 /** A held lock: the handle returned by `acquire`. Releasing it twice, or after it expired, is harmless. */
 export class Lock implements AsyncDisposable {
   /** The locked resource names. */
@@ -56,6 +73,22 @@ export class Lock implements AsyncDisposable {
     this.#ttl = init.ttl
     this.#validUntil = init.validUntil
     this.#tokenCeiling = init.tokenCeiling
+  }
+
+  static {
+    lockOwner = (lock) => lock.#owner
+    renewLock = (lock, ttl, validUntil) => {
+      lock.#ttl = ttl
+      lock.#validUntil = validUntil
+    }
+    markLockReleased = (lock) => {
+      lock.#released = true
+    }
+    lockValidUntil = (lock) => lock.#validUntil
+    lockTokenCeiling = (lock) => lock.#tokenCeiling
+    raiseLockCeiling = (lock, ceiling) => {
+      if (ceiling > lock.#tokenCeiling) lock.#tokenCeiling = ceiling
+    }
   }
 
   /** Epoch ms until which the lock is valid (computed from a monotonic clock). */
@@ -96,36 +129,5 @@ export class Lock implements AsyncDisposable {
   /** `await using lock = await redlock.acquire(...)` releases it at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.release()
-  }
-
-  /** The Redlock that made this lock. */
-  ownedBy(owner: LockOwner): boolean {
-    return this.#owner === owner
-  }
-
-  /** Records a successful extension (called by the owner). */
-  renew(ttl: number, validUntil: number): void {
-    this.#ttl = ttl
-    this.#validUntil = validUntil
-  }
-
-  /** Records that the owner released it (called by the owner). */
-  markReleased(): void {
-    this.#released = true
-  }
-
-  /** Highest token recorded on a quorum for this lock (for the owner's hand-over). */
-  get tokenCeiling(): bigint {
-    return this.#tokenCeiling
-  }
-
-  /** Records that a higher ceiling is now recorded on a quorum (called by the owner). */
-  raiseCeiling(ceiling: bigint): void {
-    if (ceiling > this.#tokenCeiling) this.#tokenCeiling = ceiling
-  }
-
-  /** Monotonic ms until which it is valid (for the owner's timers). */
-  get validUntil(): number {
-    return this.#validUntil
   }
 }

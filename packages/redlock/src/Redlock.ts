@@ -16,7 +16,7 @@ import { type HandOverContext, handOver, successorOf } from './handOver.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
 import { type Instance, parseCount, parseDone } from './Instance.js'
 import { tagOfSlot } from './keys.js'
-import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
+import { Lock, type LockOwner, lockOwner, markLockReleased, type ReleaseResult, renewLock } from './Lock.js'
 import {
   type AcquireOptions,
   checkAcquireOptions,
@@ -86,6 +86,22 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
   readonly #notifier: ReleaseNotifier
   readonly #handOverContext: HandOverContext
 
+  /**
+   * Sends nothing yet; the clients stay the caller's (`quit()` does not close them).
+   *
+   * @param clients - One ioredis `Redis` or `Cluster` per independent instance; the quorum is floor(N/2)+1.
+   * @param options - Settings and declared resources; see {@link RedlockOptions} for the defaults.
+   * @throws TypeError when `clients` is not an array of ioredis clients or an option has the wrong type.
+   * @throws RangeError when `clients` is empty or holds a client twice, or an option is out of range.
+   * @example
+   * ```ts
+   * import { Redis } from 'ioredis'
+   * import { Redlock } from '@org/redlock'
+   *
+   * const clients = [new Redis(6379), new Redis(6380), new Redis(6381)]
+   * const redlock = new Redlock(clients, { resources: { 'invoice:42': { ttl: 10_000 } } })
+   * ```
+   */
   constructor(clients: readonly RedisClient[], options: RedlockOptions = {}) {
     super()
     this.clients = checkClients(clients)
@@ -125,8 +141,23 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
 
   /**
    * Acquires a lock on one or more resources (all or nothing). `ttl` defaults to the declared ttl of the resources
-   * (the largest when several) or the Redlock's `ttl`. Rejects with `ResourceLockedError` when they stay held,
-   * `LockError` on no quorum, abort or timeout.
+   * (the largest when several) or the Redlock's `ttl`. With `timeout`, retries go on until it passes (the Redlock's
+   * `retryCount` does not end them sooner; a `retryCount` of the same call does).
+   *
+   * @throws ResourceLockedError (rejects) when it gives up while the resources are held by another holder: `reason`
+   * `'locked'` when the retries ran out, `'timeout'` when the timeout passed.
+   * @throws LockError (rejects) with `reason` `'quorum'` when the retries ran out without a quorum, `'timeout'` when
+   * the timeout passed without a quorum, `'aborted'` when `signal` aborted.
+   * @throws TypeError / RangeError (rejects, before anything is sent) for bad resources, ttl or options.
+   * @example
+   * ```ts
+   * const lock = await redlock.acquire(['a', 'b'], 5_000, { timeout: 2_000 })
+   * try {
+   *   // ... work guarded by lock.fencingToken ...
+   * } finally {
+   *   await lock.release()
+   * }
+   * ```
    */
   acquire(resources: string | readonly string[], ttl?: number, options?: AcquireOptions): Promise<Lock>
   acquire(resources: string | readonly string[], options: AcquireOptions): Promise<Lock>
@@ -150,7 +181,16 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     return this.#begin(list, lockTtl, options)
   }
 
-  /** Extends a lock of this Redlock on a quorum; resolves with the same lock, updated. Rejects with `LockLostError`. */
+  /**
+   * Extends a lock of this Redlock on a quorum; resolves with the same lock, updated. Without `ttl`, the lock's own.
+   *
+   * @throws LockLostError (rejects) when the lock expired, was released or is no longer held on a quorum.
+   * @throws TypeError / RangeError (rejects) for a lock of another Redlock or a bad ttl.
+   * @example
+   * ```ts
+   * await redlock.extend(lock, 5_000) // same as lock.extend(5_000)
+   * ```
+   */
   async extend(lock: Lock, ttl?: number): Promise<Lock> {
     this.#checkLock(lock)
     const newTtl = ttl === undefined ? lock.ttl : checkTtl(ttl, 'ttl')
@@ -173,7 +213,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     }
     const validUntil = start + newTtl - driftFor(newTtl, this.settings.driftFactor)
     if (validUntil <= now()) throw new LockLostError(lock, 'no validity was left after the extension', described)
-    lock.renew(newTtl, validUntil)
+    renewLock(lock, newTtl, validUntil)
     this.emit('extended', lock)
     return lock
   }
@@ -181,6 +221,12 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
   /**
    * Releases a lock of this Redlock on every instance, deleting only keys that still hold its value. Never rejects
    * for an expired or already released lock: the result says whether anything was held.
+   *
+   * @throws TypeError (rejects) for something that is not a lock of this Redlock.
+   * @example
+   * ```ts
+   * const { held, instances } = await redlock.release(lock) // same as lock.release()
+   * ```
    */
   release(lock: Lock): Promise<ReleaseResult> {
     // Not async: nothing is allocated for the release's continuation before its requests are written.
@@ -196,7 +242,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
         return handed
       })
     }
-    lock.markReleased()
+    markLockReleased(lock)
     const timeout = requestTimeoutFor(this.settings, lock.ttl)
     const sent = gather(
       this.#instances.length,
@@ -224,6 +270,18 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
    * Runs `routine` while holding the lock: extends it before it expires, aborts the routine's signal with a
    * `LockLostError` if it is lost, releases it when the routine settles, and returns the routine's result. When
    * both the routine and the release fail, the routine's error is thrown.
+   *
+   * @throws The routine's own error (rejects) when it throws.
+   * @throws LockLostError (rejects) when the lock was lost while the routine ran and the routine still resolved:
+   * `err.result` holds what it returned.
+   * @throws ResourceLockedError / LockError (rejects) when the acquire fails, as `acquire` does.
+   * @throws TypeError / RangeError (rejects) for a missing routine or bad resources, ttl or options.
+   * @example
+   * ```ts
+   * const total = await redlock.using('invoice:42', async (signal, lock) => {
+   *   return db.update(42, { fencingToken: lock.fencingToken, signal })
+   * })
+   * ```
    */
   using<T>(resources: string | readonly string[], routine: UsingRoutine<T>): Promise<T>
   using<T>(resources: string | readonly string[], ttl: number | undefined, routine: UsingRoutine<T>): Promise<T>
@@ -248,7 +306,16 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     )
   }
 
-  /** Closes the connections this Redlock opened (pub/sub); the clients given to it stay open. */
+  /**
+   * Closes the connections this Redlock opened (pub/sub); the clients given to it stay open.
+   *
+   * @throws Does not reject: the pub/sub connections are disconnected at once, so a dead server cannot make it fail.
+   * @example
+   * ```ts
+   * await redlock.quit()
+   * await Promise.all(clients.map((c) => c.quit())) // yours to close
+   * ```
+   */
   async quit(): Promise<void> {
     this.#notifier.close()
     this.#queue.wakeAll()
@@ -268,7 +335,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
 
   #checkLock(lock: unknown): asserts lock is Lock {
     if (!(lock instanceof Lock)) throw new TypeError('lock must be a Lock returned by acquire()')
-    if (!lock.ownedBy(this)) throw new TypeError('lock was acquired by another Redlock')
+    if (lockOwner(lock) !== this) throw new TypeError('lock was acquired by another Redlock')
   }
 
   #reportError(index: number, error: Error): void {

@@ -3,7 +3,16 @@ import { type AttemptContext, driftFor, reportTimeouts } from './attempt.js'
 import { now } from './clock.js'
 import { gather, quorumOfTruthy, tally } from './gather.js'
 import { type Instance, parseDone } from './Instance.js'
-import { Lock, type LockOwner, type ReleaseResult } from './Lock.js'
+import {
+  Lock,
+  type LockOwner,
+  lockTokenCeiling,
+  lockValidUntil,
+  markLockReleased,
+  type ReleaseResult,
+  raiseLockCeiling,
+  renewLock,
+} from './Lock.js'
 import { HANDOVER_TOKENS, requestTimeoutFor, type Settings } from './options.js'
 import { releaseResult } from './releaseResult.js'
 import type { Waiter } from './Waiter.js'
@@ -22,7 +31,7 @@ export interface HandOverContext {
 /** The waiter of this process that can take the lock over directly, if the lock allows it. */
 export function successorOf(ctx: HandOverContext, lock: Lock): Waiter | undefined {
   const waiter = ctx.queue.successorOf(lock)
-  if (!waiter || lock.fencingToken >= lock.tokenCeiling) return undefined
+  if (!waiter || lock.fencingToken >= lockTokenCeiling(lock)) return undefined
   // The successor starts under the validity left to this lock: it must outlast the transfer's round trip.
   if (lock.remaining <= 2 * requestTimeoutFor(ctx.settings, waiter.ttl)) return undefined
   if (!ctx.instances.every((i) => i.canTransfer(lock.resources))) return undefined
@@ -52,16 +61,16 @@ export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter)
     quorum,
     ctx.attempt.reportError,
   )
-  lock.markReleased()
+  markLockReleased(lock)
   const validUntil = start + ttl - driftFor(ttl, ctx.settings.driftFactor)
   // Until confirmed, no longer than the old lock is still held, nor than the new ttl will keep the keys.
-  const provisional = Math.min(lock.validUntil, validUntil)
+  const provisional = Math.min(lockValidUntil(lock), validUntil)
   const next = new Lock(ctx.owner, {
     resources,
     value,
     attempts: waiter.attempts + 1,
     fencingToken: token,
-    tokenCeiling: lock.tokenCeiling,
+    tokenCeiling: lockTokenCeiling(lock),
     ttl,
     validUntil: provisional,
   })
@@ -70,13 +79,13 @@ export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter)
   reportTimeouts(ctx.attempt, answers, timeout)
   const held = tally(answers, Boolean).ok
   // An extension of the successor, sent after the transfer, settles after it and is not overwritten here.
-  const untouched = !next.released && next.validUntil === provisional
+  const untouched = !next.released && lockValidUntil(next) === provisional
   if (held >= quorum) {
-    if (untouched) next.renew(ttl, validUntil)
-    next.raiseCeiling(ceiling)
+    if (untouched) renewLock(next, ttl, validUntil)
+    raiseLockCeiling(next, ceiling)
   } else if (untouched) {
     // Not held on a quorum any more: the successor must not rely on it.
-    next.renew(ttl, now())
+    renewLock(next, ttl, now())
   }
   return releaseResult(held, answers)
 }
