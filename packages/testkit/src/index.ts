@@ -1,3 +1,4 @@
+export { FaultProxy, type FaultProxyOptions, type ProxyTarget } from './FaultProxy.js'
 export { findRedisCli, findRedisServer, RedisNotFoundError } from './findRedisServer.js'
 export { freePort } from './freePort.js'
 export { listKitServers, PROCESS_MARKER } from './processRegistry.js'
