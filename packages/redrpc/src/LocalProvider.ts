@@ -2,10 +2,14 @@ import type { Redlock } from '@org/redlock'
 import type { ProviderHandle, Registry } from '@org/registry'
 import { type Codec, TransportServer } from '@org/transport'
 import type { Cluster, Redis } from 'ioredis'
+import { ValidationError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
 import { runLocked } from './lockedRun.js'
 import { type CallContext, contextWithoutLock, type NormalizedMethod, type TransportContext } from './methods.js'
+import type { Caller } from './nestedCall.js'
 import { CallCounter } from './Stats.js'
+import type { StandardSchemaV1 } from './standardSchema.js'
+import { validate, wireValidationError } from './validation.js'
 
 /** What a local provider needs from its `RedRpc`. */
 export interface LocalProviderDeps {
@@ -16,6 +20,8 @@ export interface LocalProviderDeps {
   concurrency: number
   weight: number
   codec: Codec
+  /** What `ctx.call` uses: the callers of the same `RedRpc`. */
+  call: Caller
   emit<K extends keyof RedRpcEvents>(event: K, ...args: RedRpcEvents[K]): void
 }
 
@@ -77,17 +83,10 @@ export class LocalProvider {
     this.served.start()
     let result: unknown
     try {
-      result = method.resources
-        ? runLocked(this.#deps.rlock, method, params, this.#lockedContext(method.name, call), (resources, error) =>
-            this.#deps.emit('lockLost', {
-              service: this.service,
-              method: method.name,
-              provider: this.id,
-              resources,
-              error,
-            }),
-          )
-        : method.handler(params, contextWithoutLock(this.service, method.name, this.id, call))
+      result =
+        method.paramsSchema || method.resultSchema
+          ? this.#validated(method, params, call)
+          : this.#invoke(method, params, call)
     } catch (err) {
       this.served.finish(false)
       throw err
@@ -108,7 +107,61 @@ export class LocalProvider {
     )
   }
 
-  #lockedContext(method: string, call: TransportContext): CallContext {
+  /**
+   * A method with schemas: params checked before the handler (and before its lock: the lock function gets the
+   * checked value too), the result after it. A refusal goes back as an error the caller turns into `ValidationError`.
+   */
+  #validated(method: NormalizedMethod, params: unknown, call: TransportContext): unknown {
+    const site = { service: this.service, method: method.name, provider: this.id }
+    const run = (value: unknown) => {
+      const result = this.#invoke(method, value, call)
+      return method.resultSchema ? this.#check(method.resultSchema, result, site, 'result') : result
+    }
+    if (!method.paramsSchema) return run(params)
+    const checked = this.#check(method.paramsSchema, params, site, 'params')
+    return isThenable(checked) ? Promise.resolve(checked).then(run) : run(checked)
+  }
+
+  #check(
+    schema: StandardSchemaV1,
+    value: unknown,
+    site: { service: string; method: string; provider: string },
+    target: 'params' | 'result',
+  ): unknown {
+    const onError = (err: unknown) => {
+      throw err instanceof ValidationError ? wireValidationError(err) : err
+    }
+    if (isThenable(value)) return Promise.resolve(value).then((v) => this.#check(schema, v, site, target))
+    try {
+      const checked = validate(schema, value, site, target)
+      return isThenable(checked) ? Promise.resolve(checked).catch(onError) : checked
+    } catch (err) {
+      return onError(err)
+    }
+  }
+
+  /** Runs the handler, under its lock when it has one. */
+  #invoke(method: NormalizedMethod, params: unknown, call: TransportContext): unknown {
+    return method.resources
+      ? runLocked(
+          this.#deps.rlock,
+          method,
+          params,
+          this.#lockedContext(method.name, call),
+          this.#deps.call,
+          (resources, error) =>
+            this.#deps.emit('lockLost', {
+              service: this.service,
+              method: method.name,
+              provider: this.id,
+              resources,
+              error,
+            }),
+        )
+      : method.handler(params, contextWithoutLock(this.service, method.name, this.id, call, this.#deps.call))
+  }
+
+  #lockedContext(method: string, call: TransportContext): Omit<CallContext, 'call'> {
     const { requestId, deadline, signal, attempt, metadata } = call
     return { service: this.service, method, providerId: this.id, requestId, deadline, signal, attempt, metadata }
   }

@@ -9,11 +9,18 @@ import { ClosedError, RedRpcError, UnknownServiceError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
 import { LocalProvider } from './LocalProvider.js'
 import { declaredResources } from './lockedRun.js'
-import { type MethodSettings, type NormalizedMethod, normalizeMethods, type ServiceMethods } from './methods.js'
+import {
+  type MethodSettings,
+  type NormalizedMethod,
+  normalizeMethods,
+  type SchemaTypedMethods,
+  type ServiceMethods,
+} from './methods.js'
 import {
   assertInteger,
   assertName,
   type CallDefaults,
+  type CallOptions,
   describe,
   type RedRpcOptions,
   type ResolvedOptions,
@@ -24,6 +31,8 @@ import { ServiceClient } from './ServiceClient.js'
 import { createServiceInstance, type ServiceInstance } from './ServiceInstance.js'
 import type { StatsSnapshot } from './Stats.js'
 import { writeMethodInfos } from './serviceMetadata.js'
+import type { StandardSchemaV1 } from './standardSchema.js'
+import { type WaitForServicesOptions, waitForServices } from './waitForServices.js'
 
 /** What `registerService` returns: pass it to `getInstance` for a handle typed by the service's methods. */
 export interface ServiceRef<T extends ServiceMethods = ServiceMethods> {
@@ -124,11 +133,12 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
    * publishes it in the registry so callers anywhere can find it. Fixed lock lists are checked against the Redlock's
    * declared resources now.
    */
-  async registerService<T extends ServiceMethods>(
+  // T is left unconstrained and S inferred per method: that is what types a handler's params from its schema.
+  async registerService<T, S = Record<string, never>>(
     name: string,
-    methods: T,
+    methods: SchemaTypedMethods<S> & T,
     options: ServiceOptions = {},
-  ): Promise<ServiceRef<T>> {
+  ): Promise<ServiceRef<T extends ServiceMethods ? T : ServiceMethods>> {
     this.#assertOpen()
     assertName(name, 'service name')
     if (this.#services.has(name)) throw new TypeError(`service '${name}' is already registered in this RedRpc`)
@@ -145,6 +155,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       metadata: writeMethodInfos(options.metadata ?? {}, normalized),
     })
     this.#services.set(name, normalized)
+    this.#clients.get(name)?.setSchemas(paramsSchemas(normalized))
     return { name }
   }
 
@@ -174,6 +185,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       concurrency: options.concurrency ?? this.#options.concurrency,
       weight,
       codec: redRpcCodec,
+      call: this.#nestedCaller,
       emit: this.#emit,
     }
     const started = await Promise.allSettled(ids.map((id) => LocalProvider.start(service, id, methods, deps)))
@@ -251,11 +263,24 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
         listens: (event) => this.listenerCount(event) > 0,
         isClosed: () => this.#closed,
       })
+      const local = this.#services.get(name)
+      if (local) client.setSchemas(paramsSchemas(local))
       this.#clients.set(name, client)
     } else if (options !== undefined) {
       client.setDefaults(resolveCallDefaults(options, this.#options.call, 'options'))
     }
     return createServiceInstance<T>(client)
+  }
+
+  /**
+   * Resolves once every named service has at least one live provider as the registry sees it (the registry's watch
+   * wakes it: no polling). Rejects with `WaitForServicesTimeoutError` (a `NoProviderError`) naming the services
+   * still missing after `timeoutMs` (default: the `call.timeoutMs` default, 10,000 ms; `Infinity` waits until
+   * `signal` aborts, which rejects with `CallAbortedError`). Bad input throws before anything reaches Redis.
+   */
+  async waitForServices(services: readonly string[], options: WaitForServicesOptions = {}): Promise<void> {
+    this.#assertOpen()
+    await waitForServices(services, options, this.#options.call.timeoutMs, (name) => this.#client(name))
   }
 
   /** Counters and p50/p99 latencies per service and provider, as the callers of this process saw them. */
@@ -345,6 +370,20 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     }
   }
 
+  /** The client of a service (made with the defaults when `getInstance` was never asked for it). */
+  #client(name: string): ServiceClient {
+    this.getInstance(name)
+    return this.#clients.get(name) as ServiceClient
+  }
+
+  /** What a handler's `ctx.call` uses: this RedRpc's own callers. */
+  readonly #nestedCaller = async (
+    service: string,
+    method: string,
+    params: unknown,
+    options: CallOptions,
+  ): Promise<unknown> => this.getInstance(service).callApi(method, params, options)
+
   #transportClient(): TransportClient {
     if (!this.#transport) {
       this.#transport = new TransportClient(this.#redis, {
@@ -370,4 +409,9 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       // A listener's exception must not break a call or a provider.
     }
   }
+}
+
+/** The params schemas of a service's methods, by method name (only those that declare one). */
+function paramsSchemas(methods: readonly NormalizedMethod[]): Map<string, StandardSchemaV1> {
+  return new Map(methods.flatMap((m) => (m.paramsSchema ? [[m.name, m.paramsSchema] as const] : [])))
 }

@@ -5,6 +5,7 @@ import { type BreakerState, CircuitBreaker } from './CircuitBreaker.js'
 import { isProviderFailure, isRetryable, toCallError } from './callErrors.js'
 import {
   BulkheadFullError,
+  CallAbortedError,
   CircuitOpenError,
   ClosedError,
   NoProviderError,
@@ -15,8 +16,11 @@ import {
 import type { RedRpcEvents } from './events.js'
 import type { MethodInfo } from './methods.js'
 import { assertCallOptions, type CallOptions, type ResolvedCallDefaults } from './options.js'
+import { ProviderWaiters } from './ProviderWaiters.js'
 import { CallRecorder, type ServiceStats } from './Stats.js'
 import { readMethodInfos } from './serviceMetadata.js'
+import type { StandardSchemaV1 } from './standardSchema.js'
+import { validate } from './validation.js'
 
 /** The options of a call given none: shared, so such a call allocates no object for them. */
 const NO_OPTIONS: CallOptions = Object.freeze({})
@@ -45,7 +49,15 @@ export class ServiceClient {
   #endpoints: Endpoint[] = []
   #methods: Map<string, MethodInfo> = new Map()
   #ready: Promise<void> | undefined
+  /** The watch has listed the providers once. */
+  #watching = false
+  /** The service's definition was read from the registry. */
+  #known = false
+  /** Both of the above: the fast path of a call. */
   #loaded = false
+  /** The params schemas of the service's methods when it was registered in this process; else undefined. */
+  #schemas: ReadonlyMap<string, StandardSchemaV1> | undefined
+  readonly #waiters = new ProviderWaiters()
   /** Breakers not closed (open or half-open): while 0, picks skip the breaker filter. */
   #notClosed = 0
   #watch: Watch | undefined
@@ -66,6 +78,14 @@ export class ServiceClient {
     this.#defaults = defaults
   }
 
+  /**
+   * The params schemas known in this process (the service was registered here), so calls are checked before they
+   * are sent. A service registered elsewhere has none here: its providers check.
+   */
+  setSchemas(schemas: ReadonlyMap<string, StandardSchemaV1>): void {
+    this.#schemas = schemas.size > 0 ? schemas : undefined
+  }
+
   /** Replaces the load-balancing policy of this service. */
   setBalancer(balancer: LoadBalancer): void {
     this.#balancer = balancer
@@ -81,8 +101,15 @@ export class ServiceClient {
       throw new TypeError(`method must be a non-empty string, got ${typeof method}`)
     }
     assertCallOptions(options)
-    // Fast path once loaded: no extra awaits per call for what is already known.
-    if (!this.#loaded) await this.#ensureReady()
+    // Only a method with a schema pays for it; the params are sent as given (the provider checks them again and
+    // hands its handler the schema's output).
+    const schema = this.#schemas?.get(method)
+    if (schema !== undefined) {
+      const checked = validate(schema, params, { service: this.name, method }, 'params')
+      if (checked instanceof Promise) await checked
+    }
+    // Fast path once loaded and served: no extra awaits per call for what is already known.
+    const waitedMs = this.#loaded && this.#endpoints.length > 0 ? 0 : await this.#untilServed(method, options)
     const info = this.#methods.get(method) ?? (await this.#methodInfo(method))
     if (this.#total.inFlight >= this.#defaults.maxInFlight) {
       throw new BulkheadFullError({ service: this.name, method }, this.#defaults.maxInFlight)
@@ -107,7 +134,16 @@ export class ServiceClient {
           this.#deps.emit('callStart', { service: this.name, method, provider, attempt })
         }
         const started = performance.now()
-        const request: RequestOptions = { service: this.name, providerId: provider, method, params, timeoutMs, attempt }
+        // Time spent waiting for a first provider is taken from the first attempt: the call keeps its deadline.
+        const attemptMs = attempt === 1 && waitedMs > 0 ? Math.max(1, Math.floor(timeoutMs - waitedMs)) : timeoutMs
+        const request: RequestOptions = {
+          service: this.name,
+          providerId: provider,
+          method,
+          params,
+          timeoutMs: attemptMs,
+          attempt,
+        }
         if (options.signal) request.signal = options.signal
         if (options.metadata) request.metadata = options.metadata
         let error: RedRpcError
@@ -202,7 +238,47 @@ export class ServiceClient {
     return recorder
   }
 
-  /** Loads the service's definition and starts the watch once; a failure is retried by the next call. */
+  /**
+   * The slow path of a call: sets up the watch and, while the service has no live provider (its providers not
+   * started yet, or all gone), waits for one up to the call's `timeoutMs`. Returns the time spent. Throws
+   * `UnknownServiceError` when the service was never registered by then, `NoProviderError` when it has no provider.
+   */
+  async #untilServed(method: string, options: CallOptions): Promise<number> {
+    const started = performance.now()
+    await this.#ensureReady()
+    if (this.#endpoints.length === 0) {
+      const budget = options.timeoutMs ?? this.#methods.get(method)?.timeoutMs ?? this.#defaults.timeoutMs
+      const site = { service: this.name, method }
+      await this.#waitForProvider(started + budget, options.signal)
+      if (this.#deps.isClosed()) throw new ClosedError()
+      if (options.signal?.aborted) throw new CallAbortedError('cancelled by the caller', site)
+      if (!this.#known) await this.#refreshDefinition()
+      if (this.#endpoints.length === 0) throw new NoProviderError(`no live provider within ${budget} ms`, site)
+    }
+    if (!this.#known) await this.#refreshDefinition()
+    return performance.now() - started
+  }
+
+  /** Resolves true once the service has a live provider, false at `until` (`performance.now()`), abort or close. */
+  async #waitForProvider(until: number, signal: AbortSignal | undefined): Promise<boolean> {
+    while (this.#endpoints.length === 0) {
+      const left = until - performance.now()
+      if (left <= 0 || signal?.aborted || this.#deps.isClosed()) return false
+      await this.#waiters.wait(left, signal)
+    }
+    return true
+  }
+
+  /**
+   * For `waitForServices`: resolves true once the service has a live provider as the registry sees it, false when
+   * `until` (`performance.now()` clock) passes first or `signal` aborts. Does not need the service's definition.
+   */
+  async untilServed(until: number, signal?: AbortSignal): Promise<boolean> {
+    await this.#ensureReady()
+    return this.#waitForProvider(until, signal)
+  }
+
+  /** Starts the watch and reads the service's definition once; a failure is retried by the next call. */
   #ensureReady(): Promise<void> {
     if (!this.#ready) {
       this.#ready = this.#load().catch((err) => {
@@ -214,23 +290,29 @@ export class ServiceClient {
   }
 
   async #load(): Promise<void> {
-    await this.#refreshDefinition()
-    const watch = this.#deps.registry.watch(this.name, (providers, change) => this.#onChange(providers, change))
-    this.#watch = watch
+    // The watch comes first and does not need the service to exist: a caller may start before its providers.
+    this.#watch ??= this.#deps.registry.watch(this.name, (providers, change) => this.#onChange(providers, change))
+    const watch = this.#watch
     await watch.ready
     // Events heard before `ready` already set the list; this covers a service with no provider yet.
     this.#setEndpoints(watch.providers)
-    this.#loaded = true
+    this.#watching = true
+    await this.#refreshDefinition(false)
   }
 
-  async #refreshDefinition(): Promise<void> {
+  /** Reads the service's methods; when it is not registered, throws `UnknownServiceError` if `required`. */
+  async #refreshDefinition(required = true): Promise<void> {
     const definition = await this.#deps.registry.getService(this.name).catch((err: unknown) => {
       if (err instanceof Error && err.name === 'UnknownServiceError') return undefined
       throw err
     })
-    if (!definition)
+    if (!definition) {
+      if (!required) return
       throw new UnknownServiceError('no such service in this RedRpc or the registry', { service: this.name })
+    }
     this.#methods = readMethodInfos(definition)
+    this.#known = true
+    this.#loaded = this.#watching
   }
 
   async #methodInfo(method: string): Promise<MethodInfo> {
@@ -259,6 +341,7 @@ export class ServiceClient {
     this.#endpoints = providers
       .map((p) => ({ id: p.id, weight: p.weight, metadata: p.metadata }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    if (this.#endpoints.length > 0) this.#waiters.wake()
   }
 
   /** The live providers as this caller sees them. */
@@ -266,7 +349,7 @@ export class ServiceClient {
     return this.#endpoints
   }
 
-  /** Waits until the watch is set up (useful before counting on `providers()`). */
+  /** Waits until the watch is set up (useful before counting on `providers()`); the service need not exist yet. */
   ready(): Promise<void> {
     return this.#ensureReady()
   }
@@ -282,6 +365,7 @@ export class ServiceClient {
 
   /** Stops the watch. */
   async close(): Promise<void> {
+    this.#waiters.wake()
     await this.#ready?.catch(() => {})
     await this.#watch?.close()
   }

@@ -1,14 +1,23 @@
 import type { MethodSpec, ServiceMethods } from './methods.js'
 import type { CallOptions } from './options.js'
 import type { ServiceClient } from './ServiceClient.js'
+import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './standardSchema.js'
 
 type HandlerOf<M> = M extends (...args: never[]) => unknown ? M : M extends { handler: infer H } ? H : never
 
-/** The params type of a method spec. */
-export type ParamsOf<M> = HandlerOf<M> extends (params: infer P, ...rest: never[]) => unknown ? P : unknown
+/** The params type of a method spec: its `params` schema's input type, else its handler's params. */
+export type ParamsOf<M> = M extends { params: infer S extends StandardSchemaV1 }
+  ? InferSchemaInput<S>
+  : HandlerOf<M> extends (params: infer P, ...rest: never[]) => unknown
+    ? P
+    : unknown
 
-/** The resolved result type of a method spec. */
-export type ResultOf<M> = HandlerOf<M> extends (...args: never[]) => infer R ? Awaited<R> : unknown
+/** The resolved result type of a method spec: its `result` schema's output type, else what its handler returns. */
+export type ResultOf<M> = M extends { result: infer S extends StandardSchemaV1 }
+  ? InferSchemaOutput<S>
+  : HandlerOf<M> extends (...args: never[]) => infer R
+    ? Awaited<R>
+    : unknown
 
 /** One function per method, as `api.ping()` for `callApi('ping')`. */
 export type ServiceApi<T extends ServiceMethods> = string extends keyof T

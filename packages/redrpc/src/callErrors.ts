@@ -5,8 +5,11 @@ import {
   CallTimeoutError,
   RedRpcError,
   RemoteCallError,
+  ValidationError,
+  type ValidationIssue,
 } from './errors.js'
 import type { MethodInfo } from './methods.js'
+import { VALIDATION_CODE } from './validation.js'
 
 /** Errors of the caller's own input: retrying elsewhere cannot help. */
 const BAD_INPUT = new Set(['PayloadTooLargeError', 'CodecError', 'TypeError', 'RangeError'])
@@ -18,6 +21,13 @@ export function toCallError(err: unknown, site: CallSite, timeoutMs: number): Re
   switch (e.name) {
     case 'RemoteError': {
       const r = e as Error & { remoteName?: string; code?: string; data?: unknown }
+      if (r.code === VALIDATION_CODE.params || r.code === VALIDATION_CODE.result) {
+        // The provider's schema refused the params (handler not run) or the result: the same typed error as a
+        // caller-side check gives, marked `remote`.
+        const { issues } = (r.data ?? {}) as { issues?: ValidationIssue[] }
+        const target = r.code === VALIDATION_CODE.params ? 'params' : 'result'
+        return new ValidationError(site, target, Array.isArray(issues) ? issues : [], true, { cause: e })
+      }
       return new RemoteCallError(
         site,
         { name: r.remoteName ?? 'Error', message: e.message, code: r.code, data: r.data },
@@ -50,7 +60,8 @@ function causeName(err: RedRpcError): string | undefined {
  * run (timeout, lost connection); never for the handler's own error, a cancellation, or bad input.
  */
 export function isRetryable(err: RedRpcError, method: MethodInfo): boolean {
-  if (err instanceof CallAbortedError) return false
+  // Another provider would refuse the same params with the same schema.
+  if (err instanceof CallAbortedError || err instanceof ValidationError) return false
   const cause = causeName(err)
   if (cause !== undefined && BAD_INPUT.has(cause)) return false
   if (provedNotRun(err) || (err instanceof RemoteCallError && err.code === 'UNKNOWN_METHOD')) return true
@@ -60,7 +71,7 @@ export function isRetryable(err: RedRpcError, method: MethodInfo): boolean {
 
 /** Whether the error is the provider's fault (counts toward its breaker), not the handler's or the caller's. */
 export function isProviderFailure(err: RedRpcError): boolean {
-  if (err instanceof RemoteCallError || err instanceof CallAbortedError) return false
+  if (err instanceof RemoteCallError || err instanceof CallAbortedError || err instanceof ValidationError) return false
   const cause = causeName(err)
   return !(cause !== undefined && BAD_INPUT.has(cause))
 }

@@ -38,8 +38,22 @@ export class UnknownMethodError extends RedRpcError {
   }
 }
 
-/** No live provider serves the service (none registered, or all gone). */
+/**
+ * No live provider serves the service (none registered, or all gone). A first attempt waits up to its `timeoutMs`
+ * for one to appear before this is thrown.
+ */
 export class NoProviderError extends RedRpcError {}
+
+/** `waitForServices` gave up: `missing` lists the services that still had no live provider after `timeoutMs`. */
+export class WaitForServicesTimeoutError extends NoProviderError {
+  readonly missing: readonly string[]
+  readonly timeoutMs: number
+  constructor(missing: readonly string[], timeoutMs: number) {
+    super(`no live provider within ${timeoutMs} ms for: ${missing.join(', ')}`)
+    this.missing = missing
+    this.timeoutMs = timeoutMs
+  }
+}
 
 /** Every live provider of the service has its circuit breaker open. */
 export class CircuitOpenError extends RedRpcError {}
@@ -99,4 +113,39 @@ export class UndeclaredResourceError extends RedRpcError {
     super(`resource '${resource}' is not declared in the Redlock; declared: ${declared.join(', ') || '(none)'}`, site)
     this.resource = resource
   }
+}
+
+/** One problem a schema found, as it crosses the wire: `path` to the bad value (keys and indexes), and a message. */
+export interface ValidationIssue {
+  message: string
+  path?: (string | number)[]
+}
+
+/**
+ * A method's schema refused a value: `target` says which (`'params'` before the handler, `'result'` after it),
+ * `issues` what was wrong. `notExecuted` is true for params: the handler never ran. `remote` is true when the
+ * provider found it (the caller had no schema, or was bypassed); false when the caller refused to send.
+ */
+export class ValidationError extends RedRpcError {
+  readonly target: 'params' | 'result'
+  readonly issues: readonly ValidationIssue[]
+  readonly notExecuted: boolean
+  readonly remote: boolean
+  constructor(
+    site: CallSite,
+    target: 'params' | 'result',
+    issues: readonly ValidationIssue[],
+    remote: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(`invalid ${target}: ${issues.map(describeIssue).join('; ') || '(no issue given)'}`, site, options)
+    this.target = target
+    this.issues = issues
+    this.notExecuted = target === 'params'
+    this.remote = remote
+  }
+}
+
+function describeIssue(issue: ValidationIssue): string {
+  return issue.path && issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message
 }

@@ -1,3 +1,6 @@
+// Thrown by registerLbPolicy and the constructor for an unknown policy name; re-exported so users need not depend
+// on @org/balancer to catch it.
+export { UnknownPolicyError } from '@org/balancer'
 export { type BreakerOptions, type BreakerState, CircuitBreaker } from './CircuitBreaker.js'
 export { redRpcCodec } from './codec.js'
 export {
@@ -14,6 +17,9 @@ export {
   UndeclaredResourceError,
   UnknownMethodError,
   UnknownServiceError,
+  ValidationError,
+  type ValidationIssue,
+  WaitForServicesTimeoutError,
 } from './errors.js'
 export type {
   AdoptedEvent,
@@ -34,6 +40,8 @@ export type {
   MethodInfo,
   MethodSettings,
   MethodSpec,
+  NestedCall,
+  SchemaTypedMethods,
   ServiceMethods,
 } from './methods.js'
 export { type CallDefaults, type CallOptions, DEFAULTS, type RedRpcOptions } from './options.js'
@@ -47,3 +55,12 @@ export {
 } from './RedRpc.js'
 export type { ParamsOf, ResultOf, ServiceApi, ServiceInstance, UntypedApi } from './ServiceInstance.js'
 export type { CallStats, ProviderStats, ServiceStats, StatsSnapshot } from './Stats.js'
+export type {
+  InferSchemaInput,
+  InferSchemaOutput,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './standardSchema.js'
+export type { WaitForServicesOptions } from './waitForServices.js'

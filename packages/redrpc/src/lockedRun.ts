@@ -1,5 +1,6 @@
 import type { Redlock } from '@org/redlock'
 import type { CallContext, MethodContext, NormalizedMethod } from './methods.js'
+import { type Caller, nestedCall } from './nestedCall.js'
 
 /**
  * Runs a lock-protected handler under `rlock.using()`: the lock is auto-extended while the handler runs and
@@ -10,7 +11,8 @@ export async function runLocked(
   rlock: Redlock | null,
   method: NormalizedMethod,
   params: unknown,
-  ctx: CallContext,
+  ctx: Omit<CallContext, 'call'>,
+  caller: Caller,
   onLost: (resources: string[], error: unknown) => void,
 ): Promise<unknown> {
   if (!rlock || !method.resources) throw new TypeError(`method '${ctx.service}.${ctx.method}' needs a Redlock`)
@@ -19,7 +21,12 @@ export async function runLocked(
     const lost = () => onLost(resources, lockSignal.reason)
     lockSignal.addEventListener('abort', lost, { once: true })
     try {
-      return await method.handler(params, { ...ctx, signal: AbortSignal.any([ctx.signal, lockSignal]), lock })
+      const signal = AbortSignal.any([ctx.signal, lockSignal])
+      // Nested calls stop with the handler's own signal: a lost lock cancels them too.
+      const inner = { ...ctx, signal, lock } as MethodContext
+      inner.call = ((service: string, m: string, p?: unknown, options?: object) =>
+        nestedCall(caller, inner, service, m, p, options)) as unknown as MethodContext['call']
+      return await method.handler(params, inner)
     } finally {
       lockSignal.removeEventListener('abort', lost)
     }

@@ -1,6 +1,11 @@
 import type { Lock } from '@org/redlock'
 import { UndeclaredResourceError } from './errors.js'
-import { assertInteger, assertName, describe } from './options.js'
+import { type Caller, nestedCall } from './nestedCall.js'
+import { assertInteger, assertName, type CallOptions, describe } from './options.js'
+import type { ServiceRef } from './RedRpc.js'
+import type { ParamsOf, ResultOf } from './ServiceInstance.js'
+import type { InferSchemaOutput, StandardSchemaV1 } from './standardSchema.js'
+import { isStandardSchema } from './validation.js'
 
 /** What every handler receives besides its params. */
 export interface CallContext {
@@ -17,6 +22,30 @@ export interface CallContext {
   attempt: number
   /** What the caller sent as `metadata` (empty when nothing). */
   metadata: Readonly<Record<string, unknown>>
+  /**
+   * Calls a method of another service (or this one) as part of this call: its `timeoutMs` is at most the time left
+   * before `deadline`, it is cancelled when `signal` aborts, and `metadata` is forwarded (merged under
+   * `options.metadata`, whose keys win). Rejects with `CallTimeoutError` at once, sending nothing, when no time is left.
+   * @example
+   * await redRpc.registerService('orders', {
+   *   place: async (p: { id: string }, ctx) => {
+   *     const stock = await ctx.call('stock', 'reserve', { id: p.id })   // same deadline and metadata
+   *     return { id: p.id, stock }
+   *   },
+   * })
+   */
+  call: NestedCall
+}
+
+/** `ctx.call`: typed by a `ServiceRef`, or by the result type given, for a service known only by name. */
+export interface NestedCall {
+  <T extends ServiceMethods, K extends keyof T & string>(
+    service: ServiceRef<T>,
+    method: K,
+    params?: ParamsOf<T[K]>,
+    options?: CallOptions,
+  ): Promise<ResultOf<T[K]>>
+  <R = unknown>(service: string, method: string, params?: unknown, options?: CallOptions): Promise<R>
 }
 
 /**
@@ -46,6 +75,16 @@ export type Handler<P = AnyParams, R = unknown> = (params: P, ctx: MethodContext
 /** A method as an object: its handler and settings. */
 export interface MethodDefinition<P = AnyParams, R = unknown> extends MethodSettings {
   handler: Handler<P, R>
+  /**
+   * A Standard Schema (zod, valibot, arktype...) for the params: the caller checks them before sending when it has
+   * the schema (same process), the provider always checks them before the handler, which receives the schema's
+   * output value. Invalid params reject with `ValidationError`.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: any input type; the handler's params are the output type
+  params?: StandardSchemaV1<any, P>
+  /** A Standard Schema for the result, checked by the provider after the handler; the caller gets its output value. */
+  // biome-ignore lint/suspicious/noExplicitAny: any output type; the handler returns the input type
+  result?: StandardSchemaV1<R, any>
   /** Run under `rlock.using()` on these resources (auto-extended while the handler runs). */
   lock?: LockSpec<P>
   /** Lock ttl (auto-extended while the handler runs); default: the resource's ttl declared in the Redlock. */
@@ -68,6 +107,19 @@ export type MethodSpec<P = AnyParams, R = unknown> = Handler<P, R> | MethodDefin
 /** The methods of a service, by name. */
 export type ServiceMethods = Record<string, MethodSpec>
 
+/**
+ * What `registerService` checks its methods against: a method with a `params` schema has its handler (and lock
+ * function) typed by the schema's output. `S` is inferred per method (the schema, or nothing), which is what lets
+ * `{ params: z.object(...), handler: (p) => ... }` type `p` without a helper.
+ */
+export type SchemaTypedMethods<S> = {
+  [K in keyof S]: [S[K]] extends [never]
+    ? MethodSpec
+    : [S[K]] extends [StandardSchemaV1]
+      ? MethodDefinition<InferSchemaOutput<S[K]>> & { params: S[K] }
+      : MethodSpec
+}
+
 /** What callers learn of a method through the registry. */
 export interface MethodInfo {
   idempotent: boolean
@@ -84,6 +136,9 @@ export interface NormalizedMethod {
   /** The resources to lock for these params; undefined when the method takes no lock. */
   resources: ((params: unknown) => string[]) | undefined
   lockTtlMs: number | undefined
+  /** The params and result schemas, when declared. */
+  paramsSchema: StandardSchemaV1 | undefined
+  resultSchema: StandardSchemaV1 | undefined
 }
 
 /**
@@ -129,6 +184,8 @@ function normalizeMethod(
       handler: spec as never,
       resources: undefined,
       lockTtlMs: undefined,
+      paramsSchema: undefined,
+      resultSchema: undefined,
     }
   }
   if (spec === null || typeof spec !== 'object') {
@@ -143,11 +200,24 @@ function normalizeMethod(
   if (m.timeoutMs !== undefined) assertInteger(m.timeoutMs, `${what}.timeoutMs`, 1)
   if (m.retries !== undefined) assertInteger(m.retries, `${what}.retries`, 0)
   if (m.lockTtlMs !== undefined) assertInteger(m.lockTtlMs, `${what}.lockTtlMs`, 1)
+  for (const key of ['params', 'result'] as const) {
+    if (m[key] !== undefined && !isStandardSchema(m[key])) {
+      throw new TypeError(`${what}.${key} must be a Standard Schema (with '~standard'), got ${describe(m[key])}`)
+    }
+  }
   const resources = m.lock === undefined ? undefined : lockResolver(service, name, m.lock, declared)
   const info: MethodInfo = { idempotent: m.idempotent ?? false, locked: resources !== undefined }
   if (m.timeoutMs !== undefined) info.timeoutMs = m.timeoutMs
   if (m.retries !== undefined) info.retries = m.retries
-  return { name, info, handler: m.handler as never, resources, lockTtlMs: m.lockTtlMs }
+  return {
+    name,
+    info,
+    handler: m.handler as never,
+    resources,
+    lockTtlMs: m.lockTtlMs,
+    paramsSchema: m.params,
+    resultSchema: m.result,
+  }
 }
 
 function lockResolver(
@@ -190,12 +260,20 @@ class UnlockedContext implements MethodContext {
   readonly method: string
   readonly providerId: string
   readonly #call: TransportContext
+  readonly #caller: Caller
 
-  constructor(service: string, method: string, providerId: string, call: TransportContext) {
+  constructor(service: string, method: string, providerId: string, call: TransportContext, caller: Caller) {
     this.service = service
     this.method = method
     this.providerId = providerId
     this.#call = call
+    this.#caller = caller
+  }
+
+  /** Made when read, not per call: most handlers never call out. A function of its own, so it can be destructured. */
+  get call(): NestedCall {
+    return ((service: string | ServiceRef, method: string, params?: unknown, options?: CallOptions) =>
+      nestedCall(this.#caller, this, service, method, params, options)) as NestedCall
   }
 
   get requestId(): string {
@@ -229,6 +307,7 @@ export function contextWithoutLock(
   method: string,
   providerId: string,
   call: TransportContext,
+  caller: Caller,
 ): MethodContext {
-  return new UnlockedContext(service, method, providerId, call)
+  return new UnlockedContext(service, method, providerId, call, caller)
 }

@@ -98,6 +98,8 @@ async function call(args: CliArgs, io: CliIO): Promise<void> {
   await withRedis(args.redis[0] as string, async (redis) => {
     const redRpc = new RedRpc(null, [redis], { namespace: args.namespace, call: { timeoutMs: args.timeoutMs } })
     try {
+      // A script wants an answer now: an unknown service fails at once rather than after a call's wait for it.
+      await redRpc.registry.getService(service)
       const result = await redRpc.getInstance(service).callApi(method, params)
       io.out(args.json ? toJson(result) : toJson(result, 2))
     } finally {
