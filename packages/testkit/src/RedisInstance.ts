@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import Redis, { type RedisOptions } from 'ioredis'
 import { findRedisServer } from './findRedisServer.js'
 import { freePort } from './freePort.js'
+import type { NetHost } from './Network.js'
 import { procTitleTemplate, reapOrphans, trackChild, trackDirectory, untrackDirectory } from './processRegistry.js'
 
 /** How one server is started. */
@@ -15,7 +16,15 @@ export interface InstanceOptions {
   extraArgs?: string[]
   /** The cluster bus port (port + 10000) must be free too. */
   needsBusPort?: boolean
+  /**
+   * Run on a host of a {@link Network} (its own namespace, port 6379 on the host's address) instead of on the
+   * loopback: it is then reached only from processes started in that network, not by `client()`.
+   */
+  on?: NetHost
 }
+
+/** The port of a server that has a network namespace to itself. */
+const NAMESPACE_PORT = 6379
 
 const READY = /Ready to accept connections/
 const ADDRESS_IN_USE = /Address already in use|Could not create server TCP listening socket/
@@ -24,7 +33,6 @@ const LOG_TAIL_LINES = 40
 
 /** A real redis-server process on a loopback port, started by the kit and stopped by it. */
 export class RedisInstance {
-  readonly host = '127.0.0.1'
   /** Its data directory, under the OS temp dir; removed by `stop()`. */
   readonly dir: string
   #port = 0
@@ -47,7 +55,8 @@ export class RedisInstance {
     const instance = new RedisInstance(options)
     let lastError: unknown
     for (let attempt = 0; attempt < 5; attempt++) {
-      instance.#port = await freePort(options.needsBusPort)
+      // A namespace of its own has every port free; the loopback is shared with everything else on the machine.
+      instance.#port = options.on ? NAMESPACE_PORT : await freePort(options.needsBusPort)
       try {
         await instance.#spawn()
         return instance
@@ -58,6 +67,11 @@ export class RedisInstance {
     }
     await instance.stop()
     throw lastError
+  }
+
+  /** The address it listens on: `127.0.0.1`, or its network host's address. */
+  get host(): string {
+    return this.#options.on?.address ?? '127.0.0.1'
   }
 
   /** Its TCP port. */
@@ -87,6 +101,11 @@ export class RedisInstance {
 
   /** A new ioredis client to this server; closed by `stop()`. */
   client(options: RedisOptions = {}): Redis {
+    if (this.#options.on) {
+      throw new Error(
+        `redis on ${this.#options.on.name} lives in a network namespace: reach it from a process started there`,
+      )
+    }
     const client = new Redis({ host: this.host, port: this.#port, ...options })
     // A client of a killed server reconnects forever and logs; tests look at errors through their calls instead.
     client.on('error', () => {})
@@ -161,7 +180,13 @@ export class RedisInstance {
   }
 
   #spawn(): Promise<void> {
-    const child = spawn(findRedisServer(), this.#args(), { stdio: ['ignore', 'pipe', 'pipe'] })
+    const on = this.#options.on
+    // `ip netns exec` execs the server in place, so the child's pid is the server's (signals reach it directly).
+    const child = on
+      ? spawn('ip', ['netns', 'exec', on.netns, findRedisServer(), ...this.#args()], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn(findRedisServer(), this.#args(), { stdio: ['ignore', 'pipe', 'pipe'] })
     this.#log = []
     this.#paused = false
     trackChild(child)

@@ -1,6 +1,7 @@
 export { FaultProxy, type FaultProxyOptions, type ProxyTarget } from './FaultProxy.js'
 export { findRedisCli, findRedisServer, RedisNotFoundError } from './findRedisServer.js'
 export { freePort } from './freePort.js'
+export { type NetHost, type NetnsSupport, Network } from './Network.js'
 export { listKitServers, PROCESS_MARKER } from './processRegistry.js'
 export { type InstanceOptions, RedisInstance } from './RedisInstance.js'
 export { type RedisClusterHandle, type StartClusterOptions, startCluster } from './startCluster.js'
