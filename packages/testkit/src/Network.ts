@@ -71,6 +71,19 @@ function reapOrphanNamespaces(): void {
   deleteNamespaces(orphans)
 }
 
+function probeSupport(): NetnsSupport {
+  if (process.platform !== 'linux') return { ok: false, reason: 'network namespaces need Linux' }
+  if (process.getuid?.() !== 0) return { ok: false, reason: 'network namespaces need root' }
+  const probe = `${PREFIX}${process.pid}-probe`
+  try {
+    ip(['netns', 'add', probe])
+    ip(['netns', 'del', probe])
+    return { ok: true }
+  } catch (err) {
+    return { ok: false, reason: `\`ip netns add\` failed: ${(err as Error).message.split('\n')[0]}` }
+  }
+}
+
 /**
  * Hosts on one switched network, each in a network namespace of its own (iproute2: `ip netns`, veth pairs and a
  * bridge in a switch namespace). Everything lives in namespaces the kit makes and removes (on `destroy()`, on exit,
@@ -88,17 +101,7 @@ export class Network {
 
   /** Whether namespaces can be made here: root and a working `ip netns`. Checked once per process. */
   static support(): NetnsSupport {
-    if (support) return support
-    if (process.platform !== 'linux') return (support = { ok: false, reason: 'network namespaces need Linux' })
-    if (process.getuid?.() !== 0) return (support = { ok: false, reason: 'network namespaces need root' })
-    const probe = `${PREFIX}${process.pid}-probe`
-    try {
-      ip(['netns', 'add', probe])
-      ip(['netns', 'del', probe])
-      support = { ok: true }
-    } catch (err) {
-      support = { ok: false, reason: `\`ip netns add\` failed: ${(err as Error).message.split('\n')[0]}` }
-    }
+    support ??= probeSupport()
     return support
   }
 
