@@ -110,15 +110,20 @@ export type ServiceMethods = Record<string, MethodSpec>
 /**
  * What `registerService` checks its methods against: a method with a `params` schema has its handler (and lock
  * function) typed by the schema's output. `S` is inferred per method (the schema, or nothing), which is what lets
- * `{ params: z.object(...), handler: (p) => ... }` type `p` without a helper.
+ * `{ params: z.object(...), handler: (p) => ... }` type `p` without a helper. The schemas themselves are left out
+ * of this side (`unknown`): intersecting a schema class such as zod's with another type breaks its `this`-typed
+ * methods; registration checks at run time that they are Standard Schemas.
  */
 export type SchemaTypedMethods<S> = {
   [K in keyof S]: [S[K]] extends [never]
-    ? MethodSpec
+    ? MethodShape
     : [S[K]] extends [StandardSchemaV1]
-      ? MethodDefinition<InferSchemaOutput<S[K]>> & { params: S[K] }
-      : MethodSpec
+      ? Omit<MethodDefinition<InferSchemaOutput<S[K]>>, 'params' | 'result'> & { params: S[K]; result?: unknown }
+      : MethodShape
 }
+
+/** A method as `registerService` accepts it, schemas typed by the argument itself. */
+type MethodShape = Handler | (Omit<MethodDefinition, 'params' | 'result'> & { params?: unknown; result?: unknown })
 
 /** What callers learn of a method through the registry. */
 export interface MethodInfo {
