@@ -1,4 +1,4 @@
-import { type RedisClient, runScript } from './connections.js'
+import { type RedisClient, runScript } from '@org/redis-core'
 import { GROUP } from './keys.js'
 import { ACK_AND_DELETE } from './scripts.js'
 

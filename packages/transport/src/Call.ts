@@ -1,4 +1,4 @@
-import type { Timed } from './Deadlines.js'
+import type { Timed } from '@org/redis-core'
 import type { RequestEntry } from './wire.js'
 
 /**

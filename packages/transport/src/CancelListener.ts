@@ -1,4 +1,4 @@
-import type { RedisClient } from './connections.js'
+import type { RedisClient } from '@org/redis-core'
 import { StreamFollower } from './StreamFollower.js'
 
 /**

@@ -1,8 +1,8 @@
+import { isThenable, type RedisClient } from '@org/redis-core'
 import { AbortLater } from './AbortLater.js'
 import type { Acker } from './Acker.js'
 import { CallContext } from './CallContext.js'
 import { type Codec, codecNamed, decodeWith, type Encoded, encodeWith } from './codec.js'
-import type { RedisClient } from './connections.js'
 import { AbortError, ShutdownError } from './errors.js'
 import type { ServerSettings } from './options.js'
 import { PendingEntry, type ReadAlong, ReplySender, type Source } from './ReplySender.js'
@@ -322,10 +322,6 @@ export class Dispatcher {
     const { request, entry } = work
     this.#replies.send(request.replyTo, request.replyMaxLength, request.id, status, payload, entry)
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
 }
 
 function notRun(kind: WireError['kind'], name: string, message: string): WireError {

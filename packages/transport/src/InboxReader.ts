@@ -1,15 +1,7 @@
-import {
-  carryRead,
-  close,
-  duplicate,
-  type RawEntry,
-  type RawRead,
-  type RedisClient,
-  raw,
-  type Writer,
-} from './connections.js'
+import type { RedisClient } from '@org/redis-core'
+import { close, duplicate, type RawEntry, type RawRead, raw, type Writer } from './connections.js'
 import { GROUP } from './keys.js'
-import { Turn } from './Turn.js'
+import { NextRead } from './NextRead.js'
 
 /** What the reader needs from its server. */
 export interface InboxReaderDeps {
@@ -51,11 +43,7 @@ export class InboxReader {
   #blocked = false
   /** '0' reads this consumer's own pending entries (taken before a crash); null switches to new ones ('>'). */
   #cursor: string | null = '0'
-  /** The read out now, if any. */
-  #read: Promise<RawRead> | undefined
-  /** A blocking read returned and its entries were handed over: the connection is idle until the next read. */
-  #between = false
-  readonly #turn = new Turn()
+  readonly #next: NextRead<RawRead>
   #wakeStop: () => void = () => {}
   readonly #stopped = new Promise<void>((resolve) => {
     this.#wakeStop = resolve
@@ -65,6 +53,7 @@ export class InboxReader {
   constructor(deps: InboxReaderDeps) {
     this.#deps = deps
     this.#conn = duplicate(deps.redis)
+    this.#next = new NextRead(this.#conn, () => this.#issue())
   }
 
   start(): void {
@@ -90,20 +79,12 @@ export class InboxReader {
     close(this.#conn)
   }
 
-  /**
-   * Between two blocking reads, and with room for more requests, issues `write`'s commands on this connection and
-   * the next read right behind them, in one socket write; returns false (nothing issued) otherwise.
-   */
+  /** See {@link NextRead.carry}; only between blocking reads, with room for more requests, and not once stopping. */
   readAlong(write: Writer): boolean {
-    if (!this.#between || this.#stopping || this.#deps.room() <= 0) return false
-    this.#read = carryRead(this.#conn, write, this.#issueNext, this.#turn)
-    return this.#read !== undefined
+    return !this.#stopping && this.#deps.room() > 0 && this.#next.carry(write)
   }
 
-  readonly #issueNext = (): Promise<RawRead> => this.#issue()
-
   #issue(): Promise<RawRead> {
-    this.#between = false
     const { key, consumer, batchSize, blockMs } = this.#deps
     // Strings, not numbers: see XAdd.
     const count = String(Math.min(this.#deps.room(), batchSize))
@@ -130,28 +111,28 @@ export class InboxReader {
     try {
       await this.#follow()
     } finally {
-      this.#read?.catch(() => {})
+      this.#next.abandon()
     }
   }
 
   async #follow(): Promise<void> {
+    const next = this.#next
     for (;;) {
       // A read already out is always finished: its entries are taken, and are served even while stopping.
-      if (!this.#read) {
+      if (!next.current) {
         if (this.#stopping) return
         // The replies to the last batch leave first (or carry the read, see readAlong).
-        await this.#turn.wait()
-        if (!this.#read && this.#deps.room() <= 0) await Promise.race([this.#deps.whenRoom(), this.#stopped])
-        if (!this.#read) {
-          if (this.#stopping) return
-          this.#read = this.#issue()
-        }
+        await next.waitTurn()
+        if (!next.current && this.#deps.room() <= 0) await Promise.race([this.#deps.whenRoom(), this.#stopped])
+        if (!next.current && this.#stopping) return
       }
       let entries: RawEntry[]
       try {
-        const read = await this.#read
+        const read = await next.issue()
         entries = read?.[0]?.[1] ?? []
       } catch (err) {
+        next.clear()
+        this.#blocked = false
         if (this.#stopping) return
         if (err instanceof Error && err.message.startsWith('NOGROUP')) {
           await this.#deps.ensureGroup().catch((e: Error) => this.#deps.onError(e))
@@ -160,15 +141,15 @@ export class InboxReader {
           await new Promise((r) => setTimeout(r, 200))
         }
         continue
-      } finally {
-        this.#read = undefined
-        this.#blocked = false
       }
+      this.#blocked = false
       const redelivered = this.#cursor !== null
       if (this.#cursor !== null) {
+        // Reading its own pending entries (non-blocking): no caller's commands ride along those reads.
+        next.clear()
         this.#cursor = entries.length === 0 ? null : entries[entries.length - 1]![0].toString('latin1')
       } else {
-        this.#between = true
+        next.idle()
       }
       if (entries.length === 0) continue
       this.#deps.accepting()

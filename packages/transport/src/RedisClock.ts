@@ -1,4 +1,4 @@
-import { type RedisClient, runScript } from './connections.js'
+import { type RedisClient, runScript } from '@org/redis-core'
 import { NODE_TIME } from './scripts.js'
 
 /**
@@ -21,7 +21,7 @@ export class RedisClock {
   /** Asks the node for its time; the answer with the shortest round trip so far wins, being the most precise. */
   async calibrate(): Promise<void> {
     const before = performance.now()
-    const time = (await runScript(this.#redis, NODE_TIME, [this.#key])) as [string, string]
+    const time = await runScript<[string, string]>(this.#redis, NODE_TIME, [this.#key])
     const after = performance.now()
     const roundTrip = after - before
     const redisMs = Number(time[0]) * 1000 + Number(time[1]) / 1000

@@ -1,4 +1,5 @@
-import type { RawCommands, RedisClient, Writer } from './connections.js'
+import type { RedisClient } from '@org/redis-core'
+import type { RawCommands, Writer } from './connections.js'
 import { StreamFollower } from './StreamFollower.js'
 import { eachReply, type OnReply } from './wire.js'
 

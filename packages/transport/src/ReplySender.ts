@@ -1,6 +1,7 @@
+import { isCluster, type RedisClient } from '@org/redis-core'
 import type { Acker } from './Acker.js'
 import type { Encoded } from './codec.js'
-import { isCluster, type RedisClient, type Writer, type XAdd, xaddAll } from './connections.js'
+import { type Writer, type XAdd, xaddAll } from './connections.js'
 import type { RedisClock } from './RedisClock.js'
 import { joinRecords, pushReply, type Sized } from './wire.js'
 

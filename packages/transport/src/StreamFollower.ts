@@ -1,15 +1,6 @@
-import {
-  carryRead,
-  close,
-  duplicate,
-  type RawCommands,
-  type RawEntry,
-  type RawRead,
-  type RedisClient,
-  raw,
-  type Writer,
-} from './connections.js'
-import { Turn } from './Turn.js'
+import type { RedisClient } from '@org/redis-core'
+import { close, duplicate, type RawCommands, type RawEntry, type RawRead, raw, type Writer } from './connections.js'
+import { NextRead } from './NextRead.js'
 
 /** How a {@link StreamFollower} reads, and what it does with each entry. */
 export interface StreamFollowerOptions {
@@ -44,11 +35,7 @@ export class StreamFollower {
   readonly #blockMs: string
   #lastId: string
   #stopped = false
-  /** The read out now, if any. */
-  #read: Promise<RawRead> | undefined
-  /** A read returned and its entries were handed over: the connection is idle until the next read. */
-  #between = false
-  readonly #turn = new Turn()
+  readonly #next: NextRead<RawRead>
   #loop: Promise<void> = Promise.resolve()
 
   constructor(redis: RedisClient, options: StreamFollowerOptions) {
@@ -57,6 +44,7 @@ export class StreamFollower {
     this.#count = String(options.count)
     this.#blockMs = String(options.blockMs)
     this.#lastId = options.startId
+    this.#next = new NextRead(this.connection, () => this.#issue())
   }
 
   start(): void {
@@ -69,20 +57,12 @@ export class StreamFollower {
     await this.#loop
   }
 
-  /**
-   * Between two reads, issues `write`'s commands on this connection and the next read right behind them, in one
-   * socket write; returns false (nothing issued) while a read is out.
-   */
+  /** See {@link NextRead.carry}; nothing is issued once stopped. */
   readAlong(write: Writer): boolean {
-    if (!this.#between || this.#stopped) return false
-    this.#read = carryRead(this.connection, write, this.#issueNext, this.#turn)
-    return this.#read !== undefined
+    return !this.#stopped && this.#next.carry(write)
   }
 
-  readonly #issueNext = (): Promise<RawRead> => this.#issue()
-
   #issue(): Promise<RawRead> {
-    this.#between = false
     const { key, beforeRead } = this.#options
     const conn = raw(this.connection)
     beforeRead?.(conn, this.#lastId)
@@ -94,33 +74,30 @@ export class StreamFollower {
       await this.#follow()
     } finally {
       // A read issued along with a caller's commands just before stop() fails with the closed connection.
-      this.#read?.catch(() => {})
+      this.#next.abandon()
     }
   }
 
   async #follow(): Promise<void> {
     const { onEntry, onError } = this.#options
+    const next = this.#next
     while (!this.#stopped) {
       try {
         // A caller handed a reply usually calls again in the same run of microtasks, carrying the read: look again
         // after those before paying for a turn.
-        if (!this.#read) await Promise.resolve()
-        if (!this.#read) {
-          // The replies and requests the last batch produced leave first (or carry the read, see readAlong).
-          await this.#turn.wait()
+        if (!next.current) await Promise.resolve()
+        if (!next.current) {
+          await next.waitTurn()
           if (this.#stopped) return
-          this.#read ??= this.#issue()
         }
-        const result = await this.#read
-        this.#read = undefined
-        this.#between = true
+        const result = await next.issue()
+        next.idle()
         for (const [id, fields] of result?.[0]?.[1] ?? []) {
           this.#lastId = id.toString('latin1')
           onEntry(fields)
         }
       } catch (err) {
-        this.#read = undefined
-        this.#between = false
+        next.clear()
         if (this.#stopped) return
         onError(err as Error)
         await new Promise((r) => setTimeout(r, RETRY_MS))

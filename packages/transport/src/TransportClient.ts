@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { assertClient, Deadlines, type RedisClient, runScript } from '@org/redis-core'
 import { type Call, where } from './Call.js'
 import { decodeWith, type Encoded, encodeWith } from './codec.js'
-import { close, commandConnection, type RedisClient, raw, runScript, type XAdd, xaddAll } from './connections.js'
-import { Deadlines } from './Deadlines.js'
+import { close, commandConnection, raw, type XAdd, xaddAll } from './connections.js'
 import {
   AbortError,
   CodecError,
@@ -68,9 +68,7 @@ export class TransportClient {
 
   /** Checks the options at once (TypeError/RangeError naming the option); connects on the first request. */
   constructor(redis: RedisClient, options: TransportClientOptions = {}) {
-    if (typeof redis !== 'object' || redis === null || typeof redis.duplicate !== 'function') {
-      throw new TypeError('redis must be an ioredis client (Redis or Cluster)')
-    }
+    assertClient(redis, 'redis')
     this.#redis = redis
     this.#settings = clientSettings(options)
     this.id = randomUUID().replaceAll('-', '').slice(0, 16)

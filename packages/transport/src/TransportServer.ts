@@ -1,12 +1,13 @@
+import { assertClient, assertName, PRINTABLE_NAME, type RedisClient } from '@org/redis-core'
 import { Acker } from './Acker.js'
 import { adoptInbox } from './adopt.js'
 import { CancelListener } from './CancelListener.js'
-import { close, commandConnection, direct, type RedisClient, type Writer } from './connections.js'
+import { close, commandConnection, direct, type Writer } from './connections.js'
 import { Dispatcher } from './Dispatcher.js'
 import { ShutdownError } from './errors.js'
 import { InboxReader } from './InboxReader.js'
 import { cancelKey, GROUP, inboxKey } from './keys.js'
-import { checkName, type ServerSettings, serverSettings, type TransportServerOptions } from './options.js'
+import { type ServerSettings, serverSettings, type TransportServerOptions } from './options.js'
 import { RedisClock } from './RedisClock.js'
 import type { Source } from './ReplySender.js'
 import type { Handler } from './types.js'
@@ -55,9 +56,7 @@ export class TransportServer {
 
   /** Checks the options at once (TypeError/RangeError naming the option); connects only at `start()`. */
   constructor(redis: RedisClient, options: TransportServerOptions) {
-    if (typeof redis !== 'object' || redis === null || typeof redis.duplicate !== 'function') {
-      throw new TypeError('redis must be an ioredis client (Redis or Cluster)')
-    }
+    assertClient(redis, 'redis')
     this.#redis = redis
     this.#settings = serverSettings(options)
     this.#inbox = inboxKey(this.#settings.namespace, this.#settings.service, this.#settings.providerId)
@@ -95,7 +94,7 @@ export class TransportServer {
 
   /** Serves `method` with `handler` (also after `start()`); registering a method twice is an error. */
   handle<P = unknown, R = unknown>(method: string, handler: Handler<P, R>): this {
-    checkName(method, 'method')
+    assertName(method, 'method', PRINTABLE_NAME)
     if (typeof handler !== 'function') throw new TypeError(`the handler of '${method}' must be a function`)
     if (this.#handlers.has(method)) throw new Error(`method '${method}' already has a handler`)
     this.#handlers.set(method, handler as Handler)
@@ -110,9 +109,10 @@ export class TransportServer {
     const commands = commandConnection(this.#redis)
     this.#commands = commands
     try {
-      await this.#ensureGroup()
+      // The clock first: it only reads, so a start that fails there (Redis refusing scripts, say) leaves no key.
       const clock = new RedisClock(commands.conn, this.#inbox)
       await clock.calibrate()
+      await this.#ensureGroup()
       this.#source = { key: this.#inbox, clock }
     } catch (err) {
       this.#state = 'stopped'
@@ -180,7 +180,7 @@ export class TransportServer {
    * orphan inbox is deleted so later senders get NoProviderError at once. Resolves with the number taken over.
    */
   async adoptOrphans(providerId: string, options: AdoptOptions = {}): Promise<number> {
-    checkName(providerId, 'providerId')
+    assertName(providerId, 'providerId', PRINTABLE_NAME)
     if (providerId === this.#settings.providerId) {
       throw new RangeError('providerId must name another provider: a server cannot adopt its own inbox')
     }

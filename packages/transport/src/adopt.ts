@@ -1,4 +1,5 @@
-import { direct, type RawEntry, type RawRead, type RedisClient, raw, runScript } from './connections.js'
+import { type RedisClient, runScript } from '@org/redis-core'
+import { direct, type RawEntry, type RawRead, raw } from './connections.js'
 import { GROUP } from './keys.js'
 import { RedisClock } from './RedisClock.js'
 import type { PendingEntry, Source } from './ReplySender.js'

@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto'
-import { type Cluster, Command, type Redis } from 'ioredis'
+import { isCluster, pipelineScript, type RedisClient } from '@org/redis-core'
+import { Command, type Redis } from 'ioredis'
 import { GROUP } from './keys.js'
 import { ACK_AND_DELETE } from './scripts.js'
-import type { Turn } from './Turn.js'
-
-/** A standalone ioredis client or a Cluster client. */
-export type RedisClient = Redis | Cluster
 
 type Arg = string | Buffer | number
 
@@ -26,19 +22,12 @@ export interface RawCommands {
   xautoclaimBuffer(...args: Arg[]): Promise<[Buffer, RawEntry[], Buffer[]]>
   xgroup(...args: Arg[]): Promise<unknown>
   xtrim(...args: Arg[]): Promise<number>
-  evalsha(...args: Arg[]): Promise<unknown>
-  eval(...args: Arg[]): Promise<unknown>
   del(...keys: string[]): Promise<number>
 }
 
 /** The same client, seen through {@link RawCommands}. */
 export function raw(redis: RedisClient): RawCommands {
   return redis as unknown as RawCommands
-}
-
-/** Whether the client talks to a Redis Cluster. */
-export function isCluster(redis: RedisClient): redis is Cluster {
-  return (redis as { isCluster?: boolean }).isCluster === true
 }
 
 /** A new connection with the same settings (a Cluster stays a Cluster); it reports errors through its commands. */
@@ -73,7 +62,7 @@ export type AckBatch = [inbox: string, ids: string[]]
  * Sends the XADDs of one turn. On a single server they leave in one write, as one pipeline, in order, followed by
  * `acks` (the ack script per inbox): Redis runs those after the XADDs before them. On a Cluster each XADD goes to its
  * node through auto-pipelining and `acks` must be empty. Each promise settles with its XADD's result;
- * `onAckFailed` gets the acks Redis refused (e.g. NOSCRIPT after a restart) so they can be sent again.
+ * `onAckFailed` gets the acks Redis refused (e.g. NOSCRIPT after a SCRIPT FLUSH) so they can be sent again.
  */
 export function xaddAll(
   redis: RedisClient,
@@ -86,8 +75,7 @@ export function xaddAll(
   }
   const pipeline = redis.pipeline()
   for (const args of commands) pipeline.xadd(...(args as [string, ...string[]]))
-  const sha = scriptSha(ACK_AND_DELETE)
-  for (const [inbox, ids] of acks) pipeline.evalsha(sha, '1', inbox, GROUP, ...ids)
+  for (const [inbox, ids] of acks) pipelineScript(redis as Redis, pipeline, ACK_AND_DELETE, [inbox], [GROUP, ...ids])
   const results = pipeline.exec()
   void results.then(
     (all) => {
@@ -113,41 +101,6 @@ export function xaddAll(
 export function direct<T>(redis: RedisClient, name: string, args: Arg[], binary = false): Promise<T> {
   const command = new Command(name, args, { replyEncoding: binary ? null : 'utf8' })
   return redis.sendCommand(command) as Promise<T>
-}
-
-const shas = new Map<string, string>()
-
-/** The SHA1 by which Redis knows a script. */
-export function scriptSha(script: string): string {
-  let sha = shas.get(script)
-  if (sha === undefined) {
-    sha = createHash('sha1').update(script).digest('hex')
-    shas.set(script, sha)
-  }
-  return sha
-}
-
-/**
- * Runs a script by its SHA, loading it with EVAL only when the server does not know it yet (first use, restart). On
- * a single server it joins the auto-pipeline, so it runs after the commands issued before it.
- */
-export async function runScript(
-  redis: RedisClient,
-  script: string,
-  keys: string[],
-  args: Arg[] = [],
-): Promise<unknown> {
-  const sha = scriptSha(script)
-  const send = (name: 'evalsha' | 'eval', first: string) =>
-    isCluster(redis)
-      ? direct(redis, name, [first, String(keys.length), ...keys, ...args])
-      : raw(redis)[name](first, String(keys.length), ...keys, ...args)
-  try {
-    return await send('evalsha', sha)
-  } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err
-    return send('eval', script)
-  }
 }
 
 /** Issues commands on `conn` (each one's promise is its own); `inOneWrite` hands them to the socket as one write. */
@@ -177,22 +130,6 @@ export function inOneWrite(redis: RedisClient, write: Writer): void {
   } finally {
     socket.uncork()
   }
-}
-
-/**
- * Issues `write`'s commands on `conn` with a reader's next read (`issue`) right behind them, in one socket write, and
- * cuts the reader's wait for a turn, as its read is out. Returns the read, or undefined with nothing issued where
- * `conn` cannot carry it (a Cluster, a connection not ready). The one home of "the read rides along" for both readers.
- */
-export function carryRead<R>(conn: RedisClient, write: Writer, issue: () => R, turn: Turn): R | undefined {
-  if (!canReadAlong(conn)) return undefined
-  let read: R | undefined
-  inOneWrite(conn, (c) => {
-    write(c)
-    read = issue()
-  })
-  turn.cut()
-  return read
 }
 
 /** Closes a connection we opened, without waiting on a server that may be gone or frozen. */

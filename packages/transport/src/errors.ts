@@ -1,3 +1,5 @@
+import { RedisCoreError } from '@org/redis-core'
+
 /** Stable machine-readable codes of the transport's errors. */
 export type TransportErrorCode =
   | 'REMOTE_ERROR'
@@ -18,17 +20,15 @@ export interface TransportErrorOptions extends ErrorOptions {
 }
 
 /**
- * Base class of the transport's errors. `code` is stable; `notExecuted` is true only when the handler provably never
- * ran (not sent, refused, or skipped by the provider), so a caller may retry elsewhere without running it twice.
+ * Base class of the transport's errors, itself a `RedisCoreError`. `code` is stable; `notExecuted` is true only when
+ * the handler provably never ran (not sent, refused, or skipped by the provider), so a caller may retry elsewhere
+ * without running it twice.
  */
-export class TransportError extends Error {
-  readonly code: string
+export class TransportError extends RedisCoreError {
   readonly notExecuted: boolean
 
   constructor(code: string, message: string, options: TransportErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.name = new.target.name
-    this.code = code
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause })
     this.notExecuted = options.notExecuted ?? false
   }
 }

@@ -1,6 +1,10 @@
+import { hashTag, keyPart } from '@org/redis-core'
+
 /**
- * Key names. Each inbox's keys share one hash tag (`{service:provider}`), so on a Redis Cluster an inbox and its
- * cancel stream live in one slot; each client's reply stream has its own tag, so replies route to wherever it lives.
+ * Key names. User-given names enter keys through the core's injective mapping, so service `a:b` with provider `p` and
+ * service `a` with provider `b:p` never share an inbox, and usual names read as written. Each inbox's keys share one
+ * hash tag (`{service/provider}`), so on a Redis Cluster an inbox and its cancel stream live in one slot; each client's
+ * reply stream has its own tag, so replies route to wherever it lives.
  */
 
 /** The consumer group every inbox has; each provider reads as a consumer named after itself. */
@@ -8,15 +12,15 @@ export const GROUP = 'providers'
 
 /** The stream of requests addressed to one provider. */
 export function inboxKey(namespace: string, service: string, providerId: string): string {
-  return `${namespace}:inbox:{${service}:${providerId}}`
+  return `${keyPart(namespace)}:inbox:${hashTag(service, providerId)}`
 }
 
 /** The stream where callers post cancellations for one provider (best effort, not crash-safe). */
 export function cancelKey(namespace: string, service: string, providerId: string): string {
-  return `${namespace}:cancel:{${service}:${providerId}}`
+  return `${keyPart(namespace)}:cancel:${hashTag(service, providerId)}`
 }
 
 /** The stream where providers post the replies for one client. */
 export function replyKey(namespace: string, clientId: string): string {
-  return `${namespace}:reply:{${clientId}}`
+  return `${keyPart(namespace)}:reply:${hashTag(clientId)}`
 }

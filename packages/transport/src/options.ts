@@ -1,3 +1,13 @@
+import {
+  assertFunction,
+  assertInteger,
+  assertName,
+  assertObject,
+  assertTimeout,
+  DEFAULT_NAMESPACE,
+  MAX_TIMER_MS,
+  PRINTABLE_NAME,
+} from '@org/redis-core'
 import { type Codec, type CodecOption, resolveCodec } from './codec.js'
 
 /** Options of {@link TransportServer}. */
@@ -103,59 +113,31 @@ export interface RequestOptions {
 }
 
 const MiB = 1024 * 1024
-const MAX_TIMER_MS = 2_147_483_647
 
 /**
- * Names travel in keys with hash tags (braces would break the slot) and in tab-separated headers (control characters
- * would break those); empty names are surely mistakes.
+ * Names travel in keys (through the core's injective mapping) and in tab-separated headers (control characters would
+ * break those); empty names are surely mistakes. One regular-expression test for a valid name: three per call.
  */
-export function checkName(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${typeof value}`)
-  // One test for the usual, valid name; the detailed ones below only to say what is wrong.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-  if (value.length > 0 && !/[{}\u0000-\u001f\u007f]/.test(value)) return value
-  if (value.length === 0) throw new RangeError(`${what} must not be empty`)
-  if (/[{}]/.test(value)) throw new RangeError(`${what} must not contain '{' or '}' (they are Redis Cluster hash tags)`)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new RangeError(`${what} must not contain control characters`)
-  return value
+function checkName(value: unknown, what: string): string {
+  return assertName(value, what, PRINTABLE_NAME)
 }
 
 function positiveInt(value: unknown, what: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
-    throw new RangeError(`${what} must be a positive integer up to ${max}, got ${String(value)}`)
-  }
-  return value
+  return value === undefined ? fallback : assertInteger(value, what, { max })
 }
 
 /** A timeout in ms: positive, finite, and within what a timer can wait. */
-export function checkTimeout(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
-    throw new RangeError(
-      `${what} must be a positive number of milliseconds up to ${MAX_TIMER_MS}, got ${String(value)}`,
-    )
-  }
-  return value
-}
-
-function checkObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${what} must be an object`)
-  }
-  return value as Record<string, unknown>
+function checkTimeout(value: unknown, what: string, fallback: number): number {
+  return value === undefined ? fallback : assertTimeout(value, what)
 }
 
 /** Validates server options and fills in defaults. */
 export function serverSettings(options: unknown): ServerSettings {
-  const o = checkObject(options, 'options') as unknown as TransportServerOptions
-  if (o.onError !== undefined && typeof o.onError !== 'function') {
-    throw new TypeError('options.onError must be a function')
-  }
+  const o = assertObject(options, 'options') as unknown as TransportServerOptions
+  if (o.onError !== undefined) assertFunction(o.onError, 'options.onError')
   if (o.debug !== undefined && typeof o.debug !== 'boolean') throw new TypeError('options.debug must be a boolean')
   return {
-    namespace: checkName(o.namespace ?? 'redrpc', 'options.namespace'),
+    namespace: checkName(o.namespace ?? DEFAULT_NAMESPACE, 'options.namespace'),
     service: checkName(o.service, 'options.service'),
     providerId: checkName(o.providerId, 'options.providerId'),
     concurrency: positiveInt(o.concurrency, 'options.concurrency', 64),
@@ -170,16 +152,14 @@ export function serverSettings(options: unknown): ServerSettings {
 
 /** Validates client options and fills in defaults. */
 export function clientSettings(options: unknown): ClientSettings {
-  const o = checkObject(options ?? {}, 'options') as TransportClientOptions
+  const o = assertObject(options ?? {}, 'options') as TransportClientOptions
   const overflow = o.overflow ?? 'queue'
   if (overflow !== 'queue' && overflow !== 'reject') {
     throw new TypeError(`options.overflow must be 'queue' or 'reject', got ${String(overflow)}`)
   }
-  if (o.onError !== undefined && typeof o.onError !== 'function') {
-    throw new TypeError('options.onError must be a function')
-  }
+  if (o.onError !== undefined) assertFunction(o.onError, 'options.onError')
   return {
-    namespace: checkName(o.namespace ?? 'redrpc', 'options.namespace'),
+    namespace: checkName(o.namespace ?? DEFAULT_NAMESPACE, 'options.namespace'),
     codec: resolveCodec(o.codec ?? 'json', 'options.codec'),
     timeoutMs: checkTimeout(o.timeoutMs, 'options.timeoutMs', 5_000),
     maxInFlight: positiveInt(o.maxInFlight, 'options.maxInFlight', 1024),
@@ -207,11 +187,11 @@ export interface CheckedRequest {
 
 /** Validates the options of one `request()`. */
 export function checkRequest(options: unknown, defaultTimeoutMs: number): CheckedRequest {
-  const o = checkObject(options, 'request options') as unknown as RequestOptions
+  const o = assertObject(options, 'request options') as unknown as RequestOptions
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     throw new TypeError('request options.signal must be an AbortSignal')
   }
-  if (o.metadata !== undefined) checkObject(o.metadata, 'request options.metadata')
+  if (o.metadata !== undefined) assertObject(o.metadata, 'request options.metadata')
   return {
     service: checkName(o.service, 'request options.service'),
     providerId: checkName(o.providerId, 'request options.providerId'),

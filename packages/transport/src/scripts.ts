@@ -1,43 +1,63 @@
+import { defineScript } from '@org/redis-core'
+
 /** The transport's Lua scripts: each is one atomic step on keys of a single slot. */
 
 /**
- * KEYS[1] inbox, ARGV[1] group, ARGV[2..] entry ids. Acknowledges the entries and deletes them in one step, so a
- * handled request never lingers (the inbox holds only unread and running requests) and none is deleted unacknowledged.
+ * KEYS[1] inbox. ARGV[1] group, ARGV[2..] entry ids. Replies the number of entries deleted. Acknowledges the entries
+ * and deletes them in one step, so a handled request never lingers (the inbox holds only unread and running requests)
+ * and none is deleted unacknowledged.
  */
-export const ACK_AND_DELETE = `
+export const ACK_AND_DELETE = defineScript({
+  name: 'ackAndDelete',
+  numberOfKeys: 1,
+  source: `
 redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
 return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
-`
+`,
+})
 
 /**
- * KEYS[1] any key. Returns Redis' clock (seconds, microseconds) of the node holding that key, so deadlines stamped by
- * that node (stream ids are its milliseconds) are judged by the same clock.
+ * KEYS[1] any key. No ARGV. Replies Redis' clock (seconds, microseconds) of the node holding that key, so deadlines
+ * stamped by that node (stream ids are its milliseconds) are judged by the same clock. Writes nothing.
  */
-export const NODE_TIME = `
+export const NODE_TIME = defineScript({
+  name: 'nodeTime',
+  numberOfKeys: 1,
+  source: `
 return redis.call('TIME')
-`
+`,
+})
 
 /**
- * KEYS[1] inbox. Deletes an adopted inbox only when it holds no entry at all, so a request that arrived meanwhile is
- * never dropped; later senders then see that the provider is gone (their XADD NOMKSTREAM returns nil).
+ * KEYS[1] inbox. No ARGV. Replies 1 when it deleted the inbox, else 0. Deletes an adopted inbox only when it holds no
+ * entry at all, so a request that arrived meanwhile is never dropped; later senders then see that the provider is gone
+ * (their XADD NOMKSTREAM returns nil).
  */
-export const DELETE_IF_EMPTY = `
+export const DELETE_IF_EMPTY = defineScript({
+  name: 'deleteIfEmpty',
+  numberOfKeys: 1,
+  source: `
 if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('XLEN', KEYS[1]) == 0 then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-`
+`,
+})
 
 /**
- * KEYS[1] reply stream, ARGV[1] ttl ms. Creates the client's reply stream empty if it is missing (new client, or Redis
- * lost it) without ever touching replies already in it, and renews its time to live so a crashed client's stream
- * goes away. Returns the id below which nothing is unread when it had to create it, else false.
+ * KEYS[1] reply stream. ARGV[1] ttl ms. Replies the id below which nothing is unread when it had to create the stream,
+ * else false. Creates the client's reply stream empty if it is missing (new client, or Redis lost it) without ever
+ * touching replies already in it, and renews its time to live so a crashed client's stream goes away.
  */
-export const ENSURE_REPLY_STREAM = `
+export const ENSURE_REPLY_STREAM = defineScript({
+  name: 'ensureReplyStream',
+  numberOfKeys: 1,
+  source: `
 local created = false
 if redis.call('EXISTS', KEYS[1]) == 0 then
   created = redis.call('XADD', KEYS[1], 'MAXLEN', '0', '*', 'x', '1')
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return created
-`
+`,
+})

@@ -50,7 +50,7 @@ describe('bad options are refused at construction, naming the option', () => {
 describe('bad call input rejects with a typed error before anything is sent', () => {
   it('empty names, bad timeouts, unencodable params and oversized payloads never reach the inbox', async () => {
     const namespace = 'bad'
-    await kit.redis.xgroup('CREATE', 'bad:inbox:{svc:p1}', 'providers', '0', 'MKSTREAM')
+    await kit.redis.xgroup('CREATE', 'bad:inbox:{svc/p1}', 'providers', '0', 'MKSTREAM')
     const client = new TransportClient(kit.redis, { namespace, maxPayloadBytes: 1024 })
     const base = { service: 'svc', providerId: 'p1', method: 'echo' }
     try {
@@ -73,7 +73,7 @@ describe('bad call input rejects with a typed error before anything is sent', ()
       expect(big).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', notExecuted: true, size: 2050, limit: 1024 })
       const bad = await client.request({ ...base, params: cycle() }).catch((e: unknown) => e)
       expect(bad).toMatchObject({ name: 'CodecError', code: 'CODEC_ERROR', notExecuted: true })
-      expect(await kit.redis.xlen('bad:inbox:{svc:p1}')).toBe(0)
+      expect(await kit.redis.xlen('bad:inbox:{svc/p1}')).toBe(0)
     } finally {
       await client.close()
     }
@@ -138,7 +138,7 @@ describe('what a provider cannot serve comes back as a typed error', () => {
         code: 'NO_PROVIDER',
         notExecuted: true,
       })
-      expect(await kit.redis.exists('refuse:inbox:{svc:ghost}')).toBe(0)
+      expect(await kit.redis.exists('refuse:inbox:{svc/ghost}')).toBe(0)
     } finally {
       await client.close()
       await server.stop()

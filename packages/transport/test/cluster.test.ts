@@ -41,7 +41,7 @@ describe('on a Redis Cluster, calls reach providers whose inboxes live on differ
     try {
       await Promise.all(servers.map((s) => s.start()))
       // The inboxes really are spread over the masters.
-      const slots = await Promise.all(PROVIDERS.map((p) => redis.cluster('KEYSLOT', `${namespace}:inbox:{svc:${p}}`)))
+      const slots = await Promise.all(PROVIDERS.map((p) => redis.cluster('KEYSLOT', `${namespace}:inbox:{svc/${p}}`)))
       const owners = new Set((slots as number[]).map((slot) => redis.slots[slot]?.[0]))
       expect(owners.size).toBeGreaterThan(1)
       for (const providerId of PROVIDERS) {
@@ -78,7 +78,7 @@ describe('on a Redis Cluster, calls reach providers whose inboxes live on differ
       const calls = [call()]
       await waitFor(() => ran === 1, { what: 'solo to start one' })
       calls.push(...Array.from({ length: 19 }, call))
-      await waitFor(async () => (await redis.xlen('cl:inbox:{svc:solo}')) === 2, { what: 'the unread entry' })
+      await waitFor(async () => (await redis.xlen('cl:inbox:{svc/solo}')) === 2, { what: 'the unread entry' })
       const stopped = p1.stop()
       hold.open()
       await stopped

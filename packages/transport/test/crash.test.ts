@@ -42,7 +42,7 @@ describe('a provider killed under load loses no call: a live provider adopts its
       expect(results.filter((r) => !r.ok)).toEqual([])
       expect(results.map((r) => (r.ok ? r.value : undefined))).toEqual(Array.from({ length: CALLS }, (_, i) => i))
       // The adopted inbox is gone, so a later call learns at once that nobody serves it.
-      expect(await kit.redis.exists(`${namespace}:inbox:{svc:a}`)).toBe(0)
+      expect(await kit.redis.exists(`${namespace}:inbox:{svc/a}`)).toBe(0)
       await expect(client.request({ service: 'svc', providerId: 'a', method: 'echo' })).rejects.toMatchObject({
         code: 'NO_PROVIDER',
         notExecuted: true,
@@ -78,7 +78,7 @@ describe('a provider restarted under load serves what it had taken before it die
       expect(results.filter((r) => !r.ok)).toEqual([])
       expect(results.map((r) => (r.ok ? r.value : undefined))).toEqual(Array.from({ length: CALLS }, (_, i) => i))
       // Everything handled was acknowledged and deleted: the inbox is empty and nothing is pending.
-      await waitFor(async () => (await kit.redis.xlen(`${namespace}:inbox:{svc:a}`)) === 0, { what: 'an empty inbox' })
+      await waitFor(async () => (await kit.redis.xlen(`${namespace}:inbox:{svc/a}`)) === 0, { what: 'an empty inbox' })
     } finally {
       await a.kill()
       await client.close()

@@ -81,7 +81,7 @@ describe('a cancelled call rejects with AbortError, and the handler is told', ()
         .request({ service: 'svc', providerId: 'p1', method: 'wait', signal: AbortSignal.abort() })
         .catch((e: unknown) => e)
       expect(err).toMatchObject({ name: 'AbortError', code: 'ABORTED', notExecuted: true })
-      expect(await kit.redis.xlen('abort-before:inbox:{svc:p1}')).toBe(0)
+      expect(await kit.redis.xlen('abort-before:inbox:{svc/p1}')).toBe(0)
       expect(t.started).toEqual([])
     } finally {
       await t.close()
@@ -110,7 +110,7 @@ describe('a request whose deadline passed before a provider took it is skipped, 
       expect(await t.client.request({ service: 'svc', providerId: 'p1', method: 'wait', params: 'next' })).toBe('done')
       expect(t.started).toEqual(['first', 'next'])
       // The skipped request was acknowledged and deleted all the same.
-      await waitFor(async () => (await kit.redis.xlen('skip:inbox:{svc:p1}')) === 0, { what: 'an empty inbox' })
+      await waitFor(async () => (await kit.redis.xlen('skip:inbox:{svc/p1}')) === 0, { what: 'an empty inbox' })
     } finally {
       await t.close()
     }

@@ -28,7 +28,7 @@ describe('stop({ drain: true }) finishes running calls and leaves the rest for a
       await waitFor(() => ran.length === 2, { what: 'two handlers running' })
       // Requests made in one turn travel in one stream entry: these three are one entry, still unread.
       calls.push(call(3), call(4), call(5))
-      await waitFor(async () => (await kit.redis.xlen('drain:inbox:{svc:a}')) === 2, { what: 'the second entry' })
+      await waitFor(async () => (await kit.redis.xlen('drain:inbox:{svc/a}')) === 2, { what: 'the second entry' })
       let stopped = false
       const stopping = a.stop({ drain: true }).then(() => {
         stopped = true
@@ -42,8 +42,8 @@ describe('stop({ drain: true }) finishes running calls and leaves the rest for a
         { ok: true, value: 'a:2' },
       ])
       // The answered entry was acknowledged and deleted; the unread one is still there, unclaimed.
-      expect(await kit.redis.xlen('drain:inbox:{svc:a}')).toBe(1)
-      const pending = (await kit.redis.xpending('drain:inbox:{svc:a}', 'providers')) as [number, ...unknown[]]
+      expect(await kit.redis.xlen('drain:inbox:{svc/a}')).toBe(1)
+      const pending = (await kit.redis.xpending('drain:inbox:{svc/a}', 'providers')) as [number, ...unknown[]]
       expect(pending[0]).toBe(0)
       await b.start()
       expect(await b.adoptOrphans('a')).toBe(3)
@@ -84,7 +84,7 @@ describe('stop({ drain: false }) aborts running handlers and answers their calle
       expect(err).toBeInstanceOf(ShutdownError)
       expect(err).toMatchObject({ code: 'SHUTDOWN', notExecuted: false })
       expect(reasons[0]).toBeInstanceOf(ShutdownError)
-      expect(await kit.redis.xlen('nodrain:inbox:{svc:a}')).toBe(0)
+      expect(await kit.redis.xlen('nodrain:inbox:{svc/a}')).toBe(0)
     } finally {
       await client.close()
     }

@@ -37,7 +37,7 @@ describe('a frozen Redis (SIGSTOP) delays calls but loses none', () => {
       expect(results.filter((r) => !r.ok)).toEqual([])
       expect(results.map((r) => (r.ok ? r.value : undefined))).toEqual(Array.from({ length: 400 }, (_, i) => i))
       // The timed-out request was skipped or answered; either way nothing is left behind.
-      await waitFor(async () => (await kit.redis.xlen(`${namespace}:inbox:{svc:p1}`)) === 0, { what: 'an empty inbox' })
+      await waitFor(async () => (await kit.redis.xlen(`${namespace}:inbox:{svc/p1}`)) === 0, { what: 'an empty inbox' })
     } finally {
       server.resume()
       await provider?.kill()

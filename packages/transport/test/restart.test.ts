@@ -29,7 +29,7 @@ describe('after Redis restarts empty, providers and callers rebuild their stream
       )
       // Whatever failed meanwhile failed with a transport error, never silently.
       for (const code of errors) expect(['NO_PROVIDER', 'TIMEOUT', 'CONNECTION']).toContain(code)
-      expect(await kit.redis.exists('restart:inbox:{svc:p1}')).toBe(1)
+      expect(await kit.redis.exists('restart:inbox:{svc/p1}')).toBe(1)
       expect(await kit.redis.exists(`restart:reply:{${client.id}}`)).toBe(1)
     } finally {
       await client.close()
