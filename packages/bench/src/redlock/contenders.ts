@@ -10,13 +10,19 @@ import Redlock5 from 'redlock'
 /** A lock as the workloads see it. */
 export interface Held {
   release(): Promise<unknown>
+  /** Ours only: the lock's fencing token. */
+  readonly fencingToken?: bigint
 }
 
 /** One library under test with one set of settings. */
 export interface Contender {
   readonly name: string
   readonly ours: boolean
-  acquire(resource: string, ttl: number): Promise<Held>
+  /**
+   * Takes the lock. `until` (a `performance.now()` time) is when the workload stops: a contender that retries
+   * "forever" retries until then, so a run always ends.
+   */
+  acquire(resource: string, ttl: number, until?: number): Promise<Held>
   close(): Promise<void>
 }
 
@@ -25,13 +31,27 @@ export type PeerRetry = 'default' | 'tuned'
 
 const TUNED = { retryDelay: 10, retryJitter: 10 }
 
+/**
+ * Tuned peers retry until the workload ends (their `retryCount: -1`, bounded by the end of the run so a livelocked
+ * acquire cannot outlive it); with their defaults they give up after their own retries.
+ */
+function peerSettings(retry: PeerRetry, until: number | undefined): { retryCount?: number } {
+  if (retry !== 'tuned' || until === undefined) return {}
+  return { retryCount: Math.max(1, Math.ceil((until - performance.now()) / TUNED.retryDelay)) }
+}
+
 /** @org/redlock with its defaults. */
 export function ours(clients: Redis[]): Contender {
   const redlock = new OrgRedlock(clients)
   return {
     name: '@org/redlock',
     ours: true,
-    acquire: (resource, ttl) => redlock.acquire(resource, ttl),
+    acquire: (resource, ttl, until) =>
+      redlock.acquire(
+        resource,
+        ttl,
+        until === undefined ? undefined : { timeout: Math.max(1, until - performance.now()) },
+      ),
     close: () => redlock.quit(),
   }
 }
@@ -42,7 +62,7 @@ export function redlock5(clients: Redis[], retry: PeerRetry): Contender {
   return {
     name: `redlock@5 ${retry}`,
     ours: false,
-    acquire: (resource, ttl) => redlock.acquire([resource], ttl),
+    acquire: (resource, ttl, until) => redlock.acquire([resource], ttl, peerSettings(retry, until)),
     close: async () => {},
   }
 }
@@ -53,7 +73,16 @@ export function sesame(clients: Redis[], retry: PeerRetry): Contender {
   return {
     name: `sesame ${retry}`,
     ours: false,
-    acquire: (resource, ttl) => redlock.acquire([resource], ttl),
+    acquire: (resource, ttl, until) => redlock.acquire([resource], ttl, peerSettings(retry, until)),
     close: async () => {},
   }
+}
+
+/** The contenders by the name a child process is given. */
+export const CONTENDERS: Record<string, (clients: Redis[]) => Contender> = {
+  ours,
+  'redlock5-default': (c) => redlock5(c, 'default'),
+  'redlock5-tuned': (c) => redlock5(c, 'tuned'),
+  'sesame-default': (c) => sesame(c, 'default'),
+  'sesame-tuned': (c) => sesame(c, 'tuned'),
 }

@@ -9,8 +9,9 @@ import { startRedis } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { percentile } from '../shared/stats.js'
 import { type Contender, ours, redlock5, sesame } from './contenders.js'
+import { emptyProcessSamples, type ProcessSamples, runProcesses, summarize } from './processes.js'
 import { max } from './stats.js'
-import { printTable, type Row } from './table.js'
+import { printTable, type Row, type Target } from './table.js'
 import { emptySamples, l1, l2, l3, merge, type Samples } from './workloads.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6)
@@ -26,6 +27,11 @@ const L1_WARM_MS = Number(process.env.BENCH_L1_WARM_MS ?? 10)
 const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 500)
 const L3_SLICE_MS = Number(process.env.BENCH_L3_SLICE_MS ?? 1_500)
 const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 100)
+/** L4: 3 rounds of 2 s per contender and shape (6 s each in all), contenders taking turns. */
+const L4_ROUNDS = Number(process.env.BENCH_L4_ROUNDS ?? 3)
+const L4_SLICE_MS = Number(process.env.BENCH_L4_SLICE_MS ?? 2_000)
+/** Which parts to run, e.g. `BENCH_PARTS=L4` while working on one (default: all). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'L1,L2,L3,L4').split(',').map((p) => p.trim().toUpperCase()))
 
 type Make = (clients: Redis[]) => Contender
 const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc ?? (() => {})
@@ -72,19 +78,71 @@ async function compare(
 
 const perSecond = (s: Samples) => s.ops / (s.ms / 1000)
 
-try {
-  const plain: Make[] = [ours, (c) => redlock5(c, 'default'), (c) => sesame(c, 'default')]
-  const r1 = await compare(plain, L1_ROUNDS, l1, L1_SLICE_MS, L1_WARM_MS)
-  const r2 = await compare(plain, ROUNDS, l2, SLICE_MS)
-  const contended: Make[] = [
-    ours,
-    (c) => redlock5(c, 'default'),
-    (c) => redlock5(c, 'tuned'),
-    (c) => sesame(c, 'default'),
-    (c) => sesame(c, 'tuned'),
+/** The L4 contenders, by the name their processes are given. */
+const L4_CONTENDERS: (Contender & { key: string })[] = [
+  ['ours', '@org/redlock'],
+  ['redlock5-default', 'redlock@5 default'],
+  ['redlock5-tuned', 'redlock@5 tuned'],
+  ['sesame-default', 'sesame default'],
+  ['sesame-tuned', 'sesame tuned'],
+].map(([key, name]) => ({
+  key: key as string,
+  name: name as string,
+  ours: key === 'ours',
+  acquire: () => Promise.reject(new Error('L4 runs in child processes')),
+  close: async () => {},
+}))
+
+/** L4 for one shape: every contender in turns, each run in fresh processes of its own. */
+async function compareProcesses(processes: number, workersPerProcess: number) {
+  const ports = group.instances.map((i) => i.port)
+  const totals = new Map<Contender, ProcessSamples>(L4_CONTENDERS.map((c) => [c, emptyProcessSamples()]))
+  for (let round = 0; round < L4_ROUNDS; round++) {
+    for (let k = 0; k < L4_CONTENDERS.length; k++) {
+      const contender = L4_CONTENDERS[(round + k) % L4_CONTENDERS.length]!
+      const run = { contender: contender.key, processes, workersPerProcess, durationMs: L4_SLICE_MS, ports }
+      await runProcesses(run, totals.get(contender)!)
+    }
+  }
+  return L4_CONTENDERS.map((contender) => ({ contender, summary: summarize(totals.get(contender)!, processes) }))
+}
+
+type Summary = ReturnType<typeof summarize>
+
+function l4Rows(
+  label: string,
+  results: Awaited<ReturnType<typeof compareProcesses>>,
+  targets: Partial<Record<string, Target>>,
+): Row[] {
+  const row = (metric: string, higherIsBetter: boolean, pick: (s: Summary) => number): Row => {
+    const target = targets[metric]
+    return {
+      metric: `${label} ${metric}`,
+      higherIsBetter,
+      ...(target ? { target } : {}),
+      values: results.map((r) => [r.contender, pick(r.summary)]),
+    }
+  }
+  for (const r of results)
+    console.log(`${label} ${r.contender.name}: acquisitions per process ${r.summary.shares.join(' / ')}`)
+  return [
+    row('acquisitions/s', true, (s) => s.acquisitionsPerSecond),
+    row('lock held share', true, (s) => s.heldShare),
+    row('hand-off between processes p50 ms', false, (s) => s.handoffP50),
+    row('hand-off between processes p99 ms', false, (s) => s.handoffP99),
+    row('wait p50 ms', false, (s) => s.waitP50),
+    row('wait p99 ms', false, (s) => s.waitP99),
+    row('wait max ms', false, (s) => s.waitMax),
+    row('Jain index', true, (s) => s.jain),
+    row('overlaps', false, (s) => s.overlaps),
+    row('failed acquires', false, (s) => s.failures),
+    row('token regressions', false, (s) => s.tokenRegressions),
   ]
-  const r3 = await compare(contended, Math.max(2, Math.round(ROUNDS / 2)), l3, L3_SLICE_MS)
-  const rows: Row[] = [
+}
+
+async function l1Rows(plain: Make[]): Promise<Row[]> {
+  const r1 = await compare(plain, L1_ROUNDS, l1, L1_SLICE_MS, L1_WARM_MS)
+  return [
     {
       metric: 'L1 ops/s',
       higherIsBetter: true,
@@ -101,12 +159,31 @@ try {
       higherIsBetter: false,
       values: r1.map((r) => [r.contender, percentile(r.total.latencies, 0.99)]),
     },
+  ]
+}
+
+async function l2Rows(plain: Make[]): Promise<Row[]> {
+  const r2 = await compare(plain, ROUNDS, l2, SLICE_MS)
+  return [
     {
       metric: 'L2 ops/s (64 workers)',
       higherIsBetter: true,
       target: { ratio: 1.5 },
       values: r2.map((r) => [r.contender, perSecond(r.total)]),
     },
+  ]
+}
+
+async function l3Rows(): Promise<Row[]> {
+  const contended: Make[] = [
+    ours,
+    (c) => redlock5(c, 'default'),
+    (c) => redlock5(c, 'tuned'),
+    (c) => sesame(c, 'default'),
+    (c) => sesame(c, 'tuned'),
+  ]
+  const r3 = await compare(contended, Math.max(2, Math.round(ROUNDS / 2)), l3, L3_SLICE_MS)
+  return [
     {
       metric: 'L3 acquisitions/s',
       higherIsBetter: true,
@@ -139,6 +216,35 @@ try {
     },
     { metric: 'L3 failed acquires', higherIsBetter: false, values: r3.map((r) => [r.contender, r.total.failures]) },
   ]
+}
+
+async function l4AllRows(): Promise<Row[]> {
+  // Targets of issue 14, on this 2-core machine.
+  return [
+    ...l4Rows('L4a (8 procs x 1)', await compareProcesses(8, 1), {
+      'lock held share': { atLeast: 0.65 },
+      'hand-off between processes p50 ms': { below: 0.5 },
+      'wait p99 ms': { atMost: 30 },
+      'Jain index': { atLeast: 0.99 },
+      overlaps: { equals: 0 },
+      'token regressions': { equals: 0 },
+    }),
+    ...l4Rows('L4b (4 procs x 4)', await compareProcesses(4, 4), {
+      'Jain index': { atLeast: 0.95 },
+      'wait max ms': { atMost: 100 },
+      overlaps: { equals: 0 },
+      'token regressions': { equals: 0 },
+    }),
+  ]
+}
+
+try {
+  const plain: Make[] = [ours, (c) => redlock5(c, 'default'), (c) => sesame(c, 'default')]
+  const rows: Row[] = []
+  if (PARTS.has('L1')) rows.push(...(await l1Rows(plain)))
+  if (PARTS.has('L2')) rows.push(...(await l2Rows(plain)))
+  if (PARTS.has('L3')) rows.push(...(await l3Rows()))
+  if (PARTS.has('L4')) rows.push(...(await l4AllRows()))
   process.exitCode = printTable(rows) ? 0 : 1
 } finally {
   await group.stop()

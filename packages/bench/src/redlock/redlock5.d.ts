@@ -12,6 +12,10 @@ declare module 'redlock' {
 
   export default class Redlock extends EventEmitter {
     constructor(clients: Redis[], settings?: { retryDelay?: number; retryJitter?: number; retryCount?: number })
-    acquire(resources: string[], duration: number): Promise<Lock>
+    acquire(
+      resources: string[],
+      duration: number,
+      settings?: { retryDelay?: number; retryJitter?: number; retryCount?: number },
+    ): Promise<Lock>
   }
 }

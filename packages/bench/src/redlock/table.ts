@@ -1,7 +1,12 @@
 import type { Contender } from './contenders.js'
 
 /** A target: a ratio to the best peer, an absolute bound, or an exact value for our column. */
-export type Target = { ratio: number } | { below: number } | { equals: number }
+export type Target =
+  | { ratio: number }
+  | { below: number }
+  | { equals: number }
+  | { atLeast: number }
+  | { atMost: number }
 
 /** One line of the table. */
 export interface Row {
@@ -20,6 +25,8 @@ function describeTarget(target: Target | undefined, higherIsBetter: boolean): st
   if (!target) return ''
   if ('below' in target) return `< ${target.below}`
   if ('equals' in target) return `= ${target.equals}`
+  if ('atLeast' in target) return `>= ${target.atLeast}`
+  if ('atMost' in target) return `<= ${target.atMost}`
   return higherIsBetter ? `>= ${target.ratio}x` : `<= ${target.ratio}x`
 }
 
@@ -27,6 +34,8 @@ function met(target: Target | undefined, ours: number, ratio: number, higherIsBe
   if (!target) return undefined
   if ('below' in target) return ours < target.below
   if ('equals' in target) return ours === target.equals
+  if ('atLeast' in target) return ours >= target.atLeast
+  if ('atMost' in target) return ours <= target.atMost
   return higherIsBetter ? ratio >= target.ratio : ratio <= target.ratio
 }
 

@@ -1,0 +1,150 @@
+/**
+ * L4: contenders in separate processes, as service instances contend in production. Each process has its own lock
+ * object and connections to the same three Redis servers; every worker holds the one resource about 1 ms (a timer),
+ * releases, waits about 1 ms outside, and asks again.
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { percentile } from '../shared/stats.js'
+import type { Acquisition, WorkerArgs, WorkerReport } from './processWorker.js'
+import { max } from './stats.js'
+
+const WORKER = fileURLToPath(new URL('./processWorker.ts', import.meta.url))
+
+/** The shape of one L4 run. */
+export interface ProcessRun {
+  contender: string
+  processes: number
+  workersPerProcess: number
+  durationMs: number
+  ports: number[]
+}
+
+/** Raw results of one or more runs of one contender. */
+export interface ProcessSamples {
+  ms: number
+  /** Acquisitions of every process, each run's sorted by `got`. */
+  runs: { acquisitions: (Acquisition & { process: number })[]; ms: number }[]
+  failures: number
+}
+
+/** Nothing measured yet. */
+export function emptyProcessSamples(): ProcessSamples {
+  return { ms: 0, runs: [], failures: 0 }
+}
+
+let serial = 0
+
+/** Runs the contender in `processes` child processes at once; resolves with what they did. */
+export async function runProcesses(run: ProcessRun, into: ProcessSamples): Promise<void> {
+  serial++
+  const args: WorkerArgs = {
+    contender: run.contender,
+    ports: run.ports,
+    resource: `bench-l4-${process.pid}-${serial}`,
+    workers: run.workersPerProcess,
+    ttl: 10_000,
+    holdMs: 1,
+    pauseMs: 1,
+  }
+  const children: ChildProcess[] = Array.from({ length: run.processes }, () =>
+    fork(WORKER, [JSON.stringify(args)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  )
+  try {
+    await Promise.all(children.map((child) => message(child)))
+    const start = performance.timeOrigin + performance.now() + 50
+    const end = start + run.durationMs
+    const reports = Promise.all(children.map((child) => message(child) as Promise<WorkerReport>))
+    for (const child of children) child.send({ start, end })
+    const all = await reports
+    const acquisitions = all
+      .flatMap((report, process) => report.acquisitions.map((a) => ({ ...a, process })))
+      .sort((a, b) => a.got - b.got)
+    into.runs.push({ acquisitions, ms: run.durationMs })
+    into.ms += run.durationMs
+    into.failures += all.reduce((n, r) => n + r.failures, 0)
+  } finally {
+    for (const child of children) child.kill('SIGKILL')
+  }
+}
+
+function message(child: ChildProcess): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`an L4 process exited early (code ${code})`))
+    child.once('exit', onExit)
+    child.once('message', (m) => {
+      child.off('exit', onExit)
+      resolve(m)
+    })
+  })
+}
+
+/** What the L4 table shows of one contender. */
+export interface ProcessSummary {
+  acquisitionsPerSecond: number
+  /** Sum of holds over the elapsed time. */
+  heldShare: number
+  /** From a release in one process to the next holder, in another process. */
+  handoffP50: number
+  handoffP99: number
+  waitP50: number
+  waitP99: number
+  waitMax: number
+  /** Jain's fairness index over the acquisitions of each process (1 = equal shares). */
+  jain: number
+  shares: number[]
+  overlaps: number
+  failures: number
+  /** Holders whose fencing token was not above the previous holder's (ours only). */
+  tokenRegressions: number
+}
+
+/** Reads the table's numbers out of the runs. */
+export function summarize(samples: ProcessSamples, processes: number): ProcessSummary {
+  const handoffs: number[] = []
+  const waits: number[] = []
+  const shares = new Array<number>(processes).fill(0)
+  let held = 0
+  let overlaps = 0
+  let tokenRegressions = 0
+  let count = 0
+  for (const { acquisitions } of samples.runs) {
+    let latestRelease = Number.NEGATIVE_INFINITY
+    let previous: (typeof acquisitions)[number] | undefined
+    for (const a of acquisitions) {
+      count++
+      shares[a.process] = (shares[a.process] ?? 0) + 1
+      held += a.released - a.got
+      waits.push(a.got - a.asked)
+      // Sorted by `got`: a holder that got the lock before the latest release among earlier holders overlapped.
+      if (a.got < latestRelease) overlaps++
+      latestRelease = Math.max(latestRelease, a.released)
+      if (previous) {
+        if (previous.process !== a.process) handoffs.push(a.got - previous.released)
+        if (a.token !== undefined && previous.token !== undefined && BigInt(a.token) <= BigInt(previous.token)) {
+          tokenRegressions++
+        }
+      }
+      previous = a
+    }
+  }
+  const sum = shares.reduce((a, b) => a + b, 0)
+  const squares = shares.reduce((a, b) => a + b * b, 0)
+  return {
+    acquisitionsPerSecond: count / (samples.ms / 1000),
+    heldShare: held / samples.ms,
+    handoffP50: percentile(handoffs, 0.5),
+    handoffP99: percentile(handoffs, 0.99),
+    waitP50: percentile(waits, 0.5),
+    waitP99: percentile(waits, 0.99),
+    waitMax: max(waits),
+    jain: squares === 0 ? 0 : (sum * sum) / (processes * squares),
+    shares,
+    overlaps,
+    failures: samples.failures,
+    tokenRegressions,
+  }
+}
