@@ -2,11 +2,19 @@ import { defineConfig } from 'tsup'
 import base from '../../tsup.config.base'
 
 /**
- * The shared build (ESM + CJS + .d.ts of the index) plus the `redrpc` command. The CLI keeps its `#!/usr/bin/env node`
- * line (esbuild preserves it and tsup marks the file executable); it needs no declarations.
+ * The shared build (ESM + CJS + .d.ts of the index), then the `redrpc` command, ESM only (bin/redrpc.js imports it;
+ * nothing requires it). The build script empties dist/ first: two configs run at once, so neither may clean.
  */
-export default defineConfig({
-  ...(base as object),
-  entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
-  dts: { entry: { index: 'src/index.ts' } },
-})
+export default defineConfig([
+  { ...(base as object), entry: { index: 'src/index.ts' }, clean: false },
+  {
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    dts: false,
+    clean: false,
+    sourcemap: true,
+    target: 'node20',
+    splitting: false,
+    treeshake: true,
+  },
+])

@@ -42,6 +42,38 @@ function startWorker(name: string, url: string, namespace: string): Promise<Chil
   })
 }
 
+/** Stops a worker process and waits for it to exit (it leaves the registry on SIGTERM). */
+async function stopWorker(w: ChildProcess): Promise<void> {
+  if (w.exitCode !== null || w.signalCode !== null) return
+  const exited = new Promise((resolve) => w.once('exit', resolve))
+  w.kill('SIGTERM')
+  await exited
+}
+
+/**
+ * Deletes every key the demo wrote (registry, inboxes, replies, locks and fencing counters all start with its
+ * namespace) on every Redis, then counts what is left: 0 unless something still writes.
+ */
+async function removeKeys(urls: string[], namespace: string): Promise<number> {
+  let left = 0
+  for (const url of urls) {
+    const redis = client(url)
+    for (let pass = 0; pass < 2; pass++) {
+      const keys: string[] = []
+      let cursor = '0'
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `${namespace}*`, 'COUNT', 1000)
+        cursor = next
+        keys.push(...batch)
+      } while (cursor !== '0')
+      // On servers of its own nothing else writes: every key left is the demo's, whatever its name.
+      if (pass === 1) left += group ? await redis.dbsize() : keys.length
+      else if (keys.length > 0) await redis.del(...keys)
+    }
+  }
+  return left
+}
+
 const { urls, group } = await redisUrls()
 const clients: Redis[] = []
 const client = (url: string) => {
@@ -60,7 +92,8 @@ try {
 
   // --- The user's scenario, as the README shows it.
   const resources = { Resource_A: { ttl: 10_000 }, Resource_B: { ttl: 10_000 }, Resource_C: { ttl: 10_000 } }
-  const rlock = new Redlock(urls.map(client), { resources })
+  // Its own key prefix, so the demo can remove every key it wrote (fencing counters included) from Redis it was given.
+  const rlock = new Redlock(urls.map(client), { resources, keyPrefix: `${namespace}:lock:` })
   const redRpc = new RedRpc(rlock, [client(rpcUrl)], { namespace })
   const store: Record<string, number> = { Resource_A: 0 }
   await redRpc.registerService('test_service', {
@@ -158,15 +191,15 @@ try {
   title('4. Shutdown')
   await redRpc.close()
   await rlock.quit()
-  say(`   closed RedRpc, providers deregistered; done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
-  if (failed > 0 || !increasing) process.exitCode = 1
-} finally {
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM')
-  await Promise.all(
-    workers.map((w) =>
-      w.exitCode === null && w.signalCode === null ? new Promise((r) => w.once('exit', r)) : undefined,
-    ),
+  for (const w of workers.splice(0)) await stopWorker(w)
+  const left = await removeKeys(urls, namespace)
+  say(
+    `   closed RedRpc, providers deregistered, keys removed; done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   )
+  if (left > 0) say(`   ${left} key(s) of the demo are still in Redis`)
+  if (failed > 0 || !increasing || left > 0) process.exitCode = 1
+} finally {
+  await Promise.all(workers.map(stopWorker))
   for (const c of clients) c.disconnect()
   await group?.stop()
 }

@@ -2,10 +2,11 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { Redlock } from '@org/redlock'
 import { waitFor } from '@org/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RedRpc } from '../src/index.js'
-import { type Stack, startStack } from './helpers.js'
+import { RESOURCES, type Stack, startStack } from './helpers.js'
 
 const run = promisify(execFile)
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli.ts')
@@ -146,5 +147,70 @@ describe('the redrpc command fails with one clear line and a non-zero exit', { t
     const out = await redrpc('services', '--redis', url)
     expect(out.code).toBe(1)
     expect(out.stderr).toMatch(new RegExp(`^redrpc: cannot connect to ${url}: .*ECONNREFUSED`))
+  })
+})
+
+describe('the redrpc command prints user data faithfully and words a mistake the same everywhere', {
+  timeout: 90_000,
+}, () => {
+  it('bigints print as numbers when they fit a safe integer, else as decimal strings', async () => {
+    // Registered here, after the listing tests above, which expect cli_service alone.
+    const bigints = stack.redRpc()
+    await bigints.registerService('cli_bigints', {
+      token: () => ({ small: 42n, huge: 2n ** 64n }),
+    })
+    await bigints.registerProvider('clib', { count: 1, service: 'cli_bigints' })
+    const out = await redrpc('call', 'cli_bigints', 'token', '--json')
+    expect(out.code, out.stderr).toBe(0)
+    expect(out.stdout).toBe('{"small":42,"huge":"18446744073709551616"}\n')
+  })
+
+  it("locks shows the holder's own lock value (no internal marker) and the fencing token as a number", async () => {
+    const lock = await stack.rlock.acquire('Resource_C', 10_000)
+    // A caller in another Redlock (as in another process) waits in line: @org/redlock then marks the stored value,
+    // which the command must not show.
+    const other = new Redlock(stack.group.clients(), { resources: RESOURCES })
+    const waiter = other.acquire('Resource_C', 10_000, { retryCount: -1 })
+    try {
+      const url = stack.group.instances[0]!.url
+      await waitFor(async () => (await stack.group.instances[0]!.client().get('redlock:{Resource_C}'))?.endsWith('+'), {
+        timeoutMs: 10_000,
+        what: 'the waiter to mark the lock',
+      })
+      const out = await redrpc('locks', '--redis', url, '--json')
+      expect(out.code, out.stderr).toBe(0)
+      const [row] = JSON.parse(out.stdout) as { holder: string; fencingToken: unknown }[]
+      expect(row?.holder).toBe(lock.value)
+      expect(row?.fencingToken).toBe(Number(lock.fencingToken))
+    } finally {
+      await lock.release()
+      await (await waiter).release()
+      await other.quit()
+    }
+  })
+
+  it('a missing argument and a bad --timeout read the same in every subcommand', async () => {
+    for (const command of ['providers', 'watch', 'call']) {
+      const out = await redrpc(command)
+      expect(out.code).toBe(2)
+      expect(out.stderr).toMatch(
+        new RegExp(`^redrpc: UsageError: missing <service> \\(usage: redrpc ${command} <service>`),
+      )
+    }
+    const method = await redrpc('call', 'cli_service')
+    expect(method.stderr).toMatch(
+      /^redrpc: UsageError: missing <method> \(usage: redrpc call <service> <method> \[json\]\)/,
+    )
+    const texts = new Set<string>()
+    for (const args of [['services'], ['providers', 'x'], ['call', 'x', 'y'], ['watch', 'x'], ['locks']]) {
+      const out = await redrpc(...args, '--timeout', 'soon')
+      expect(out.code).toBe(2)
+      texts.add(out.stderr)
+    }
+    expect([...texts]).toEqual([
+      "redrpc: UsageError: --timeout must be a positive integer, got 'soon' (see 'redrpc --help')\n",
+    ])
+    const extra = await redrpc('services', 'extra')
+    expect(extra.stderr).toMatch(/^redrpc: UsageError: unexpected argument 'extra' \(usage: redrpc services\)/)
   })
 })

@@ -35,12 +35,23 @@ options:
   --json             machine-readable output
   -h, --help         this text`
 
-const ARITY: Record<string, [number, number]> = {
-  services: [0, 0],
-  providers: [1, 1],
-  call: [2, 3],
-  watch: [1, 1],
-  locks: [0, 0],
+/** The arguments of each command, in order; a name in brackets is optional. */
+const ARGUMENTS: Record<string, readonly string[]> = {
+  services: [],
+  providers: ['<service>'],
+  call: ['<service>', '<method>', '[json]'],
+  watch: ['<service>'],
+  locks: [],
+}
+
+/** One wording per mistake, whatever the command: `missing <service>`, `unexpected argument 'x'`, plus its usage. */
+function checkArguments(command: string, given: readonly string[]): void {
+  const expected = ARGUMENTS[command] as readonly string[]
+  const usage = `usage: redrpc ${[command, ...expected].join(' ')}`
+  const missing = expected.slice(given.length).find((a) => a.startsWith('<'))
+  if (missing) throw new UsageError(`missing ${missing} (${usage})`)
+  const extra = given[expected.length]
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}' (${usage})`)
 }
 
 /** Parses `argv` (without node and the script) with node's own `util.parseArgs`. */
@@ -55,13 +66,10 @@ export function parseCli(argv: string[]): CliArgs {
   const [command = '', ...rest] = positionals
   const help = values.help === true
   if (!help) {
-    const arity = ARITY[command]
-    if (!arity) throw new UsageError(command ? `unknown command '${command}'` : 'missing command')
-    if (rest.length < arity[0] || rest.length > arity[1]) {
-      throw new UsageError(
-        `'${command}' takes ${arity[0] === arity[1] ? arity[0] : `${arity[0]} to ${arity[1]}`} argument(s), got ${rest.length}`,
-      )
+    if (!Object.hasOwn(ARGUMENTS, command)) {
+      throw new UsageError(command ? `unknown command '${command}'` : 'missing command')
     }
+    checkArguments(command, rest)
   }
   const timeoutMs = Number(values.timeout ?? '10000')
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1)

@@ -3,7 +3,7 @@ import { Registry } from '@org/registry'
 import { Redis } from 'ioredis'
 import { RedRpc } from '../RedRpc.js'
 import type { CliArgs } from './args.js'
-import { table, toJson } from './table.js'
+import { plainNumber, table, toJson } from './table.js'
 
 /** Where a command writes, and what stops `watch`. */
 export interface CliIO {
@@ -138,7 +138,8 @@ interface LockRow {
   resource: string
   holder: string
   ttlMs: number
-  fencingToken: string | null
+  /** A number when it fits a safe integer (always, in practice), else its decimal string. */
+  fencingToken: number | string | null
 }
 
 async function locks(args: CliArgs, io: CliIO): Promise<void> {
@@ -150,7 +151,7 @@ async function locks(args: CliArgs, io: CliIO): Promise<void> {
   io.out(
     table(
       ['INSTANCE', 'RESOURCE', 'HOLDER', 'TTL_MS', 'TOKEN'],
-      rows.map((r) => [r.instance, r.resource, r.holder, String(r.ttlMs), r.fencingToken ?? '-']),
+      rows.map((r) => [r.instance, r.resource, r.holder, String(r.ttlMs), String(r.fencingToken ?? '-')]),
     ),
   )
 }
@@ -169,10 +170,25 @@ async function heldLocks(redis: Redis, instance: string, prefix: string): Promis
       const resource = key.slice(prefix.length + 1, -1)
       const fence = redlockKeys(resource, prefix).fence
       const [holder, ttlMs, token] = await Promise.all([redis.get(key), redis.pttl(key), redis.get(fence)])
-      return holder === null ? undefined : { instance, resource, holder, ttlMs, fencingToken: token }
+      if (holder === null) return undefined
+      return {
+        instance,
+        resource,
+        holder: lockValue(holder),
+        ttlMs,
+        fencingToken: token === null ? null : plainNumber(token),
+      }
     }),
   )
   return rows.filter((r): r is LockRow => r !== undefined)
+}
+
+/**
+ * The lock's value as its holder knows it (`lock.value`): @org/redlock appends a `+` to the stored value when
+ * somebody waited for the lock (so that only such a release is announced); that marker is internal.
+ */
+function lockValue(stored: string): string {
+  return stored.endsWith('+') ? stored.slice(0, -1) : stored
 }
 
 /** Runs one parsed command. */

@@ -10,7 +10,13 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), ...body].join('\n')
 }
 
-/** JSON that also carries bigints (fencing tokens) as decimal strings. */
+/** JSON that also carries bigints (fencing tokens): as numbers when they fit a safe integer, else decimal strings. */
 export function toJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v), indent) ?? 'undefined'
+  return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? plainNumber(v) : v), indent) ?? 'undefined'
+}
+
+/** A bigint or a decimal string (as Redis returns counters) as a number when that loses nothing, else a string. */
+export function plainNumber(value: bigint | string): number | string {
+  const n = Number(value)
+  return Number.isSafeInteger(n) && String(n) === value.toString() ? n : value.toString()
 }
