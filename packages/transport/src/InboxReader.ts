@@ -57,7 +57,7 @@ export class InboxReader {
   }
 
   start(): void {
-    this.#loop = this.#run()
+    this.#loop = this.#next.run(() => this.#follow())
   }
 
   /** Stops reading; entries a last read already took are still served. */
@@ -105,14 +105,6 @@ export class InboxReader {
       key,
       '>',
     )
-  }
-
-  async #run(): Promise<void> {
-    try {
-      await this.#follow()
-    } finally {
-      this.#next.abandon()
-    }
   }
 
   async #follow(): Promise<void> {

@@ -71,9 +71,16 @@ export class NextRead<R> {
     })
   }
 
-  /** Swallows the failure of a read left out when its reader stops (its connection is closed under it). */
-  abandon(): void {
-    this.current?.catch(() => {})
+  /**
+   * Runs a reader's loop to its end; a read it leaves out (issued along with a caller's commands just before the
+   * reader stopped) fails with the closed connection, and that failure is swallowed here.
+   */
+  async run(loop: () => Promise<void>): Promise<void> {
+    try {
+      await loop()
+    } finally {
+      this.current?.catch(() => {})
+    }
   }
 
   #endWait(): void {

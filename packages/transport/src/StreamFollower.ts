@@ -48,7 +48,7 @@ export class StreamFollower {
   }
 
   start(): void {
-    this.#loop = this.#run()
+    this.#loop = this.#next.run(() => this.#follow())
   }
 
   async stop(): Promise<void> {
@@ -67,15 +67,6 @@ export class StreamFollower {
     const conn = raw(this.connection)
     beforeRead?.(conn, this.#lastId)
     return conn.xreadBuffer('COUNT', this.#count, 'BLOCK', this.#blockMs, 'STREAMS', key, this.#lastId)
-  }
-
-  async #run(): Promise<void> {
-    try {
-      await this.#follow()
-    } finally {
-      // A read issued along with a caller's commands just before stop() fails with the closed connection.
-      this.#next.abandon()
-    }
   }
 
   async #follow(): Promise<void> {
