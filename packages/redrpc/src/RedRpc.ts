@@ -100,6 +100,13 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
    * @param redis ioredis clients (`Redis` or `Cluster`) of the Redis that carries the registry and the calls; the
    *   first one is used
    * @param options namespace, heartbeat, default policy and caller defaults
+   * @throws {TypeError} `rlock` is neither a Redlock nor null, `redis` is not a non-empty array of ioredis clients,
+   *   or an option has the wrong type
+   * @throws {RangeError} a numeric option is out of range (e.g. `ttlMs` not above `heartbeatMs`)
+   * @throws {UnknownPolicyError} `options.policy` names no known policy
+   * @example
+   * const redRpc = new RedRpc(rlock, [new Redis(6379)], { namespace: 'shop', call: { timeoutMs: 5_000 } })
+   * const caller = new RedRpc(null, [new Redis(6379)]) // a process that only calls
    */
   constructor(rlock: Redlock | null, redis: readonly (Redis | Cluster)[], options?: RedRpcOptions) {
     super()
@@ -131,7 +138,18 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   /**
    * Declares a service and its methods (a function, or `{ handler, lock?, idempotent?, timeoutMs?, retries? }`), and
    * publishes it in the registry so callers anywhere can find it. Fixed lock lists are checked against the Redlock's
-   * declared resources now.
+   * declared resources now. A method may declare `params` / `result` Standard Schemas; its handler's params are then
+   * typed by the schema's output.
+   * @throws {TypeError} a bad name, a method that is not a function or `{ handler, ... }`, a `params`/`result` that is
+   *   not a Standard Schema, a name already registered here, or a locked method without a Redlock
+   * @throws {RangeError} a method's `timeoutMs`, `retries` or `lockTtlMs` out of range
+   * @throws {UndeclaredResourceError} a fixed lock names a resource the Redlock does not declare
+   * @throws {ClosedError} this RedRpc is closed
+   * @example
+   * const ref = await redRpc.registerService('test_service', {
+   *   getResource: { lock: (p: { name: string }) => [p.name], handler: (p, ctx) => ctx.lock.fencingToken },
+   *   ping: () => 'pong',
+   * })
    */
   // T is left unconstrained and S inferred per method: that is what types a handler's params from its schema.
   async registerService<T, S = Record<string, never>>(
@@ -159,7 +177,15 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     return { name }
   }
 
-  /** Starts `count` provider instances of a service registered here; returns their ids. */
+  /**
+   * Starts `count` provider instances of a service registered here; returns their ids (`<name>-1`...).
+   * @throws {TypeError} a bad name or options, or no `options.service` while several services are registered
+   * @throws {RangeError} `count` or `concurrency` not an integer >= 1, or a negative `weight`
+   * @throws {UnknownServiceError} the service is not registered in this RedRpc
+   * @throws {ClosedError} this RedRpc is closed
+   * @example
+   * const ids = await redRpc.registerProvider('test_provider', { count: 3 }) // test_provider-1 .. -3
+   */
   async registerProvider(name: string, options: ProviderOptions): Promise<string[]> {
     this.#assertOpen()
     assertName(name, 'provider name')
@@ -200,6 +226,11 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   /**
    * Chooses the load-balancing policy: any `@org/balancer` name (case-insensitive), a custom one given by `factory`
    * (or registered with `@org/balancer`'s `registerPolicy`), or a ready `LoadBalancer`. Per service with `{ service }`.
+   * @throws {UnknownPolicyError} the name is not a known policy (the message lists the known ones)
+   * @throws {TypeError} neither a name nor a LoadBalancer, or bad options
+   * @throws {ClosedError} this RedRpc is closed
+   * @example
+   * redRpc.registerLbPolicy('P2C', { service: 'accounts' })
    */
   registerLbPolicy(policy: string | LoadBalancer, options: LbPolicyOptions = {}): void {
     this.#assertOpen()
@@ -244,6 +275,12 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   /**
    * A handle to call a service, here or in any process sharing the Redis; `options` sets this service's caller
    * defaults (timeout, retries, bulkhead, breaker). Pass the `ServiceRef` from `registerService` to get typed calls.
+   * @throws {TypeError} a bad service name or options
+   * @throws {RangeError} a caller default out of range
+   * @throws {ClosedError} this RedRpc is closed
+   * @example
+   * const service = redRpc.getInstance('test_service')
+   * const typed = redRpc.getInstance(await redRpc.registerService('s', { ping: () => 'pong' })) // api.ping(): string
    */
   getInstance<T extends ServiceMethods = ServiceMethods>(
     service: string | ServiceRef<T>,
@@ -277,6 +314,13 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
    * wakes it: no polling). Rejects with `WaitForServicesTimeoutError` (a `NoProviderError`) naming the services
    * still missing after `timeoutMs` (default: the `call.timeoutMs` default, 10,000 ms; `Infinity` waits until
    * `signal` aborts, which rejects with `CallAbortedError`). Bad input throws before anything reaches Redis.
+   * @throws {TypeError} `services` is not an array of valid names, or bad options
+   * @throws {RangeError} `timeoutMs` is not an integer >= 1 nor Infinity
+   * @throws {WaitForServicesTimeoutError} `timeoutMs` passed; `missing` lists the services without a provider
+   * @throws {CallAbortedError} `signal` aborted
+   * @throws {ClosedError} this RedRpc is closed
+   * @example
+   * await caller.waitForServices(['test_service'], { timeoutMs: 30_000 })
    */
   async waitForServices(services: readonly string[], options: WaitForServicesOptions = {}): Promise<void> {
     this.#assertOpen()
@@ -308,6 +352,12 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   /**
    * Stops local providers (they leave the registry, finish running calls; queued ones stay for other providers),
    * stops watches and the transport. The ioredis clients and the Redlock stay open: they belong to the caller.
+   * Never rejects; calling it again returns the same promise.
+   * @throws nothing: later calls and registrations throw `ClosedError`
+   * @example
+   * await redRpc.close()
+   * await rlock.quit()
+   * for (const client of clients) await client.quit()
    */
   close(): Promise<void> {
     if (!this.#closing) {

@@ -35,7 +35,21 @@ export type UntypedApi = any
 export interface ServiceInstance<T extends ServiceMethods = Record<string, MethodSpec>> {
   /** The service's name. */
   readonly name: string
-  /** Calls `method` on one live provider chosen by the service's policy; retries and failover as configured. */
+  /**
+   * Calls `method` on one live provider chosen by the service's policy; retries and failover as configured. With no
+   * live provider yet, the first attempt waits for one up to its `timeoutMs`.
+   * @throws {TypeError} `method` is not a non-empty string, or bad options
+   * @throws {RangeError} `options.timeoutMs` or `options.retries` out of range
+   * @throws {ValidationError} the params (or the result) failed the method's schema
+   * @throws {UnknownServiceError} the service was never registered (after waiting `timeoutMs`)
+   * @throws {UnknownMethodError} the service has no such method
+   * @throws {NoProviderError} no live provider within `timeoutMs`
+   * @throws {CallTimeoutError} no reply within `timeoutMs`
+   * @throws {RemoteCallError} the handler threw
+   * @throws {CircuitOpenError} {BulkheadFullError} {CallFailedError} {CallAbortedError} {ClosedError} see their docs
+   * @example
+   * const r = await service.callApi('getResource', { name: 'Resource_A' }, { timeoutMs: 2_000, metadata: { trace } })
+   */
   callApi<K extends keyof T & string>(
     method: K,
     params?: ParamsOf<T[K]>,
