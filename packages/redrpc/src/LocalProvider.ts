@@ -2,6 +2,8 @@ import type { Redlock } from '@org/redlock'
 import type { ProviderHandle, Registry } from '@org/registry'
 import { type Codec, TransportServer } from '@org/transport'
 import type { Cluster, Redis } from 'ioredis'
+import { encodeValue } from './codec.js'
+import { CodecError, resultRefusal } from './codecError.js'
 import { ValidationError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
 import { runLocked } from './lockedRun.js'
@@ -91,20 +93,44 @@ export class LocalProvider {
       this.served.finish(false)
       throw err
     }
-    if (!isThenable(result)) {
-      this.served.finish(true)
-      return result
-    }
+    if (!isThenable(result)) return this.#answer(method, result)
     return Promise.resolve(result).then(
-      (value) => {
-        this.served.finish(true)
-        return value
-      },
+      (value) => this.#answer(method, value),
       (err: unknown) => {
         this.served.finish(false)
         throw err
       },
     )
+  }
+
+  /** The handler's value encoded for the wire, counted as served (or failed, when it cannot be encoded). */
+  #answer(method: NormalizedMethod, value: unknown): string | undefined {
+    let encoded: string | undefined
+    try {
+      encoded = this.#encodeResult(method, value)
+    } catch (err) {
+      this.served.finish(false)
+      throw err
+    }
+    this.served.finish(true)
+    return encoded
+  }
+
+  /**
+   * The result as wire text (the transport passes it through, see wireCodec.ts). A result the codec cannot carry
+   * exactly goes back as an error the caller turns into `CodecError` with its path (`result.when`), never as a
+   * silently changed value.
+   */
+  #encodeResult(method: NormalizedMethod, value: unknown): string | undefined {
+    if (value === undefined) return undefined
+    try {
+      return encodeValue(value, 'result')
+    } catch (err) {
+      if (!(err instanceof CodecError)) throw err
+      const refused = err.at({ service: this.service, method: method.name, provider: this.id })
+      this.#deps.emit('warning', refused)
+      throw resultRefusal(refused)
+    }
   }
 
   /**

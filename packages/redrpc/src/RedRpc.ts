@@ -4,7 +4,6 @@ import type { Redlock } from '@org/redlock'
 import { Registry, type Watch } from '@org/registry'
 import { TransportClient } from '@org/transport'
 import type { Cluster, Redis } from 'ioredis'
-import { redRpcCodec } from './codec.js'
 import { ClosedError, RedRpcError, UnknownServiceError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
 import { LocalProvider } from './LocalProvider.js'
@@ -33,6 +32,7 @@ import type { StatsSnapshot } from './Stats.js'
 import { writeMethodInfos } from './serviceMetadata.js'
 import type { StandardSchemaV1 } from './standardSchema.js'
 import { type WaitForServicesOptions, waitForServices } from './waitForServices.js'
+import { wireCodec } from './wireCodec.js'
 
 /** What `registerService` returns: pass it to `getInstance` for a handle typed by the service's methods. */
 export interface ServiceRef<T extends ServiceMethods = ServiceMethods> {
@@ -210,7 +210,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       namespace: this.#options.namespace,
       concurrency: options.concurrency ?? this.#options.concurrency,
       weight,
-      codec: redRpcCodec,
+      codec: wireCodec,
       call: this.#nestedCaller,
       emit: this.#emit,
     }
@@ -438,7 +438,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     if (!this.#transport) {
       this.#transport = new TransportClient(this.#redis, {
         namespace: this.#options.namespace,
-        codec: redRpcCodec,
+        codec: wireCodec,
         timeoutMs: this.#options.call.timeoutMs,
         // The bulkhead of each service bounds calls; the transport must not queue or refuse below it.
         maxInFlight: 100_000,

@@ -3,6 +3,8 @@ import type { ProviderChange, ProviderInfo, Registry, Watch } from '@org/registr
 import type { RequestOptions, TransportClient } from '@org/transport'
 import { type BreakerState, CircuitBreaker } from './CircuitBreaker.js'
 import { isProviderFailure, isRetryable, toCallError } from './callErrors.js'
+import { encodeValue } from './codec.js'
+import { CodecError } from './codecError.js'
 import {
   BulkheadFullError,
   CallAbortedError,
@@ -108,6 +110,10 @@ export class ServiceClient {
       const checked = validate(schema, params, { service: this.name, method }, 'params')
       if (checked instanceof Promise) await checked
     }
+    // Encoded once, before anything is sent (a refusal names the path, e.g. `params.items[2].f`), and reused by
+    // every attempt; the transport passes the text through (see wireCodec.ts).
+    const payload = params === undefined ? undefined : this.#encode(params, 'params', method)
+    if (options.metadata !== undefined) this.#encode(options.metadata, 'metadata', method)
     // Fast path once loaded and served: no extra awaits per call for what is already known.
     const waitedMs = this.#loaded && this.#endpoints.length > 0 ? 0 : await this.#untilServed(method, options)
     const info = this.#methods.get(method) ?? (await this.#methodInfo(method))
@@ -140,7 +146,7 @@ export class ServiceClient {
           service: this.name,
           providerId: provider,
           method,
-          params,
+          params: payload,
           timeoutMs: attemptMs,
           attempt,
         }
@@ -164,6 +170,15 @@ export class ServiceClient {
       }
     } finally {
       this.#total.end(performance.now() - callStarted, ok)
+    }
+  }
+
+  /** `encodeValue` with the call site on its refusal. */
+  #encode(value: unknown, root: string, method: string): string {
+    try {
+      return encodeValue(value, root)
+    } catch (err) {
+      throw err instanceof CodecError ? err.at({ service: this.name, method }) : err
     }
   }
 

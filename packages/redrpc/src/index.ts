@@ -3,6 +3,7 @@
 export { UnknownPolicyError } from '@org/balancer'
 export { type BreakerOptions, type BreakerState, CircuitBreaker } from './CircuitBreaker.js'
 export { redRpcCodec } from './codec.js'
+export { CodecError } from './codecError.js'
 export {
   BulkheadFullError,
   CallAbortedError,

@@ -1,0 +1,134 @@
+/**
+ * What the RedRpc codec accepts, decided by one walk over the value before it is encoded. JSON would silently change
+ * many values (a function dropped, `NaN` made `null`, a `Date` made a string, a `Map` made `{}`...); the walk refuses
+ * those instead, so a value either arrives exactly as sent or is not sent at all.
+ *
+ * Accepted: `null`, booleans, strings, finite numbers (`-0` included), bigints, dense arrays of accepted values, and
+ * plain objects (prototype `Object.prototype` or `null`) whose own properties are enumerable, string-keyed and
+ * accepted; a property whose value is `undefined` is accepted and left out (it arrives absent, as JSON does).
+ * Refused: functions, symbols (as values or as keys), `undefined` or a hole in an array, `NaN` and `±Infinity`,
+ * objects of any other prototype (`Date`, `Map`, `Set`, `RegExp`, typed arrays, `Buffer`, `Error`, class instances,
+ * boxed primitives), non-enumerable properties, and cycles.
+ */
+
+/** The value is plain JSON: `JSON.stringify` carries it exactly. */
+export const PLAIN = 0
+/** The value holds a bigint, a `-0` or a key starting with `$`: it needs the tagged form (see `codec.ts`). */
+export const TAGGED = 1
+
+/** Why a value was refused, and where: `steps` leads from the root to it (filled in while the walk unwinds). */
+export class Refusal {
+  readonly steps: (string | number)[] = []
+  constructor(readonly reason: string) {}
+}
+
+const isEnumerable = Object.prototype.propertyIsEnumerable
+
+/**
+ * The objects on the path from the root to the current value, to tell a cycle from a shared reference. Module-level
+ * so a walk allocates no list of its own; the walk is synchronous and restores the length it found.
+ */
+const ancestors: object[] = []
+
+/**
+ * Walks `value` and returns PLAIN or TAGGED; throws a `Refusal` for anything the codec cannot carry exactly. The path
+ * of a refusal is built only when one happens: each level adds its step as the exception passes through it, so an
+ * accepted value costs no strings and no trail.
+ */
+export function scan(value: unknown): number {
+  const depth = ancestors.length
+  try {
+    return scanValue(value)
+  } finally {
+    ancestors.length = depth
+  }
+}
+
+function scanValue(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return PLAIN
+    case 'number':
+      if (!Number.isFinite(value)) throw new Refusal(`is ${value}, which JSON would turn into null`)
+      return value === 0 && 1 / value < 0 ? TAGGED : PLAIN
+    case 'bigint':
+      return TAGGED
+    case 'object':
+      return value === null ? PLAIN : scanObject(value)
+    case 'undefined':
+      // Only a root can reach here (objects skip such properties, arrays refuse them): it travels tagged.
+      return TAGGED
+    default:
+      throw new Refusal(`is a ${typeof value}, which cannot be sent`)
+  }
+}
+
+function scanObject(obj: object): number {
+  if (ancestors.includes(obj)) throw new Refusal('refers back to an object that contains it (a cycle)')
+  const proto = Object.getPrototypeOf(obj)
+  if (Array.isArray(obj)) {
+    if (proto !== Array.prototype) throw new Refusal(`is a ${describeClass(obj)}, which would arrive as an array`)
+    ancestors.push(obj)
+    const mode = scanArray(obj)
+    ancestors.pop()
+    return mode
+  }
+  if (proto !== Object.prototype && proto !== null) {
+    throw new Refusal(`is a ${describeClass(obj)}, which would arrive as a plain object or a string`)
+  }
+  ancestors.push(obj)
+  const mode = scanProperties(obj as Record<string, unknown>)
+  ancestors.pop()
+  return mode
+}
+
+function scanArray(array: unknown[]): number {
+  let mode = PLAIN
+  for (let i = 0; i < array.length; i++) {
+    const item = array[i]
+    try {
+      if (item === undefined) {
+        throw new Refusal(i in array ? 'is undefined, which JSON would turn into null' : 'is a hole in the array')
+      }
+      mode |= scanValue(item)
+    } catch (err) {
+      if (err instanceof Refusal) err.steps.unshift(i)
+      throw err
+    }
+  }
+  return mode
+}
+
+function scanProperties(obj: Record<string, unknown>): number {
+  let mode = PLAIN
+  // Reflect.ownKeys: one array, like Object.keys, that also shows what JSON would drop (symbol keys, hidden keys).
+  for (const key of Reflect.ownKeys(obj)) {
+    try {
+      if (typeof key === 'symbol') throw new Refusal(`has a symbol key ${String(key)}, which cannot be sent`)
+      if (!isEnumerable.call(obj, key)) throw new Refusal('is a non-enumerable property, which JSON would drop')
+      if (key.charCodeAt(0) === 36 /* $ */) mode = TAGGED
+      const item = obj[key]
+      if (item !== undefined) mode |= scanValue(item)
+    } catch (err) {
+      if (err instanceof Refusal && typeof key === 'string') err.steps.unshift(key)
+      throw err
+    }
+  }
+  return mode
+}
+
+function describeClass(obj: object): string {
+  const name = (obj as { constructor?: { name?: unknown } }).constructor?.name
+  return typeof name === 'string' && name !== '' ? name : 'object with a custom prototype'
+}
+
+/** `params.items[2].f`, `result["a b"]`: the path of a refused value, from the name of its root. */
+export function pathOf(root: string, steps: readonly (string | number)[]): string {
+  let path = root
+  for (const step of steps) {
+    if (typeof step === 'number') path += `[${step}]`
+    else path += /^[A-Za-z_$][\w$]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`
+  }
+  return path
+}
