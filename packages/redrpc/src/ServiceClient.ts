@@ -1,5 +1,11 @@
 import type { Endpoint, LoadBalancer } from '@org/balancer'
-import type { ProviderChange, ProviderInfo, Registry, Watch } from '@org/registry'
+import {
+  type ProviderChange,
+  type ProviderInfo,
+  type Registry,
+  UnknownServiceError as RegistryUnknownServiceError,
+  type Watch,
+} from '@org/registry'
 import type { RequestOptions, TransportClient } from '@org/transport'
 import { type BreakerState, CircuitBreaker } from './CircuitBreaker.js'
 import { isProviderFailure, isRetryable, toCallError } from './callErrors.js'
@@ -318,7 +324,8 @@ export class ServiceClient {
   /** Reads the service's methods; when it is not registered, throws `UnknownServiceError` if `required`. */
   async #refreshDefinition(required = true): Promise<void> {
     const definition = await this.#deps.registry.getService(this.name).catch((err: unknown) => {
-      if (err instanceof Error && err.name === 'UnknownServiceError') return undefined
+      // By class, not name: only the registry's own error means "not registered".
+      if (err instanceof RegistryUnknownServiceError) return undefined
       throw err
     })
     if (!definition) {
