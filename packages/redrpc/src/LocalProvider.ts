@@ -6,6 +6,7 @@ import { encodeValue } from './codec.js'
 import { CodecError, resultRefusal } from './codecError.js'
 import { ValidationError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
+import { removeEmptyInbox } from './inboxCleanup.js'
 import { runLocked } from './lockedRun.js'
 import { type CallContext, contextWithoutLock, type NormalizedMethod, type TransportContext } from './methods.js'
 import type { Caller } from './nestedCall.js'
@@ -200,12 +201,17 @@ export class LocalProvider {
   /**
    * Graceful exit without running any call twice: weight 0 first, so callers stop picking it; then running calls
    * finish and are acknowledged; only then does it leave the registry, which is what makes another provider adopt
-   * the inbox. An adopter arriving earlier would re-run the calls still being drained.
+   * the inbox. An adopter arriving earlier would re-run the calls still being drained. Last, an inbox left empty is
+   * removed (one that still holds requests stays for the adopter).
    */
   async stop(): Promise<void> {
     await this.#handle?.update({ weight: 0 }).catch(() => {})
     await this.#server.stop({ drain: true })
     await this.#handle?.deregister().catch(() => {})
+    const { redis, namespace } = this.#deps
+    await removeEmptyInbox(redis, namespace, this.service, this.id, this.#server.inboxKey).catch((err: unknown) => {
+      this.#deps.emit('warning', err instanceof Error ? err : new Error(String(err)))
+    })
   }
 }
 

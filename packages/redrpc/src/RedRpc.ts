@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events'
 import { createBalancer, type LoadBalancer, registerPolicy } from '@org/balancer'
 import type { Redlock } from '@org/redlock'
-import { Registry, type Watch } from '@org/registry'
+import { Registry, UnknownServiceError as RegistryUnknownServiceError, type Watch } from '@org/registry'
 import { TransportClient } from '@org/transport'
 import type { Cluster, Redis } from 'ioredis'
-import { ClosedError, RedRpcError, UnknownServiceError } from './errors.js'
+import { ClosedError, RedRpcError, ServiceConflictError, ServiceInUseError, UnknownServiceError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
 import { LocalProvider } from './LocalProvider.js'
 import { declaredResources } from './lockedRun.js'
@@ -29,7 +29,9 @@ import {
 import { ServiceClient } from './ServiceClient.js'
 import { createServiceInstance, type ServiceInstance } from './ServiceInstance.js'
 import type { StatsSnapshot } from './Stats.js'
+import { definitionDifferences } from './serviceConflict.js'
 import { writeMethodInfos } from './serviceMetadata.js'
+import { unregisterService } from './serviceRemoval.js'
 import type { StandardSchemaV1 } from './standardSchema.js'
 import { type WaitForServicesOptions, waitForServices } from './waitForServices.js'
 import { wireCodec } from './wireCodec.js'
@@ -166,15 +168,60 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     if (locked && !this.#rlock) {
       throw new TypeError(`method '${name}.${locked.name}' takes a lock: give RedRpc a Redlock instead of null`)
     }
-    await this.#registry.registerService({
-      name,
+    const draft = {
       version: options.version ?? '1.0.0',
       methods: normalized.map((m) => m.name),
       metadata: writeMethodInfos(options.metadata ?? {}, normalized),
+    }
+    // Another process (or this service before a restart) may have registered it: the same definition registers
+    // again, another one is refused rather than silently replaced under its running providers and callers.
+    const stored = await this.#registry.getService(name).catch((err: unknown) => {
+      if (err instanceof RegistryUnknownServiceError) return undefined
+      throw err
     })
+    const differences = stored ? definitionDifferences(stored, draft) : []
+    if (differences.length > 0) throw new ServiceConflictError(name, differences)
+    await this.#registry.registerService({ name, ...draft })
     this.#services.set(name, normalized)
     this.#clients.get(name)?.setSchemas(paramsSchemas(normalized))
     return { name }
+  }
+
+  /**
+   * Removes a service from the registry: its definition and provider records, so `redrpc services` no longer lists it
+   * and it may be registered again with another definition. Refused with `ServiceInUseError` while it has a live
+   * provider (judged by Redis' clock, atomically with the removal), unless `force`; with `force`, this process' own
+   * providers of it are stopped first (cleanly), and providers in other processes are dropped from the registry.
+   * Resolves true when a definition was removed, false when there was none.
+   * @throws {ServiceInUseError} the service has live providers and `force` is not set
+   * @throws {TypeError} a bad name or options
+   * @throws {ClosedError} this RedRpc is closed
+   * @example
+   * await redRpc.unregisterService('billing') // once its provider processes are gone
+   */
+  async unregisterService(name: string, options: { force?: boolean } = {}): Promise<boolean> {
+    this.#assertOpen()
+    assertName(name, 'service name')
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    const force = options.force ?? false
+    if (typeof force !== 'boolean') throw new TypeError(`options.force must be a boolean, got ${describe(force)}`)
+    const local = this.#providers.filter((p) => p.service === name)
+    if (local.length > 0) {
+      if (!force)
+        throw new ServiceInUseError(
+          name,
+          local.map((p) => p.id),
+        )
+      await this.#adoptionWatches.get(name)?.close()
+      this.#adoptionWatches.delete(name)
+      await Promise.allSettled(local.map((p) => p.stop()))
+      this.#providers.splice(0, this.#providers.length, ...this.#providers.filter((p) => p.service !== name))
+    }
+    const { removed, live } = await unregisterService(this.#redis, this.#options.namespace, name, force)
+    if (!removed && live.length > 0) throw new ServiceInUseError(name, live)
+    this.#services.delete(name)
+    this.#clients.get(name)?.setSchemas(new Map())
+    return removed
   }
 
   /**

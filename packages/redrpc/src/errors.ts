@@ -149,3 +149,29 @@ export class ValidationError extends RedRpcError {
 function describeIssue(issue: ValidationIssue): string {
   return issue.path && issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message
 }
+
+/**
+ * `registerService` found the service already registered (by another process, or before a restart) with another
+ * definition: `differences` says what differs (methods, their settings, version, metadata). Nothing was changed. An
+ * identical definition registers again without error. Give the new definition a new service name (`billing:v2`), or
+ * remove the old one first (`unregisterService`, `redrpc unregister`) once its providers are gone.
+ */
+export class ServiceConflictError extends RedRpcError {
+  readonly differences: readonly string[]
+  constructor(service: string, differences: readonly string[]) {
+    super(`already registered with another definition: ${differences.join('; ')}`, { service })
+    this.differences = differences
+  }
+}
+
+/** `unregisterService` found live providers of the service (listed in `providers`) and removed nothing. */
+export class ServiceInUseError extends RedRpcError {
+  readonly providers: readonly string[]
+  constructor(service: string, providers: readonly string[]) {
+    super(
+      `has ${providers.length} live provider(s): ${providers.join(', ')}; stop them first, or pass { force: true }`,
+      { service },
+    )
+    this.providers = providers
+  }
+}

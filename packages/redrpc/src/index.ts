@@ -15,6 +15,8 @@ export {
   NoProviderError,
   RedRpcError,
   RemoteCallError,
+  ServiceConflictError,
+  ServiceInUseError,
   UndeclaredResourceError,
   UnknownMethodError,
   UnknownServiceError,

@@ -9,6 +9,10 @@ export interface CliArgs {
   prefix: string
   json: boolean
   timeoutMs: number
+  /** `services --stale`: only services with no live provider. */
+  stale: boolean
+  /** `unregister --force`: even with live providers. */
+  force: boolean
   help: boolean
 }
 
@@ -21,7 +25,8 @@ export class UsageError extends Error {
 export const USAGE = `usage: redrpc <command> [options]
 
 commands:
-  services                        registered services, their methods and live providers
+  services [--stale]              registered services, their methods and live providers (--stale: none live)
+  unregister <service> [--force]  remove a service with no live provider (--force: even with live ones)
   providers <service>             live providers of a service
   call <service> <method> [json]  call a method with JSON params and print the result
   watch <service>                 print provider changes as they happen (Ctrl-C to stop)
@@ -33,6 +38,8 @@ options:
   --prefix <p>       Redlock key prefix for locks (default redlock:)
   --timeout <ms>     call timeout (default 10000)
   --json             machine-readable output
+  --stale            services: only those with no live provider
+  --force            unregister: also a service with live providers
   -h, --help         this text`
 
 /** The arguments of each command, in order; a name in brackets is optional. */
@@ -42,6 +49,7 @@ const ARGUMENTS: Record<string, readonly string[]> = {
   call: ['<service>', '<method>', '[json]'],
   watch: ['<service>'],
   locks: [],
+  unregister: ['<service>'],
 }
 
 /** One wording per mistake, whatever the command: `missing <service>`, `unexpected argument 'x'`, plus its usage. */
@@ -82,6 +90,8 @@ export function parseCli(argv: string[]): CliArgs {
     prefix: values.prefix ?? 'redlock:',
     json: values.json === true,
     timeoutMs,
+    stale: values.stale === true,
+    force: values.force === true,
     help,
   }
 }
@@ -97,6 +107,8 @@ function parse(argv: string[]) {
       prefix: { type: 'string' },
       timeout: { type: 'string' },
       json: { type: 'boolean' },
+      stale: { type: 'boolean' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -1,7 +1,9 @@
 import { redlockKeys } from '@org/redlock'
 import { Registry } from '@org/registry'
 import { Redis } from 'ioredis'
+import { ServiceInUseError } from '../errors.js'
 import { RedRpc } from '../RedRpc.js'
+import { unregisterService } from '../serviceRemoval.js'
 import type { CliArgs } from './args.js'
 import { plainNumber, table, toJson } from './table.js'
 
@@ -57,9 +59,11 @@ async function withRegistry<T>(args: CliArgs, run: (registry: Registry) => Promi
 async function services(args: CliArgs, io: CliIO): Promise<void> {
   await withRegistry(args, async (registry) => {
     const list = await registry.listServices()
-    const rows = await Promise.all(
+    const all = await Promise.all(
       list.map(async (s) => ({ ...s, providers: (await registry.listProviders(s.name)).map((p) => p.id) })),
     )
+    // Stale: registered, but no provider alive (their processes are gone); `redrpc unregister` removes them.
+    const rows = args.stale ? all.filter((s) => s.providers.length === 0) : all
     if (args.json) return io.out(toJson(rows))
     io.out(
       table(
@@ -191,6 +195,18 @@ function lockValue(stored: string): string {
   return stored.endsWith('+') ? stored.slice(0, -1) : stored
 }
 
+async function unregister(args: CliArgs, io: CliIO): Promise<void> {
+  const [service] = args.positionals as [string]
+  await withRegistry(args, async (registry) => {
+    await registry.getService(service)
+    const redis = args.redis[0] as string
+    const { removed, live } = await withRedis(redis, (r) => unregisterService(r, args.namespace, service, args.force))
+    if (!removed && live.length > 0) throw new ServiceInUseError(service, live)
+    if (args.json) return io.out(toJson({ service, removed, droppedProviders: args.force ? live : [] }))
+    io.out(`removed ${service}${live.length > 0 ? ` (dropped live providers: ${live.join(', ')})` : ''}`)
+  })
+}
+
 /** Runs one parsed command. */
 export async function runCommand(args: CliArgs, io: CliIO): Promise<void> {
   const commands: Record<string, (a: CliArgs, i: CliIO) => Promise<void>> = {
@@ -199,6 +215,7 @@ export async function runCommand(args: CliArgs, io: CliIO): Promise<void> {
     call,
     watch,
     locks,
+    unregister,
   }
   await (commands[args.command] as (a: CliArgs, i: CliIO) => Promise<void>)(args, io)
 }
