@@ -3,9 +3,11 @@ import { AbortLater } from './AbortLater.js'
 import type { Acker } from './Acker.js'
 import { CallContext } from './CallContext.js'
 import { type Codec, codecNamed, decodeWith, type Encoded, encodeWith } from './codec.js'
+import { DeadLetters } from './DeadLetters.js'
 import { AbortError, ShutdownError } from './errors.js'
 import type { ServerSettings } from './options.js'
-import { PendingEntry, type ReadAlong, ReplySender, type Source } from './ReplySender.js'
+import { PendingEntry, type Source } from './PendingEntry.js'
+import { type ReadAlong, ReplySender } from './ReplySender.js'
 import { Slots } from './Slots.js'
 import type { Handler } from './types.js'
 import {
@@ -20,7 +22,7 @@ import {
   type WireError,
 } from './wire.js'
 
-export type { Source } from './ReplySender.js'
+export type { Source } from './PendingEntry.js'
 
 /** One request taken from an inbox. */
 interface Work {
@@ -49,6 +51,7 @@ export class Dispatcher {
   readonly #handlers: ReadonlyMap<string, Handler>
   readonly #replies: ReplySender
   readonly #acker: Acker
+  readonly #deadLetters: DeadLetters
   readonly #queue: Work[] = []
   /** Requests queued (null) or running here, so one claimed twice is served once. */
   readonly #known = new Map<string, Running | null>()
@@ -65,7 +68,8 @@ export class Dispatcher {
     this.#settings = settings
     this.#handlers = handlers
     this.#acker = acker
-    this.#replies = new ReplySender(redis, acker, along, settings.onError)
+    this.#deadLetters = new DeadLetters(redis, settings.providerId, settings.onError)
+    this.#replies = new ReplySender(redis, acker, this.#deadLetters, along, settings.onError)
     this.slots = new Slots(settings.concurrency)
   }
 

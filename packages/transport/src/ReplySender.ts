@@ -1,86 +1,46 @@
 import { isCluster, type RedisClient } from '@org/redis-core'
 import type { Acker } from './Acker.js'
 import type { Encoded } from './codec.js'
-import { type Writer, type XAdd, xaddAll } from './connections.js'
-import type { RedisClock } from './RedisClock.js'
-import { joinRecords, pushReply, type Sized } from './wire.js'
-
-/** The inbox an entry was read from, and the clock of the node that stamped it. */
-export interface Source {
-  key: string
-  clock: RedisClock
-}
-
-/** One inbox entry being served: acknowledged once each of its requests has been answered. */
-export class PendingEntry {
-  readonly source: Source
-  readonly id: string
-  /** When Redis stamped the entry (the milliseconds of its id), by the clock of the node holding it. */
-  readonly stampedAt: number
-  /** Requests of the entry served here. */
-  readonly requests: number
-  /** Requests of the entry not yet answered. */
-  left: number
-  /** Made only for whoever waits (adoption): most entries are never waited for. */
-  #settled: Promise<void> | undefined
-  #resolve: (() => void) | undefined
-  #finished = false
-
-  constructor(source: Source, id: string, requests: number) {
-    this.source = source
-    this.id = id
-    this.stampedAt = Number(id.slice(0, id.indexOf('-')))
-    this.requests = requests
-    this.left = requests
-  }
-
-  /** Resolves once every request is answered and the ack is queued (or given up, if the reply failed). */
-  get settled(): Promise<void> {
-    if (!this.#settled) {
-      this.#settled = this.#finished
-        ? Promise.resolve()
-        : new Promise((resolve) => {
-            this.#resolve = resolve
-          })
-    }
-    return this.#settled
-  }
-
-  /** @internal */
-  finish(): void {
-    this.#finished = true
-    this.#resolve?.()
-  }
-}
+import { direct, type Writer, type XAdd, xaddAll } from './connections.js'
+import type { DeadLetterReason, DeadLetters } from './DeadLetters.js'
+import type { PendingEntry } from './PendingEntry.js'
+import { ERROR_JSON, joinRecords, pushReply, replyIds, type Sized, sized, type WireError } from './wire.js'
 
 interface Batch {
+  /** The largest cap its records asked for: one odd record never trims the stream for the others. */
   maxLength: number
   /** Reply records, back to back. */
   parts: Encoded[]
   bytes: number
-  /** Entries whose last reply is in this batch. */
-  complete: PendingEntry[]
+  /** The entry of each record, in order: one settles per record once the batch is stored. */
+  entries: PendingEntry[]
 }
 
 const FLUSH_BYTES = 1024 * 1024
-/** Entries completed in one turn from which their acks ride with the replies. */
+/** Replies in one turn from which the acks queued so far ride with them. */
 const PIGGYBACK_MIN = 8
+/** Length cap of a reply stream when an error reply replaces a batch Redis refused. */
+const FALLBACK_MAX_LENGTH = '10000'
 
 /** Issues `write` on the inbox reader's connection ahead of its next read, if it is between reads. */
 export type ReadAlong = (write: Writer) => boolean
 
 /**
  * Sends replies: all replies for one caller produced in one turn leave in one XADD to its reply stream (NOMKSTREAM:
- * a caller that is gone gets nothing and no key is left behind), and an entry is acknowledged only after the reply
- * that completes it. Replies to a batch just read ride ahead of the inbox's next read, in one write; the others go
- * on the command connection, where on a single server the ack follows the reply, so Redis executes it after the
- * reply. Where no connection orders them (along a read, acks going out later on the command connection; a Cluster,
- * no order across nodes), the ack waits for the reply's confirmation.
+ * a caller that is gone gets nothing and no key is left behind). Replies to a batch just read ride ahead of the
+ * inbox's next read, in one write; the others go on the command connection. An entry is acknowledged only once Redis
+ * has confirmed every one of its replies: an ack never runs for a reply that failed. Under load the acks confirmed so
+ * far ride in the write of the next replies.
+ *
+ * A reply Redis refuses (wrong key type at the reply key, any error reply) is not left pending forever: the caller is
+ * sent a short `ReplyFailedError` instead when that can be stored, and each request is dead-lettered (DeadLetters)
+ * and then acknowledged.
  */
 export class ReplySender {
   readonly #redis: RedisClient
   readonly #cluster: boolean
   readonly #acker: Acker
+  readonly #deadLetters: DeadLetters
   readonly #along: ReadAlong
   readonly #onError: (error: Error) => void
   readonly #batches = new Map<string, Batch>()
@@ -91,11 +51,19 @@ export class ReplySender {
   /** Reply commands handed to Redis and not yet answered; a count, not a set of promises: one fewer per batch. */
   #inFlight = 0
   #whenIdle: (() => void)[] = []
+  readonly #answeredNow = () => this.#answered()
 
-  constructor(redis: RedisClient, acker: Acker, along: ReadAlong, onError: (error: Error) => void) {
+  constructor(
+    redis: RedisClient,
+    acker: Acker,
+    deadLetters: DeadLetters,
+    along: ReadAlong,
+    onError: (error: Error) => void,
+  ) {
     this.#redis = redis
     this.#cluster = isCluster(redis)
     this.#acker = acker
+    this.#deadLetters = deadLetters
     this.#along = along
     this.#onError = onError
   }
@@ -111,13 +79,14 @@ export class ReplySender {
   ): void {
     let batch = this.#batches.get(replyTo)
     if (!batch) {
-      batch = { maxLength, parts: [], bytes: 0, complete: [] }
+      batch = { maxLength, parts: [], bytes: 0, entries: [] }
       this.#batches.set(replyTo, batch)
+    } else if (maxLength > batch.maxLength) {
+      batch.maxLength = maxLength
     }
     pushReply(batch.parts, requestId, status, payload)
     batch.bytes += payload?.bytes ?? 0
-    entry.left--
-    if (entry.left === 0) batch.complete.push(entry)
+    batch.entries.push(entry)
     if (batch.bytes >= FLUSH_BYTES) {
       this.#batches.delete(replyTo)
       this.#send([[replyTo, batch]])
@@ -152,6 +121,14 @@ export class ReplySender {
     this.#send(batches)
   }
 
+  /**
+   * One request of `entry` is settled without a reply of this sender (a dead letter stored, or not: `stored`);
+   * acknowledges the entry when that was its last request.
+   */
+  settleOne(entry: PendingEntry, stored: boolean): void {
+    if (entry.settleOne(stored)) this.#ack(entry)
+  }
+
   #send(batches: [string, Batch][]): void {
     const commands = batches.map(
       ([replyTo, b]): XAdd => [
@@ -169,30 +146,61 @@ export class ReplySender {
     const along = this.#along((conn) => {
       results = xaddAll(conn, commands)
     })
-    const confirmFirst = along || this.#cluster
     if (!along) {
-      // On one server, under load, the acks (this turn's among them) ride in the same write, after the replies they
-      // follow. A lone reply leaves alone: Redis would run the ack before waking the caller, adding to its latency.
-      if (!this.#cluster) for (const [, batch] of batches) this.#ack(batch.complete)
-      const busy = !this.#cluster && batches.reduce((n, [, b]) => n + b.complete.length, 0) >= PIGGYBACK_MIN
+      // On one server, under load, the acks confirmed so far ride in the same write, after the replies.
+      const busy = !this.#cluster && batches.reduce((n, [, b]) => n + b.entries.length, 0) >= PIGGYBACK_MIN
       const acks = busy ? this.#acker.take() : []
       results = xaddAll(this.#redis, commands, acks, ([inbox, ids]) => this.#acker.retry(inbox, ids))
     }
     this.#inFlight += batches.length
-    batches.forEach(([, batch], i) => {
+    batches.forEach(([replyTo, batch], i) => {
       results[i]!.then(
-        () => {
-          if (confirmFirst) this.#ack(batch.complete)
+        (id) => {
+          if (id === null) {
+            void this.#undelivered(replyTo, batch, 'REPLY_STREAM_GONE', undefined).finally(this.#answeredNow)
+            return
+          }
+          for (const entry of batch.entries) this.settleOne(entry, true)
           this.#answered()
         },
         (err: Error) => {
-          // Unacknowledged (Cluster), the entries stay pending and run again after a restart or an adoption.
           this.#onError(err)
-          for (const entry of batch.complete) entry.finish()
-          this.#answered()
+          void this.#undelivered(replyTo, batch, 'REPLY_FAILED', err).finally(this.#answeredNow)
         },
       )
     })
+  }
+
+  /**
+   * A batch Redis did not store: the caller gets a short error reply instead when Redis takes one (it refused the
+   * batch, not the stream), and each request is dead-lettered, then settled.
+   */
+  async #undelivered(replyTo: string, batch: Batch, reason: DeadLetterReason, err: Error | undefined): Promise<void> {
+    const ids = replyIds(joinRecords(batch.parts))
+    const detail = err
+      ? `the reply could not be stored: ${err.message}`
+      : `the caller's reply stream ${replyTo} no longer exists`
+    const told = err ? await this.#tell(replyTo, ids, detail) : false
+    await Promise.all(
+      batch.entries.map(async (entry, i) => {
+        const letter = { reason, detail, entry: entry.id, request: ids[i], replyTo, told }
+        this.settleOne(entry, await this.#deadLetters.record(entry.source, letter))
+      }),
+    )
+  }
+
+  /** Sends `ReplyFailedError` for `ids` in place of their replies; resolves whether Redis stored it. */
+  async #tell(replyTo: string, ids: string[], message: string): Promise<boolean> {
+    const error: WireError = { kind: 'reply_failed', name: 'ReplyFailedError', message, notExecuted: false }
+    const payload = sized(JSON.stringify(error))
+    const parts: Encoded[] = []
+    for (const id of ids) pushReply(parts, id, ERROR_JSON, payload)
+    const args = [replyTo, 'NOMKSTREAM', 'MAXLEN', '~', FALLBACK_MAX_LENGTH, '*', 'r', joinRecords(parts)]
+    try {
+      return (await direct<string | null>(this.#redis, 'xadd', args)) !== null
+    } catch {
+      return false
+    }
   }
 
   #answered(): void {
@@ -202,10 +210,8 @@ export class ReplySender {
     for (const wake of waiters) wake()
   }
 
-  #ack(entries: PendingEntry[]): void {
-    for (const entry of entries) {
-      this.#acker.ack(entry.source.key, entry.id)
-      entry.finish()
-    }
+  #ack(entry: PendingEntry): void {
+    this.#acker.ack(entry.source.key, entry.id)
+    entry.finish()
   }
 }

@@ -6,10 +6,10 @@ import { close, commandConnection, direct, type Writer } from './connections.js'
 import { Dispatcher } from './Dispatcher.js'
 import { ShutdownError } from './errors.js'
 import { InboxReader } from './InboxReader.js'
-import { cancelKey, GROUP, inboxKey } from './keys.js'
+import { cancelKey, deadLetterKey, GROUP, inboxKey } from './keys.js'
 import { type ServerSettings, serverSettings, type TransportServerOptions } from './options.js'
+import type { Source } from './PendingEntry.js'
 import { RedisClock } from './RedisClock.js'
-import type { Source } from './ReplySender.js'
 import type { Handler } from './types.js'
 
 /** Options of {@link TransportServer.stop}. */
@@ -113,7 +113,11 @@ export class TransportServer {
       const clock = new RedisClock(commands.conn, this.#inbox)
       await clock.calibrate()
       await this.#ensureGroup()
-      this.#source = { key: this.#inbox, clock }
+      this.#source = {
+        key: this.#inbox,
+        dead: deadLetterKey(settings.namespace, settings.service, settings.providerId),
+        clock,
+      }
     } catch (err) {
       this.#state = 'stopped'
       if (commands.owned) close(commands.conn)
@@ -196,6 +200,7 @@ export class TransportServer {
     const adoption = adoptInbox({
       commands: this.#commands!.conn,
       key,
+      dead: deadLetterKey(this.#settings.namespace, this.#settings.service, providerId),
       consumer: this.#settings.providerId,
       batchSize: this.#settings.batchSize,
       minIdleMs,

@@ -1,8 +1,8 @@
 import { type RedisClient, runScript } from '@org/redis-core'
 import { direct, type RawEntry, type RawRead, raw } from './connections.js'
 import { GROUP } from './keys.js'
+import type { PendingEntry, Source } from './PendingEntry.js'
 import { RedisClock } from './RedisClock.js'
-import type { PendingEntry, Source } from './ReplySender.js'
 import { DELETE_IF_EMPTY } from './scripts.js'
 
 /** What an adoption needs from the adopting server. */
@@ -10,6 +10,8 @@ export interface AdoptionDeps {
   commands: RedisClient
   /** The orphaned inbox. */
   key: string
+  /** Its dead-letter stream. */
+  dead: string
   /** The adopter's consumer name in the orphan's group. */
   consumer: string
   batchSize: number
@@ -34,10 +36,10 @@ const MAX_PASSES = 20
  * senders learn at once that the provider is gone. Returns how many requests were taken over.
  */
 export async function adoptInbox(deps: AdoptionDeps): Promise<number> {
-  const { commands, key, consumer, batchSize } = deps
+  const { commands, key, dead, consumer, batchSize } = deps
   const clock = new RedisClock(commands, key)
   await clock.calibrate()
-  const source: Source = { key, clock }
+  const source: Source = { key, dead, clock }
   let taken = 0
   const serving: Promise<void>[] = []
   const serve = (entries: RawEntry[], redelivered: boolean) => {

@@ -12,6 +12,7 @@ export type TransportErrorCode =
   | 'NO_PROVIDER'
   | 'OVERLOADED'
   | 'CONNECTION'
+  | 'REPLY_FAILED'
 
 /** What every transport error carries besides its message. */
 export interface TransportErrorOptions extends ErrorOptions {
@@ -118,5 +119,15 @@ export class OverloadError extends TransportError {
 export class ConnectionError extends TransportError {
   constructor(message: string, options: TransportErrorOptions = {}) {
     super('CONNECTION', message, options)
+  }
+}
+
+/**
+ * The handler ran, but Redis refused to store its reply (e.g. the caller's reply key holds another type); the request
+ * was dead-lettered and acknowledged, so it will not run again.
+ */
+export class ReplyFailedError extends TransportError {
+  constructor(message: string) {
+    super('REPLY_FAILED', message, { notExecuted: false })
   }
 }

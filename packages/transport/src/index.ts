@@ -8,6 +8,7 @@ export {
   PayloadTooLargeError,
   RemoteError,
   type RemoteErrorInfo,
+  ReplyFailedError,
   ShutdownError,
   TimeoutError,
   TransportError,

@@ -24,3 +24,12 @@ export function cancelKey(namespace: string, service: string, providerId: string
 export function replyKey(namespace: string, clientId: string): string {
   return `${keyPart(namespace)}:reply:${hashTag(clientId)}`
 }
+
+/**
+ * The dead-letter stream of one inbox: requests that could not be answered as asked (malformed, or a reply Redis
+ * refused) are recorded here when they are settled. It shares the inbox's hash tag, so on a Cluster a dead letter and
+ * the ack that follows it go to the same node, in order.
+ */
+export function deadLetterKey(namespace: string, service: string, providerId: string): string {
+  return `${keyPart(namespace)}:dead:${hashTag(service, providerId)}`
+}

@@ -61,3 +61,18 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return created
 `,
 })
+
+/**
+ * KEYS[1] dead-letter stream. ARGV[1] length cap (MAXLEN ~), ARGV[2] ttl ms, ARGV[3..] field, value pairs. Replies the
+ * new entry's id. Records one request that was settled without the reply it asked for, and renews the stream's time
+ * to live in the same step, so the stream is bounded in length and in time and never lingers without a ttl.
+ */
+export const DEAD_LETTER = defineScript({
+  name: 'deadLetter',
+  numberOfKeys: 1,
+  source: `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return id
+`,
+})

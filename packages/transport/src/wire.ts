@@ -4,6 +4,7 @@ import {
   CodecError,
   PayloadTooLargeError,
   RemoteError,
+  ReplyFailedError,
   ShutdownError,
   TimeoutError,
   type TransportError,
@@ -54,7 +55,7 @@ export interface ReadRequest extends Omit<RequestEntry, 'params' | 'metadata'> {
 }
 
 /** How a failure is classified on the wire; the client rebuilds the matching error class. */
-export type WireErrorKind = 'remote' | 'timeout' | 'aborted' | 'shutdown' | 'too_large' | 'codec'
+export type WireErrorKind = 'remote' | 'timeout' | 'aborted' | 'shutdown' | 'too_large' | 'codec' | 'reply_failed'
 
 /** An error as it crosses the wire. */
 export interface WireError {
@@ -236,6 +237,18 @@ export function eachReply(fields: Buffer[], onReply: OnReply): void {
   }
 }
 
+/** The request ids of reply records, in order (for a batch Redis refused: rare, so it reads them back). */
+export function replyIds(records: Encoded): string[] {
+  const ids: string[] = []
+  const value = typeof records === 'string' ? Buffer.from(records) : records
+  eachReply([RECORD_FIELD_R, value], (requestId) => {
+    ids.push(requestId)
+  })
+  return ids
+}
+
+const RECORD_FIELD_R = Buffer.from('r')
+
 /** A handler's thrown value, as it crosses the wire. */
 export function remoteWireError(err: unknown, debug: boolean): WireError {
   if (!(err instanceof Error)) {
@@ -266,6 +279,8 @@ export function errorFromWire(w: WireError, where: string): TransportError {
       return new ShutdownError(message, options)
     case 'codec':
       return new CodecError(message, options)
+    case 'reply_failed':
+      return new ReplyFailedError(message)
     case 'too_large': {
       const d = (w.data ?? {}) as { size?: number; limit?: number }
       return new PayloadTooLargeError(`${where}: the result`, d.size ?? 0, d.limit ?? 0, options)
