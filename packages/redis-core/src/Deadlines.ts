@@ -19,6 +19,16 @@ interface DeadlineList {
   timer: NodeJS.Timeout | undefined
 }
 
+/** Options of {@link Deadlines}. */
+export interface DeadlinesOptions {
+  /**
+   * When true, the timers do not keep the process alive: for callers whose pending items wait on I/O that keeps it
+   * alive anyway (a request in flight on a socket). A list left without items then never delays the exit either.
+   * Default false: a pending item keeps the process alive, as its own timer would.
+   */
+  readonly unref?: boolean
+}
+
 /** A timer firing this close to a deadline expires it rather than waiting again for less than Node's resolution. */
 const SLACK_MS = 1
 
@@ -29,14 +39,16 @@ const SLACK_MS = 1
  *
  * A timer left without items stays armed until it fires, rather than being unreferenced at every removal and
  * referenced again at the next add: for a lone caller those two native calls came with every call. So an idle list
- * keeps the process alive for at most its timeout; `clear()` ends that at once.
+ * keeps the process alive for at most its timeout; `clear()` ends that at once (or never does, with `unref`).
  */
 export class Deadlines<T extends Timed> {
   readonly #lists = new Map<number, DeadlineList>()
   readonly #onExpire: (item: T) => void
+  readonly #unref: boolean
 
-  constructor(onExpire: (item: T) => void) {
+  constructor(onExpire: (item: T) => void, options: DeadlinesOptions = {}) {
     this.#onExpire = onExpire
+    this.#unref = options.unref === true
   }
 
   /** Starts waiting for `item`, whose deadline must be `timeoutMs` from now. */
@@ -86,6 +98,7 @@ export class Deadlines<T extends Timed> {
 
   #arm(list: DeadlineList, waitMs: number): void {
     list.timer = setTimeout(() => this.#fire(list), Math.max(1, Math.ceil(waitMs)))
+    if (this.#unref) list.timer.unref()
   }
 
   #fire(list: DeadlineList): void {

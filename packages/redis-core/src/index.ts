@@ -1,16 +1,18 @@
-export { Deadlines, type Timed } from './Deadlines.js'
+export { Deadlines, type DeadlinesOptions, type Timed } from './Deadlines.js'
 export { RedisCoreError } from './errors.js'
+export { pendingReplies, type ReadyCommandOptions, sendReadyCommand } from './ioredisInternals.js'
 export { isThenable } from './isThenable.js'
 export { hashTag, keyPart, PART_SEPARATOR, unescapeKeyPart } from './keys.js'
 export { DEFAULT_NAMESPACE } from './namespace.js'
 export { assertClient, isCluster, isRedisClient, type RedisClient } from './RedisClient.js'
 export { forgetScripts, pipelineScript, runScript, type ScriptArg } from './scripts/runScript.js'
 export { defineScript, isNoScript, type Script, type ScriptDefinition } from './scripts/Script.js'
-export { keySlot, SLOTS } from './slot.js'
+export { crc16Step, keySlot, SLOTS, tagSlot } from './slot.js'
 export {
   assertFunction,
   assertInteger,
   assertName,
+  assertNumber,
   assertObject,
   assertTimeout,
   describe,
@@ -18,6 +20,7 @@ export {
   MAX_TIMER_MS,
   NAME_MAX_LENGTH,
   type NameRule,
+  type NumberBounds,
   PRINTABLE_NAME,
   SIMPLE_NAME,
 } from './validate.js'

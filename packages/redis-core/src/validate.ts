@@ -79,6 +79,34 @@ export function assertInteger(value: unknown, what: string, bounds: IntegerBound
   throw new RangeError(`${what} must be an integer ${range}${unit}, got ${describe(value)}`)
 }
 
+/** Bounds of {@link assertNumber}, both inclusive. */
+export interface NumberBounds {
+  /** Default `-Infinity`. */
+  min?: number
+  /** Default `Infinity`. */
+  max?: number
+  /** Also refuse fractions. Default false. */
+  integer?: boolean
+  /** Unit named in the message, e.g. `'milliseconds'`. */
+  unit?: string
+}
+
+/**
+ * Returns `value` when it is a finite number within the bounds (an integer when asked). Throws a TypeError when it
+ * is not a number at all (a string, an object: the caller passed the wrong thing), a RangeError otherwise (NaN,
+ * infinite, out of bounds, a fraction): for APIs that tell the two apart, where {@link assertInteger} says RangeError
+ * for both.
+ */
+export function assertNumber(value: unknown, what: string, bounds: NumberBounds = {}): number {
+  const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY, integer = false } = bounds
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describe(value)}`)
+  if (Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value))) return value
+  const kind = integer ? 'an integer' : 'a finite number'
+  const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `from ${min} to ${max}`
+  const unit = bounds.unit ? ` (${bounds.unit})` : ''
+  throw new RangeError(`${what} must be ${kind} ${range}${unit}, got ${describe(value)}`)
+}
+
 /** Returns `value` when it is a positive, finite number of ms a timer can wait, else throws a RangeError. */
 export function assertTimeout(value: unknown, what: string): number {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= MAX_TIMER_MS) return value

@@ -1,5 +1,5 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis'
-import { Command } from 'ioredis'
+import { type ReadyCommandOptions, sendReadyCommand } from '../ioredisInternals.js'
 import { isCluster, type RedisClient } from '../RedisClient.js'
 import { keySlot } from '../slot.js'
 import { isNoScript, type Script } from './Script.js'
@@ -28,7 +28,7 @@ interface State {
   readonly nodes: Map<string, Set<string>>
   /** The command may be built here (see {@link commandIsPlain}); else the client's own method builds it. */
   readonly direct: boolean
-  readonly commandOptions: { replyEncoding: 'utf8'; keyPrefix?: string }
+  readonly commandOptions: ReadyCommandOptions
   readonly keyPrefix: string
 }
 
@@ -115,10 +115,7 @@ function send(
   if (inFull) sent?.add(script.sha)
   const name = inFull ? 'eval' : 'evalsha'
   const body = inFull ? script.source : script.sha
-  if (state.direct) {
-    const command = new Command(name, [body, keys.length, keys as string[], args as ScriptArg[]], state.commandOptions)
-    return client.sendCommand(command) as Promise<unknown>
-  }
+  if (state.direct) return sendReadyCommand(client, name, [body, keys.length, keys, args], state.commandOptions)
   return (client as unknown as FlatRunner)[name](body, keys.length, keys, args)
 }
 
