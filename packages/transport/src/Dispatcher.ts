@@ -5,22 +5,14 @@ import { CallContext } from './CallContext.js'
 import { type Codec, codecNamed, decodeWith, type Encoded, encodeWith } from './codec.js'
 import { DeadLetters } from './DeadLetters.js'
 import { AbortError, ShutdownError } from './errors.js'
+import { replyKeyPrefix } from './keys.js'
 import type { ServerSettings } from './options.js'
 import { PendingEntry, type Source } from './PendingEntry.js'
 import { type ReadAlong, ReplySender } from './ReplySender.js'
+import { parseRequests, type Rejected } from './readRequests.js'
 import { Slots } from './Slots.js'
 import type { Handler } from './types.js'
-import {
-  ERROR,
-  ERROR_JSON,
-  OK,
-  parseRequests,
-  type ReadRequest,
-  remoteWireError,
-  type Sized,
-  sized,
-  type WireError,
-} from './wire.js'
+import { ERROR, ERROR_JSON, OK, type ReadRequest, remoteWireError, type Sized, sized, type WireError } from './wire.js'
 
 export type { Source } from './PendingEntry.js'
 
@@ -39,6 +31,9 @@ interface Running {
 }
 
 const CANCELLED_MEMORY = 10_000
+/** Cap of a reply stream for an error reply to a record whose own cap is unusable. */
+const FALLBACK_MAX_LENGTH = 10_000
+const NO_REQUESTS: ReadRequest[] = []
 
 /**
  * Serves requests taken from inboxes: at most `concurrency` handlers run, the rest of the entries already taken wait
@@ -57,6 +52,10 @@ export class Dispatcher {
   readonly #known = new Map<string, Running | null>()
   /** Cancellations of requests not yet started; insertion-ordered so the oldest are forgotten first. */
   readonly #cancelled = new Set<string>()
+  /** `{ns}:reply:{` as bytes: requests may only name a reply stream of this namespace. */
+  readonly #replyPrefix: Buffer
+  /** Records of the entry being accepted that failed validation; reused, empty between two entries. */
+  readonly #rejected: Rejected[] = []
 
   constructor(
     settings: ServerSettings,
@@ -66,6 +65,7 @@ export class Dispatcher {
     handlers: ReadonlyMap<string, Handler>,
   ) {
     this.#settings = settings
+    this.#replyPrefix = Buffer.from(replyKeyPrefix(settings.namespace))
     this.#handlers = handlers
     this.#acker = acker
     this.#deadLetters = new DeadLetters(redis, settings.providerId, settings.onError)
@@ -93,24 +93,57 @@ export class Dispatcher {
     return this.slots.until(() => this.busy === 0)
   }
 
-  /** Takes one inbox entry; returns it when it holds requests to serve here, else acknowledges it at once. */
+  /**
+   * Takes one inbox entry; returns it when it holds requests to serve here (or records to refuse), else acknowledges
+   * it at once. Records that fail validation are refused one by one (see {@link #refuse}); the others are served as
+   * if they were alone.
+   */
   accept(source: Source, entryId: string, fields: Buffer[] | null, redelivered: boolean): PendingEntry | undefined {
+    const rejected = this.#rejected
     // An entry trimmed while pending has no fields; a wake entry has no request: only the bookkeeping is left.
-    const requests = fields ? parseRequests(fields) : []
-    if (requests.length === 0) {
+    const requests = fields ? parseRequests(fields, this.#replyPrefix, rejected) : NO_REQUESTS
+    if (requests.length === 0 && rejected.length === 0) {
       this.#acker.ack(source.key, entryId)
       return undefined
     }
-    // Claimed again while served here: the first copy answers and acknowledges it.
+    // Claimed again while served here: the first copy answers (and refuses) and acknowledges it.
     const fresh = this.#known.size === 0 ? requests : requests.filter((r) => !this.#known.has(r.id))
-    if (fresh.length === 0) return undefined
-    const entry = new PendingEntry(source, entryId, fresh.length)
+    if (fresh.length === 0 && (requests.length > 0 || rejected.length === 0)) {
+      rejected.length = 0
+      return undefined
+    }
+    const entry = new PendingEntry(source, entryId, fresh.length + rejected.length)
     for (const request of fresh) {
       this.#known.set(request.id, null)
       this.#queue.push({ request, entry, redelivered })
     }
+    if (rejected.length > 0) this.#refuse(entry, rejected.splice(0))
     this.#pump()
     return entry
+  }
+
+  /**
+   * Settles records that failed validation, each alone: dead-lettered with the reason, then answered with a
+   * CodecError (`notExecuted`) when its id and reply address are usable. The entry is acknowledged only once all of
+   * this is stored, with its other requests' replies.
+   */
+  #refuse(entry: PendingEntry, records: Rejected[]): void {
+    for (const r of records) {
+      const told = r.replyTo !== undefined && r.id !== undefined
+      const letter = {
+        ...{ reason: 'MALFORMED' as const, detail: r.reason, entry: entry.id, request: r.id, replyTo: r.replyTo },
+        ...{ method: r.method, record: r.record, told },
+      }
+      void this.#deadLetters.record(entry.source, letter).then((stored) => {
+        if (!stored || !told) {
+          this.#replies.settleOne(entry, stored)
+          return
+        }
+        const error = notRun('codec', 'CodecError', `the request record is malformed: ${r.reason}`)
+        const payload = sized(JSON.stringify(error))
+        this.#replies.send(r.replyTo!, FALLBACK_MAX_LENGTH, r.id!, ERROR_JSON, payload, entry)
+      })
+    }
   }
 
   /** The caller cancelled `requestId`: aborts its handler, or remembers it so it is answered unrun. */

@@ -22,6 +22,7 @@ import {
   type TransportClientOptions,
 } from './options.js'
 import { ReplyReader } from './ReplyReader.js'
+import { MAX_REPLY_LENGTH } from './readRequests.js'
 import { ENSURE_REPLY_STREAM } from './scripts.js'
 import {
   ERROR,
@@ -51,6 +52,8 @@ export class TransportClient {
   readonly #replyKey: string
   /** `inboxMaxLength` as the string every XADD carries. */
   readonly #inboxCap: string
+  /** Cap of this client's reply stream asked of providers: room for every call in flight, twice. */
+  readonly #replyCap: number
   readonly #pending = new Map<string, Call>()
   /** Calls waiting for room under `maxInFlight`, oldest first. */
   readonly #queue = new Set<Call>()
@@ -74,6 +77,7 @@ export class TransportClient {
     this.id = randomUUID().replaceAll('-', '').slice(0, 16)
     this.#replyKey = replyKey(this.#settings.namespace, this.id)
     this.#inboxCap = String(this.#settings.inboxMaxLength)
+    this.#replyCap = Math.min(MAX_REPLY_LENGTH, Math.max(1_000, 2 * this.#settings.maxInFlight))
   }
 
   /** Calls sent and not yet answered. */
@@ -124,7 +128,7 @@ export class TransportClient {
         timeLeftMs: r.timeoutMs,
         codec: codec.name,
         attempt: r.attempt,
-        replyMaxLength: Math.max(1_000, 2 * this.#settings.maxInFlight),
+        replyMaxLength: this.#replyCap,
         params,
         metadata,
         service: r.service,

@@ -22,7 +22,12 @@ export function cancelKey(namespace: string, service: string, providerId: string
 
 /** The stream where providers post the replies for one client. */
 export function replyKey(namespace: string, clientId: string): string {
-  return `${keyPart(namespace)}:reply:${hashTag(clientId)}`
+  return `${replyKeyPrefix(namespace)}${keyPart(clientId)}}`
+}
+
+/** What every reply stream of a namespace starts with (`{ns}:reply:{`): providers reply to no other key. */
+export function replyKeyPrefix(namespace: string): string {
+  return `${keyPart(namespace)}:reply:{`
 }
 
 /**

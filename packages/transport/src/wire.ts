@@ -9,6 +9,7 @@ import {
   TimeoutError,
   type TransportError,
 } from './errors.js'
+import { bytesAt, integer, NEWLINE, REPLY_FIELDS, splitHeader, starts, text, ZERO } from './header.js'
 
 /**
  * The wire format. Every request made in one tick for the same provider travels in ONE stream entry, and every reply
@@ -73,8 +74,6 @@ export const OK = '0'
 export const ERROR = '1'
 export const ERROR_JSON = '2'
 
-const NEWLINE = 0x0a
-const Q = 0x71 // 'q'
 const R = 0x72 // 'r'
 
 /** Records in one field value: a string when every part is a string (JSON), else bytes. */
@@ -82,64 +81,6 @@ export function joinRecords(parts: Encoded[]): Encoded {
   if (parts.length === 1) return parts[0]!
   if (parts.every((p) => typeof p === 'string')) return parts.join('')
   return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
-}
-
-const TAB = 0x09
-const MINUS = 0x2d
-const ZERO = 0x30
-
-/** Fields of a request header, and of a reply header. */
-const REQUEST_FIELDS = 9
-const REPLY_FIELDS = 3
-/**
- * Where each header field starts, reused by every parse: records are read on every call, and on a small machine
- * the code runs cold between calls, so the parsers allocate only what they return (no split array, no numbers as
- * strings, no callback per record).
- */
-const starts = new Int32Array(REQUEST_FIELDS + 1)
-
-/**
- * Finds the header fields of the record starting at `offset` (tab-separated, ending at newline `nl`): fills `starts`
- * so that field k spans [starts[k], starts[k + 1] - 1). Returns false unless there are exactly `count` fields.
- */
-function splitHeader(value: Buffer, offset: number, nl: number, count: number): boolean {
-  let field = 0
-  starts[0] = offset
-  for (let i = offset; i < nl; i++) {
-    if (value[i] !== TAB) continue
-    if (++field === count) return false
-    starts[field] = i + 1
-  }
-  starts[field + 1] = nl + 1
-  return field + 1 === count
-}
-
-/** Header field k as text. */
-function text(value: Buffer, k: number): string {
-  return value.toString('utf8', starts[k]!, starts[k + 1]! - 1)
-}
-
-/** Header field k as an integer (a leading minus allowed); NaN when it is not one. */
-function integer(value: Buffer, k: number): number {
-  let i = starts[k]!
-  const end = starts[k + 1]! - 1
-  const negative = value[i] === MINUS
-  if (negative) i++
-  if (i >= end) return Number.NaN
-  let n = 0
-  for (; i < end; i++) {
-    const digit = value[i]! - ZERO
-    if (digit < 0 || digit > 9) return Number.NaN
-    n = n * 10 + digit
-  }
-  return negative ? -n : n
-}
-
-/** The `length` bytes at `offset` (undefined for -1), or null when they run past the value (a malformed record). */
-function bytesAt(value: Buffer, offset: number, length: number): Buffer | undefined | null {
-  if (length === -1) return undefined
-  if (!(length >= 0) || offset + length > value.length) return null
-  return value.subarray(offset, offset + length)
 }
 
 /** Appends one request's record to `out`. */
@@ -161,49 +102,6 @@ function pushRecord(out: Encoded[], header: string, first: Encoded | undefined, 
   out.push(header)
   if (first !== undefined) out.push(first)
   if (second !== undefined) out.push(second)
-}
-
-/** The well-formed requests of an inbox entry (none for a wake entry or garbage). */
-export function parseRequests(fields: Buffer[]): ReadRequest[] {
-  const requests: ReadRequest[] = []
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i]!.length === 1 && fields[i]![0] === Q) readRequests(fields[i + 1]!, requests)
-  }
-  return requests
-}
-
-/** Appends the requests of one field value to `out`; stops at the first malformed record. */
-function readRequests(value: Buffer, out: ReadRequest[]): void {
-  let offset = 0
-  while (offset < value.length) {
-    const nl = value.indexOf(NEWLINE, offset)
-    if (nl < 0 || !splitHeader(value, offset, nl, REQUEST_FIELDS)) return
-    // The metadata bytes come first, then the params: their lengths are header fields 8 and 7.
-    const metadata = bytesAt(value, nl + 1, integer(value, 8))
-    if (metadata === null) return
-    offset = nl + 1 + (metadata?.length ?? 0)
-    const params = bytesAt(value, offset, integer(value, 7))
-    if (params === null) return
-    offset += params?.length ?? 0
-    const timeLeftMs = integer(value, 3)
-    if (Number.isNaN(timeLeftMs) || starts[1]! - starts[0]! < 2 || starts[3]! - starts[2]! < 2) continue
-    const id = text(value, 0)
-    const replyTo = text(value, 1)
-    const method = text(value, 2)
-    const codec = text(value, 4)
-    if (!replyTo || !codec) continue
-    out.push({
-      id,
-      replyTo,
-      method,
-      timeLeftMs,
-      codec,
-      attempt: integer(value, 5) || 1,
-      replyMaxLength: integer(value, 6) || 10_000,
-      metadata,
-      params,
-    })
-  }
 }
 
 /** Appends one reply's record to `out`. */
