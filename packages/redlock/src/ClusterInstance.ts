@@ -5,9 +5,9 @@ import { StandaloneInstance } from './StandaloneInstance.js'
 /**
  * A Redis Cluster used as one Redlock instance. Each resource lives in its own slot (hash tag), so a multi-resource
  * operation runs one script per resource in parallel; when any part fails, the parts that succeeded are undone,
- * which keeps the outcome all-or-nothing for this instance. Its scripts go through `runScript`, which sends a script
- * again by itself on NOSCRIPT, so `full` is never needed here; replies of several slots are read here, so those
- * operations resolve with values already read (the parsers accept them as they are).
+ * which keeps the outcome all-or-nothing for this instance. Its scripts go through `runScript` (in full once per node
+ * connection); replies of several slots are read here, so those operations resolve with values already read (the
+ * parsers accept them as they are).
  */
 export class ClusterInstance implements Instance {
   readonly #single: StandaloneInstance

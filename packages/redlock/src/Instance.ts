@@ -1,4 +1,4 @@
-import type { RedisClient } from './RedisClient.js'
+import type { RedisClient } from '@org/redis-core'
 
 /**
  * What one instance answered to an acquire: 0 when another value holds one of the resources (nothing changed),
@@ -9,15 +9,14 @@ import type { RedisClient } from './RedisClient.js'
 export type AcquireReply = number
 
 /**
- * The lock operations on one independent Redis master or Cluster, each all-or-nothing for that instance. They
- * resolve with the reply as the server sent it, for the caller to read with the parser named on each (one reaction
- * per request on the hot path instead of two), and may fail with NOSCRIPT: the caller then sends the same operation
- * again with `full` set.
+ * The lock operations on one independent Redis master or Cluster, each all-or-nothing for that instance (the
+ * scripts in `scripts/` say how). They resolve with the reply as the server sent it, for the round to read with the
+ * parser named on each.
  */
 export interface Instance {
   readonly client: RedisClient
   /** Read with {@link parseAcquireReply}. */
-  acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint, full?: boolean): Promise<unknown>
+  acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint): Promise<unknown>
   raise(resources: readonly string[], ceiling: bigint): Promise<void>
   /** Whether `transfer` can keep these resources all-or-nothing on this instance. */
   canTransfer(resources: readonly string[]): boolean
@@ -28,12 +27,11 @@ export interface Instance {
     newValue: string,
     ttl: number,
     ceiling: bigint,
-    full?: boolean,
   ): Promise<unknown>
   /** Read with {@link parseDone}. */
-  extend(resources: readonly string[], value: string, ttl: number, full?: boolean): Promise<unknown>
+  extend(resources: readonly string[], value: string, ttl: number): Promise<unknown>
   /** Read with {@link parseCount}. */
-  release(resources: readonly string[], value: string, full?: boolean): Promise<unknown>
+  release(resources: readonly string[], value: string): Promise<unknown>
 }
 
 /** Reads a reply that is 1 when the operation was done (also accepts an already read boolean). */

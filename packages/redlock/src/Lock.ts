@@ -1,5 +1,5 @@
+import type { InstanceAnswer } from './answers.js'
 import { now, toEpoch } from './clock.js'
-import type { InstanceAnswer } from './errors.js'
 
 /** What a release found. */
 export interface ReleaseResult {

@@ -1,41 +1,28 @@
-import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import {
-  type AttemptContext,
-  type AttemptOutcome,
-  attemptAcquire,
-  describe,
-  driftFor,
-  reportTimeouts,
-} from './attempt.js'
-import { now } from './clock.js'
+import { acquire } from './acquire.js'
+import type { RedlockContext } from './context.js'
 import { createInstance } from './createInstance.js'
-import { type InstanceAnswer, LockError, LockLostError, ResourceLockedError } from './errors.js'
-import { gather, quorumAnswered, quorumOfTruthy, tally } from './gather.js'
-import { type HandOverContext, handOver, successorOf } from './handOver.js'
+import { LockLostError } from './errors.js'
+import { extend } from './extend.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
-import { type Instance, parseCount, parseDone } from './Instance.js'
 import { tagOfSlot } from './keys.js'
-import { Lock, type LockOwner, lockOwner, markLockReleased, type ReleaseResult, renewLock } from './Lock.js'
+import { Lock, type LockOwner, lockOwner, type ReleaseResult } from './Lock.js'
+import type { RedisClient } from './options.js'
 import {
   type AcquireOptions,
   checkAcquireOptions,
+  checkClients,
   checkResources,
   checkTtl,
   checkUsingOptions,
-  HANDOVER_TOKENS,
   type RedlockOptions,
-  requestTimeoutFor,
   resolveResources,
   resolveSettings,
-  retriesOf,
   type Settings,
   type UsingOptions,
 } from './options.js'
-import { isRedisClient, type RedisClient } from './RedisClient.js'
 import { ReleaseNotifier } from './ReleaseNotifier.js'
-import { releaseResult } from './releaseResult.js'
-import { Waiter } from './Waiter.js'
+import { release } from './release.js'
 import { WaitQueue } from './WaitQueue.js'
 
 /** The events a Redlock emits, with their arguments. */
@@ -50,17 +37,6 @@ export interface RedlockEvents {
   released: [lock: Lock, result: ReleaseResult]
   /** A lock held by `using()` was lost; the routine's signal aborts with the same error. */
   lost: [lock: Lock, error: LockLostError]
-}
-
-function checkClients(clients: unknown): readonly RedisClient[] {
-  if (!Array.isArray(clients)) throw new TypeError('clients must be an array of ioredis clients')
-  if (clients.length === 0) throw new RangeError('clients must hold at least one ioredis client')
-  clients.forEach((c, i) => {
-    if (!isRedisClient(c)) throw new TypeError(`clients[${i}] is not an ioredis Redis or Cluster client`)
-    if (clients.indexOf(c) !== i)
-      throw new RangeError(`clients[${i}] is the same client as clients[${clients.indexOf(c)}]`)
-  })
-  return Object.freeze([...clients])
 }
 
 function isOptionsObject(value: unknown): value is object {
@@ -80,11 +56,10 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
   readonly resources: ReadonlyMap<string, Readonly<{ ttl: number }>>
   /** Instances that must agree: floor(N/2)+1. */
   readonly quorum: number
-  readonly #instances: readonly Instance[]
-  readonly #context: AttemptContext
+  /** What the acquire, extend and release paths need (see `context.ts`). */
+  readonly #context: RedlockContext
   readonly #queue: WaitQueue
   readonly #notifier: ReleaseNotifier
-  readonly #handOverContext: HandOverContext
 
   /**
    * Sends nothing yet; the clients stay the caller's (`quit()` does not close them).
@@ -110,14 +85,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     this.quorum = Math.floor(this.clients.length / 2) + 1
     // The fencing counters' slot tags, built now rather than inside the first acquire's timed attempt.
     tagOfSlot(0)
-    this.#instances = this.clients.map((c) => createInstance(c, this.settings.keyPrefix))
     const reportError = (index: number, error: Error) => this.#reportError(index, error)
-    this.#context = {
-      instances: this.#instances,
-      quorum: this.quorum,
-      driftFactor: this.settings.driftFactor,
-      reportError,
-    }
     this.#notifier = new ReleaseNotifier(
       this.clients,
       this.settings.keyPrefix,
@@ -129,13 +97,16 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       busy: (resource) => this.#notifier.watch(resource),
       idle: (resource) => this.#notifier.unwatch(resource),
     })
-    this.#handOverContext = {
+    this.#context = {
       owner: this,
-      instances: this.#instances,
+      instances: this.clients.map((c) => createInstance(c, this.settings.keyPrefix)),
       quorum: this.quorum,
       settings: this.settings,
-      attempt: this.#context,
       queue: this.#queue,
+      reportError,
+      acquired: (lock) => this.emit('acquired', lock),
+      extended: (lock) => this.emit('extended', lock),
+      released: (lock, result) => this.emit('released', lock, result),
     }
   }
 
@@ -178,7 +149,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     } catch (err) {
       return Promise.reject(err)
     }
-    return this.#begin(list, lockTtl, options)
+    return acquire(this.#context, list, lockTtl, options)
   }
 
   /**
@@ -195,27 +166,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     this.#checkLock(lock)
     const newTtl = ttl === undefined ? lock.ttl : checkTtl(ttl, 'ttl')
     if (!lock.valid) throw new LockLostError(lock, lock.released ? 'it was released' : 'it expired')
-    const start = now()
-    const timeout = requestTimeoutFor(this.settings, newTtl)
-    const answers = await gather(
-      this.#instances.length,
-      (i, full) => this.#instances[i]!.extend(lock.resources, lock.value, newTtl, full),
-      parseDone,
-      timeout,
-      quorumOfTruthy,
-      this.quorum,
-      this.#context.reportError,
-    )
-    reportTimeouts(this.#context, answers, timeout)
-    const described = describe(answers, (extended) => !extended)
-    if (tally(answers, Boolean).ok < this.quorum) {
-      throw new LockLostError(lock, 'no quorum of instances still held it', described)
-    }
-    const validUntil = start + newTtl - driftFor(newTtl, this.settings.driftFactor)
-    if (validUntil <= now()) throw new LockLostError(lock, 'no validity was left after the extension', described)
-    renewLock(lock, newTtl, validUntil)
-    this.emit('extended', lock)
-    return lock
+    return extend(this.#context, lock, newTtl)
   }
 
   /**
@@ -235,35 +186,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     } catch (err) {
       return Promise.reject(err)
     }
-    const successor = lock.released ? undefined : successorOf(this.#handOverContext, lock)
-    if (successor) {
-      return handOver(this.#handOverContext, lock, successor).then((handed) => {
-        this.emit('released', lock, handed)
-        return handed
-      })
-    }
-    markLockReleased(lock)
-    const timeout = requestTimeoutFor(this.settings, lock.ttl)
-    const sent = gather(
-      this.#instances.length,
-      (i, full) => this.#instances[i]!.release(lock.resources, lock.value, full),
-      parseCount,
-      timeout,
-      quorumAnswered,
-      this.quorum,
-      this.#context.reportError,
-      (answers) => {
-        reportTimeouts(this.#context, answers, timeout)
-        let instances = 0
-        for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
-        const result = releaseResult(instances, answers)
-        this.emit('released', lock, result)
-        return result
-      },
-    )
-    // The release is written; a waiter of this process woken now writes its acquire behind it on each connection.
-    this.#queue.release(lock)
-    return sent
+    return release(this.#context, lock)
   }
 
   /**
@@ -342,159 +265,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     if (this.listenerCount('clientError') > 0) this.emit('clientError', error, this.clients[index]!)
   }
 
-  #retryDelay(options: AcquireOptions): number {
-    const delay = options.retryDelay ?? this.settings.retryDelay
-    const jitter = options.retryJitter ?? this.settings.retryJitter
-    return Math.max(0, delay + Math.round((Math.random() * 2 - 1) * jitter))
-  }
-
-  /** Starts an acquire: at once when nothing here holds or waits for the resources, else in line. */
-  #begin(resources: readonly string[], ttl: number, options: AcquireOptions): Promise<Lock> {
-    if (options.signal?.aborted || this.#queue.busy(resources)) return this.#acquire(resources, ttl, options)
-    return this.#firstAttempt(resources, ttl, options)
-  }
-
-  /**
-   * The first attempt of an acquire that nobody here waits for: no async frame and no waiter, so the requests are
-   * written as soon as possible. When it fails, the acquire goes on in `#acquire`, which retries and waits.
-   */
-  #firstAttempt(resources: readonly string[], ttl: number, options: AcquireOptions): Promise<Lock> {
-    const startedAt = options.timeout === undefined ? 0 : now()
-    const value = randomUUID()
-    const requestTimeout = requestTimeoutFor(this.settings, ttl)
-    const request = { resources, value, ttl, reserve: 1n, requestTimeout }
-    return attemptAcquire(this.#context, request, (outcome) =>
-      outcome.ok
-        ? this.#granted(resources, value, 1, ttl, outcome)
-        : this.#acquire(resources, ttl, options, { outcome, startedAt }),
-    )
-  }
-
-  /** A lock won by an attempt: recorded as held here, announced, returned. */
-  #granted(
-    resources: readonly string[],
-    value: string,
-    attempts: number,
-    ttl: number,
-    outcome: Extract<AttemptOutcome, { ok: true }>,
-  ): Lock {
-    const init = {
-      resources,
-      value,
-      attempts,
-      fencingToken: outcome.token,
-      tokenCeiling: outcome.ceiling,
-      ttl,
-      validUntil: outcome.validUntil,
-    }
-    const lock = new Lock(this, init)
-    this.#queue.hold(lock)
-    this.emit('acquired', lock)
-    return lock
-  }
-
-  /**
-   * Attempts until the lock is won, the retries run out, the signal aborts or the timeout passes; waits between
-   * attempts in this Redlock's queue. `after` is a first attempt already made (and failed) by `#firstAttempt`.
-   */
-  async #acquire(
-    resources: readonly string[],
-    ttl: number,
-    options: AcquireOptions,
-    after?: { outcome: AttemptOutcome; startedAt: number },
-  ): Promise<Lock> {
-    const retryCount = retriesOf(options, this.settings)
-    const deadline =
-      options.timeout === undefined ? Number.POSITIVE_INFINITY : (after?.startedAt ?? now()) + options.timeout
-    const requestTimeout = requestTimeoutFor(this.settings, ttl)
-    // Made only when this acquire has to wait: the uncontended path allocates nothing for it.
-    let waiter: Waiter | undefined
-    let attempts = 0
-    let answers: InstanceAnswer[] = []
-    let locked = false
-    if (after) {
-      attempts = 1
-      answers = after.outcome.answers
-      locked = !after.outcome.ok && after.outcome.locked
-      waiter = this.#waitAfter(undefined, resources, ttl, retryCount, attempts, locked, answers)
-    } else if (this.#queue.busy(resources)) {
-      waiter = new Waiter(resources, ttl)
-      this.#queue.enqueue(waiter)
-    }
-    try {
-      for (;;) {
-        const end = options.signal?.aborted
-          ? 'aborted'
-          : waiter
-            ? await waiter.wait(this.#retryDelay(options), options.signal, deadline)
-            : 'go'
-        if (end === 'aborted') {
-          throw new LockError('acquire aborted', {
-            reason: 'aborted',
-            attempts,
-            answers,
-            cause: options.signal?.reason,
-          })
-        }
-        if (end === 'timeout') {
-          // Held here counts as held: a waiter queued behind a lock of this Redlock may not have tried yet.
-          if (locked || this.#queue.heldHere(resources)) {
-            throw new ResourceLockedError(resources, attempts, answers, 'timeout')
-          }
-          throw new LockError(`acquire timed out (${options.timeout} ms)`, { reason: 'timeout', attempts, answers })
-        }
-        if (end === 'granted' && waiter?.granted) {
-          this.emit('acquired', waiter.granted)
-          return waiter.granted
-        }
-        attempts++
-        // Without a waiter nothing was held here a moment ago (`busy` said so), and nothing ran since.
-        if (waiter && this.#queue.heldHere(resources)) {
-          answers = this.#instances.map((_, instance) => ({ instance, status: 'locked' }))
-          locked = true
-        } else {
-          // A contended lock records spare tokens, so it can later pass to the next waiter without a round trip.
-          const reserve = waiter ? HANDOVER_TOKENS : 1n
-          // A value per attempt: the undo of a failed attempt, if it ever ran late, cannot touch a later one's lock.
-          const value = randomUUID()
-          const request = { resources, value, ttl, reserve, requestTimeout }
-          const outcome = await attemptAcquire(this.#context, request, (o) => o)
-          answers = outcome.answers
-          if (outcome.ok) return this.#granted(resources, value, attempts, ttl, outcome)
-          locked = outcome.locked
-        }
-        waiter = this.#waitAfter(waiter, resources, ttl, retryCount, attempts, locked, answers)
-      }
-    } finally {
-      if (waiter) this.#queue.remove(waiter)
-    }
-  }
-
-  /**
-   * After a failed attempt: throws the acquire's final error once `attempts` used up the retries, else puts the
-   * acquire's waiter (made now if it has none) in line for the next attempt.
-   */
-  #waitAfter(
-    waiter: Waiter | undefined,
-    resources: readonly string[],
-    ttl: number,
-    retryCount: number,
-    attempts: number,
-    locked: boolean,
-    answers: InstanceAnswer[],
-  ): Waiter {
-    if (retryCount >= 0 && attempts > retryCount) {
-      if (locked) throw new ResourceLockedError(resources, attempts, answers)
-      throw new LockError('no quorum of instances granted the lock', { reason: 'quorum', attempts, answers })
-    }
-    const next = waiter ?? new Waiter(resources, ttl)
-    next.attempts = attempts
-    this.#queue.enqueue(next)
-    return next
-  }
-
   async #using<T>(resources: readonly string[], ttl: number, options: UsingOptions, routine: UsingRoutine<T>) {
-    const lock = await this.#begin(resources, ttl, options)
+    const lock = await acquire(this.#context, resources, ttl, options)
     const limits = {
       ttl,
       threshold: options.automaticExtensionThreshold ?? this.settings.automaticExtensionThreshold,

@@ -1,5 +1,5 @@
+import type { RedisClient } from '@org/redis-core'
 import { releaseChannel } from './keys.js'
-import type { RedisClient } from './RedisClient.js'
 
 /** How long a channel stays subscribed after its last waiter left, so a busy resource does not churn subscriptions. */
 const LINGER_MS = 1_000

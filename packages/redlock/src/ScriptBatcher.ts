@@ -1,22 +1,15 @@
+import { pendingReplies, runScript, type ScriptArg } from '@org/redis-core'
 import type { Redis } from 'ioredis'
-import { asIs, type LuaScript, luaScript, runScript, sendScript } from './runScript.js'
-import { BATCH } from './scripts.js'
-
-const batchScript = luaScript(BATCH)
+import { BATCH } from './scripts/batch.js'
+import type { Operation } from './scripts/Operation.js'
 
 /** Operations per BATCH call at most, so one call never blocks the server for long. */
 const MAX_BATCH = 128
 
-/** One operation of a batch: its code in BATCH, and the script that runs it alone. */
-export interface BatchOp {
-  readonly code: string
-  readonly script: LuaScript
-}
-
 interface Queued {
-  readonly op: BatchOp
-  readonly keyCount: number
-  readonly keysThenArgs: readonly (string | number)[]
+  readonly op: Operation
+  readonly keys: readonly string[]
+  readonly args: readonly ScriptArg[]
   readonly resolve: (reply: unknown) => void
   readonly reject: (error: unknown) => void
 }
@@ -39,25 +32,23 @@ export class ScriptBatcher {
   /**
    * Runs an operation now, or with the batch of this event-loop turn, and resolves with its raw reply; `later` always
    * waits for the batch, so the code that asked can go on first (a hand-over lets its successor run before the
-   * transfer is written). An operation run now may fail with NOSCRIPT: the caller sends it again with `full`.
+   * transfer is written).
    */
   readonly run = (
-    op: BatchOp,
-    keyCount: number,
-    keysThenArgs: readonly (string | number)[],
+    op: Operation,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
     later = false,
-    full = false,
   ): Promise<unknown> => {
     if (!later && !this.#scheduled) {
       // A connection with at most one reply in flight needs no turn marker: that is the normal state of a caller
       // that goes one lock at a time (its last operation settled at a quorum, and the slowest instance's reply is
-      // still on its way), and nothing else is likely to follow before the reply. The marker (a tick) measurably
-      // slows that caller; batching pays only once several operations are queued.
-      if (this.client.commandQueue.length > 1) this.#schedule()
-      return sendScript(this.client, op.script, keyCount, keysThenArgs, full)
+      // still on its way), and nothing else is likely to follow before the reply (see `pendingReplies`).
+      if (pendingReplies(this.client) > 1) this.#schedule()
+      return runScript(this.client, op.script, keys, args)
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ op, keyCount, keysThenArgs, resolve, reject })
+      this.#queue.push({ op, keys, args, resolve, reject })
       this.#schedule()
     })
   }
@@ -80,17 +71,16 @@ export class ScriptBatcher {
   #send(batch: Queued[]): void {
     if (batch.length === 1) {
       const only = batch[0]!
-      runScript(this.client, only.op.script, only.keyCount, only.keysThenArgs, asIs).then(only.resolve, only.reject)
+      runScript(this.client, only.op.script, only.keys, only.args).then(only.resolve, only.reject)
       return
     }
-    // Keys first, then the count, each operation's header, and every operation's args: one flat array, built once.
-    const flat: (string | number)[] = []
-    for (const q of batch) for (let i = 0; i < q.keyCount; i++) flat.push(q.keysThenArgs[i]!)
-    const keyCount = flat.length
-    flat.push(batch.length)
-    for (const q of batch) flat.push(q.op.code, q.keyCount, q.keysThenArgs.length - q.keyCount)
-    for (const q of batch) for (let i = q.keyCount; i < q.keysThenArgs.length; i++) flat.push(q.keysThenArgs[i]!)
-    runScript(this.client, batchScript, keyCount, flat, asIs).then(
+    // Every operation's keys in order; then the count, each operation's header, and every operation's args.
+    const keys: string[] = []
+    for (const q of batch) for (const key of q.keys) keys.push(key)
+    const args: ScriptArg[] = [batch.length]
+    for (const q of batch) args.push(q.op.code, q.keys.length, q.args.length)
+    for (const q of batch) for (const arg of q.args) args.push(arg)
+    runScript(this.client, BATCH, keys, args).then(
       (replies) => {
         batch.forEach((q, i) => {
           const reply = Array.isArray(replies) ? replies[i] : undefined

@@ -1,64 +1,57 @@
+import { type RedisClient, runScript, type ScriptArg } from '@org/redis-core'
 import type { Instance } from './Instance.js'
 import { fenceKey, lockKey } from './keys.js'
-import type { RedisClient } from './RedisClient.js'
-import { asIs, luaScript, runScript } from './runScript.js'
-import type { BatchOp } from './ScriptBatcher.js'
-import { ACQUIRE, EXTEND, OPS, RAISE, RELEASE, TRANSFER } from './scripts.js'
-
-const acquireOp: BatchOp = { code: OPS.acquire, script: luaScript(ACQUIRE) }
-const raiseOp: BatchOp = { code: OPS.raise, script: luaScript(RAISE) }
-const extendOp: BatchOp = { code: OPS.extend, script: luaScript(EXTEND) }
-const releaseOp: BatchOp = { code: OPS.release, script: luaScript(RELEASE) }
-const transferOp: BatchOp = { code: OPS.transfer, script: luaScript(TRANSFER) }
+import { ACQUIRE } from './scripts/acquire.js'
+import { EXTEND } from './scripts/extend.js'
+import type { Operation } from './scripts/Operation.js'
+import { RAISE } from './scripts/raise.js'
+import { RELEASE } from './scripts/release.js'
+import { TRANSFER } from './scripts/transfer.js'
 
 /**
- * How scripts reach the server, resolving with the raw reply: batched for a plain client, one by one for a Cluster
- * (slots differ). `full` sends the script in full, after a NOSCRIPT.
+ * How an operation reaches the server, resolving with the raw reply: through a `ScriptBatcher` for a single server,
+ * by `runScript` for a Cluster (slots differ). `later` lets the caller go on before the operation is written.
  */
-export type ScriptRunner = (
-  op: BatchOp,
-  keyCount: number,
-  keysThenArgs: readonly (string | number)[],
+export type OperationRunner = (
+  op: Operation,
+  keys: readonly string[],
+  args: readonly ScriptArg[],
   later?: boolean,
-  full?: boolean,
 ) => Promise<unknown>
 
-/** The keys of the resources asked for last: an operation asks every instance in turn with the same array. */
-let last: { prefix: string; resources: readonly string[]; keys: readonly string[] } | undefined
+/** The keys of the resources asked for last: an operation asks every instance in turn with the same resources. */
+let last: { prefix: string; resources: readonly string[]; locks: string[]; all: string[] } | undefined
 
-/** Lock keys, then (when `fences`) their fencing counters, then room for the args the caller appends. */
-function keysOf(prefix: string, resources: readonly string[], fences: boolean): (string | number)[] {
-  const n = resources.length
+/** The lock keys of the resources, then (when `fences`) their fencing counters; built once per operation. */
+function keysOf(prefix: string, resources: readonly string[], fences: boolean): readonly string[] {
   if (last?.resources !== resources || last.prefix !== prefix) {
     // Resource arrays are frozen copies, so the same array always means the same keys.
-    const keys: string[] = new Array(2 * n)
+    const n = resources.length
+    const all: string[] = new Array(2 * n)
     for (let i = 0; i < n; i++) {
-      keys[i] = lockKey(prefix, resources[i]!)
-      keys[n + i] = fenceKey(prefix, resources[i]!)
+      all[i] = lockKey(prefix, resources[i]!)
+      all[n + i] = fenceKey(prefix, resources[i]!)
     }
-    last = { prefix, resources, keys }
+    last = { prefix, resources, locks: all.slice(0, n), all }
   }
-  return last.keys.slice(0, fences ? 2 * n : n)
+  return fences ? last.all : last.locks
 }
 
 /** One Redis master: every operation on all resources is a single atomic script. */
 export class StandaloneInstance implements Instance {
-  private readonly run: ScriptRunner
+  private readonly run: OperationRunner
 
   constructor(
     readonly client: RedisClient,
     private readonly prefix: string,
-    run?: ScriptRunner,
+    run?: OperationRunner,
   ) {
-    this.run = run ?? ((op, keyCount, keysThenArgs) => runScript(client, op.script, keyCount, keysThenArgs, asIs))
+    this.run = run ?? ((op, keys, args) => runScript(client, op.script, keys, args))
   }
 
-  acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint, full?: boolean): Promise<unknown> {
-    const flat = keysOf(this.prefix, resources, true)
-    const keyCount = flat.length
-    if (reserve === 1n) flat.push(value, ttl)
-    else flat.push(value, ttl, reserve.toString())
-    return this.run(acquireOp, keyCount, flat, false, full)
+  acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint): Promise<unknown> {
+    const args = reserve === 1n ? [value, ttl] : [value, ttl, reserve.toString()]
+    return this.run(ACQUIRE, keysOf(this.prefix, resources, true), args)
   }
 
   canTransfer(): boolean {
@@ -72,30 +65,21 @@ export class StandaloneInstance implements Instance {
     ttl: number,
     ceiling: bigint,
   ): Promise<unknown> {
-    const flat = keysOf(this.prefix, resources, true)
-    const keyCount = flat.length
-    flat.push(oldValue, newValue, ttl, ceiling.toString())
+    const keys = keysOf(this.prefix, resources, true)
     // Batched for later: the successor starts running before the transfer is even written.
-    return this.run(transferOp, keyCount, flat, true)
+    return this.run(TRANSFER, keys, [oldValue, newValue, ttl, ceiling.toString()], true)
   }
 
   async raise(resources: readonly string[], ceiling: bigint): Promise<void> {
-    const flat = resources.map((r): string | number => fenceKey(this.prefix, r))
-    flat.push(ceiling.toString())
-    // Through the batch, which sends a script again by itself on NOSCRIPT: this rare second round has no caller
-    // that would.
-    await this.run(raiseOp, resources.length, flat, true)
+    const keys = resources.map((r) => fenceKey(this.prefix, r))
+    await this.run(RAISE, keys, [ceiling.toString()], true)
   }
 
-  extend(resources: readonly string[], value: string, ttl: number, full?: boolean): Promise<unknown> {
-    const flat = keysOf(this.prefix, resources, false)
-    flat.push(value, ttl)
-    return this.run(extendOp, resources.length, flat, false, full)
+  extend(resources: readonly string[], value: string, ttl: number): Promise<unknown> {
+    return this.run(EXTEND, keysOf(this.prefix, resources, false), [value, ttl])
   }
 
-  release(resources: readonly string[], value: string, full?: boolean): Promise<unknown> {
-    const flat = keysOf(this.prefix, resources, false)
-    flat.push(value)
-    return this.run(releaseOp, resources.length, flat, false, full)
+  release(resources: readonly string[], value: string): Promise<unknown> {
+    return this.run(RELEASE, keysOf(this.prefix, resources, false), [value])
   }
 }

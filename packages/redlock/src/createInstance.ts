@@ -1,6 +1,6 @@
+import { isCluster, type RedisClient } from '@org/redis-core'
 import { ClusterInstance } from './ClusterInstance.js'
 import type { Instance } from './Instance.js'
-import { isCluster, type RedisClient } from './RedisClient.js'
 import { ScriptBatcher } from './ScriptBatcher.js'
 import { StandaloneInstance } from './StandaloneInstance.js'
 

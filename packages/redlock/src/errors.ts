@@ -1,14 +1,6 @@
+import { RedisCoreError } from '@org/redis-core'
+import type { InstanceAnswer } from './answers.js'
 import type { Lock } from './Lock.js'
-
-/** What one Redis instance answered to the last attempt of an operation. */
-export interface InstanceAnswer {
-  /** Position of the instance in the `clients` array given to `Redlock`. */
-  readonly instance: number
-  /** `ok`: it did what was asked; `locked`: a resource was held by another value; `pending`: no answer yet when the quorum was decided. */
-  readonly status: 'ok' | 'locked' | 'error' | 'timeout' | 'pending'
-  /** The error of an `error` answer. */
-  readonly error?: Error
-}
 
 /**
  * How an operation ended. For an acquire: `'locked'` when its retries ran out while the resources were held by
@@ -24,6 +16,8 @@ export interface LockErrorDetails {
   readonly attempts: number
   readonly answers: readonly InstanceAnswer[]
   readonly cause?: unknown
+  /** The stable code; each class has its own (see {@link LockError}). */
+  readonly code?: string
 }
 
 function describeAnswers(answers: readonly InstanceAnswer[]): string {
@@ -32,8 +26,12 @@ function describeAnswers(answers: readonly InstanceAnswer[]): string {
   return ` [${parts.join(', ')}]`
 }
 
-/** A lock operation failed: says why, after how many attempts, and what each instance answered last. */
-export class LockError extends Error {
+/**
+ * A lock operation failed: says why, after how many attempts, and what each instance answered last. A
+ * `RedisCoreError` with a stable `code` per class: `'LOCK_FAILED'`, `'RESOURCE_LOCKED'` ({@link ResourceLockedError})
+ * and `'LOCK_LOST'` ({@link LockLostError}); `reason` says how it ended.
+ */
+export class LockError extends RedisCoreError {
   override name = 'LockError'
   /** Why it failed. */
   readonly reason: LockErrorReason
@@ -43,9 +41,8 @@ export class LockError extends Error {
   readonly answers: readonly InstanceAnswer[]
 
   constructor(message: string, details: LockErrorDetails) {
-    super(`${message} after ${details.attempts} attempt(s)${describeAnswers(details.answers)}`, {
-      cause: details.cause,
-    })
+    const full = `${message} after ${details.attempts} attempt(s)${describeAnswers(details.answers)}`
+    super(details.code ?? 'LOCK_FAILED', full, { cause: details.cause })
     this.reason = details.reason
     this.attempts = details.attempts
     this.answers = details.answers
@@ -70,7 +67,12 @@ export class ResourceLockedError extends LockError {
     reason: 'locked' | 'timeout' = 'locked',
   ) {
     const when = reason === 'timeout' ? ' when the timeout passed' : ''
-    super(`resource(s) ${resources.join(', ')} locked elsewhere${when}`, { reason, attempts, answers })
+    super(`resource(s) ${resources.join(', ')} locked elsewhere${when}`, {
+      reason,
+      attempts,
+      answers,
+      code: 'RESOURCE_LOCKED',
+    })
     this.resources = resources
   }
 }
@@ -88,7 +90,12 @@ export class LockLostError extends LockError {
   result?: unknown
 
   constructor(lock: Lock, why: string, answers: readonly InstanceAnswer[] = []) {
-    super(`lock on ${lock.resources.join(', ')} lost: ${why}`, { reason: 'lost', attempts: 1, answers })
+    super(`lock on ${lock.resources.join(', ')} lost: ${why}`, {
+      reason: 'lost',
+      attempts: 1,
+      answers,
+      code: 'LOCK_LOST',
+    })
     this.lock = lock
   }
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { type AttemptContext, driftFor, reportTimeouts } from './attempt.js'
+import { driftFor } from './attempt.js'
 import { now } from './clock.js'
-import { gather, quorumOfTruthy, tally } from './gather.js'
-import { type Instance, parseDone } from './Instance.js'
+import type { RedlockContext } from './context.js'
+import { gather, quorumOfTruthy, type RoundRule, reportTimeouts, tally } from './gather.js'
+import { parseDone } from './Instance.js'
 import {
   Lock,
-  type LockOwner,
   lockTokenCeiling,
   lockValidUntil,
   markLockReleased,
@@ -13,23 +13,15 @@ import {
   raiseLockCeiling,
   renewLock,
 } from './Lock.js'
-import { HANDOVER_TOKENS, requestTimeoutFor, type Settings } from './options.js'
+import { HANDOVER_TOKENS, requestTimeoutFor } from './options.js'
 import { releaseResult } from './releaseResult.js'
 import type { Waiter } from './Waiter.js'
-import type { WaitQueue } from './WaitQueue.js'
 
-/** What a hand-over needs from its Redlock. */
-export interface HandOverContext {
-  readonly owner: LockOwner
-  readonly instances: readonly Instance[]
-  readonly quorum: number
-  readonly settings: Settings
-  readonly attempt: AttemptContext
-  readonly queue: WaitQueue
-}
+/** Decided once a quorum moved the keys to the successor's value, or can no longer. */
+const TRANSFER_KEYS: RoundRule<boolean> = { parse: parseDone, decided: quorumOfTruthy }
 
 /** The waiter of this process that can take the lock over directly, if the lock allows it. */
-export function successorOf(ctx: HandOverContext, lock: Lock): Waiter | undefined {
+export function successorOf(ctx: RedlockContext, lock: Lock): Waiter | undefined {
   const waiter = ctx.queue.successorOf(lock)
   if (!waiter || lock.fencingToken >= lockTokenCeiling(lock)) return undefined
   // The successor starts under the validity left to this lock: it must outlast the transfer's round trip.
@@ -43,7 +35,7 @@ export function successorOf(ctx: HandOverContext, lock: Lock): Waiter | undefine
  * process can slip in, and the successor holds the lock at once, covered by the validity left to this lock (still
  * held on a quorum) until the transfer to its own value and ttl is confirmed; its token was recorded beforehand.
  */
-export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter): Promise<ReleaseResult> {
+export async function handOver(ctx: RedlockContext, lock: Lock, waiter: Waiter): Promise<ReleaseResult> {
   const { resources } = lock
   const { instances, quorum } = ctx
   const ttl = waiter.ttl
@@ -52,14 +44,8 @@ export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter)
   const value = randomUUID()
   const timeout = requestTimeoutFor(ctx.settings, ttl)
   const start = now()
-  const sent = gather(
-    instances.length,
-    (i, full) => instances[i]!.transfer(resources, lock.value, value, ttl, ceiling, full),
-    parseDone,
-    timeout,
-    quorumOfTruthy,
-    quorum,
-    ctx.attempt.reportError,
+  const sent = gather(ctx, TRANSFER_KEYS, timeout, (i) =>
+    instances[i]!.transfer(resources, lock.value, value, ttl, ceiling),
   )
   markLockReleased(lock)
   const validUntil = start + ttl - driftFor(ttl, ctx.settings.driftFactor)
@@ -76,7 +62,7 @@ export async function handOver(ctx: HandOverContext, lock: Lock, waiter: Waiter)
   })
   ctx.queue.handOver(lock, next, waiter)
   const answers = await sent
-  reportTimeouts(ctx.attempt, answers, timeout)
+  reportTimeouts(ctx, answers, timeout)
   const held = tally(answers, Boolean).ok
   // An extension of the successor, sent after the transfer, settles after it and is not overwritten here.
   const untouched = !next.released && lockValidUntil(next) === provisional

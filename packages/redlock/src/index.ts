@@ -1,9 +1,16 @@
-export { type InstanceAnswer, LockError, type LockErrorReason, LockLostError, ResourceLockedError } from './errors.js'
+export type { InstanceAnswer } from './answers.js'
+export { LockError, type LockErrorReason, LockLostError, ResourceLockedError } from './errors.js'
 export type { UsingRoutine } from './holdWhile.js'
 export { type RedlockKeys, redlockKeys } from './keys.js'
 export { Lock, type ReleaseResult } from './Lock.js'
-export type { AcquireOptions, RedlockOptions, ResourceDefaults, Settings, UsingOptions } from './options.js'
-export type { RedisClient } from './RedisClient.js'
+export type {
+  AcquireOptions,
+  RedisClient,
+  RedlockOptions,
+  ResourceDefaults,
+  Settings,
+  UsingOptions,
+} from './options.js'
 export { Redlock, type RedlockEvents } from './Redlock.js'
 
 /** The name this package is published under. */

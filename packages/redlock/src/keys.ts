@@ -1,4 +1,5 @@
-import { SLOTS, slotOf, slotOfTag, slotTags } from './slot.js'
+import { keySlot, SLOTS, tagSlot } from '@org/redis-core'
+import { slotTags } from './fenceTags.js'
 
 /**
  * Key names. The resource sits in a hash tag so that its lock key and its release channel share one Cluster slot,
@@ -48,9 +49,9 @@ const fenceNames = new Map<string, (string | undefined)[]>()
 function lockSlot(prefix: string, resource: string): number {
   if (!prefix.includes('{')) {
     const end = resource.indexOf('}')
-    if (end !== 0) return slotOfTag(resource, 0, end < 0 ? resource.length : end)
+    if (end !== 0) return tagSlot(resource, 0, end < 0 ? resource.length : end)
   }
-  return slotOf(lockKey(prefix, resource))
+  return keySlot(lockKey(prefix, resource))
 }
 
 /** The pub/sub channel a release of the resource is announced on (the lock key itself). */

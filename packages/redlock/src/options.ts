@@ -1,3 +1,8 @@
+import { assertClient, assertNumber, type RedisClient as CoreClient } from '@org/redis-core'
+
+/** A client of one independent instance: an ioredis `Redis`, or a `Cluster` used as one instance. */
+export type RedisClient = CoreClient
+
 /** Defaults of one named resource. */
 export interface ResourceDefaults {
   /** Lock time-to-live in ms when `acquire`/`using` is called without one. Default: the Redlock's `ttl`. */
@@ -88,26 +93,32 @@ export const HANDOVER_TOKENS = 64n
 /** Largest ttl Redis and Node timers both accept. */
 export const MAX_TTL = 2 ** 31 - 1
 
-/** A ttl must be a positive integer of ms, at most 2^31-1. */
+/** A ttl must be a positive integer of ms, at most 2^31-1: TypeError for a non-number, RangeError otherwise. */
 export function checkTtl(value: unknown, name: string): number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number of milliseconds, got ${typeof value}`)
-  if (!Number.isInteger(value) || value <= 0 || value > MAX_TTL) {
-    throw new RangeError(`${name} must be a positive integer of milliseconds up to ${MAX_TTL}, got ${value}`)
-  }
-  return value
+  return assertNumber(value, name, { min: 1, max: MAX_TTL, integer: true, unit: 'milliseconds' })
 }
 
-/** A finite number >= min (and an integer when asked). */
+/** A finite number >= min (and an integer when asked): TypeError for a non-number, RangeError otherwise. */
 export function checkNumber(value: unknown, name: string, min: number, integer = false): number {
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number, got ${value}`)
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`${name} must be ${integer ? 'an integer' : 'a finite number'} >= ${min}, got ${value}`)
-  }
-  return value
+  // NaN in these settings has always been refused as not a number (a TypeError); a NaN ttl is a RangeError.
+  if (Number.isNaN(value)) throw new TypeError(`${name} must be a number, got NaN`)
+  return assertNumber(value, name, { min, integer })
 }
 
 function optional<T>(value: T | undefined, fallback: T, check: (v: unknown) => T): T {
   return value === undefined ? fallback : check(value)
+}
+
+/** One ioredis client per instance, none twice; frozen. */
+export function checkClients(clients: unknown): readonly RedisClient[] {
+  if (!Array.isArray(clients)) throw new TypeError('clients must be an array of ioredis clients')
+  if (clients.length === 0) throw new RangeError('clients must hold at least one ioredis client')
+  clients.forEach((client: unknown, i) => {
+    assertClient(client, `clients[${i}]`)
+    const first = clients.indexOf(client)
+    if (first !== i) throw new RangeError(`clients[${i}] is the same client as clients[${first}]`)
+  })
+  return Object.freeze([...clients])
 }
 
 /** Validates constructor options and fills in defaults. */

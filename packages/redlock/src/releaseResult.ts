@@ -1,4 +1,4 @@
-import { describe } from './attempt.js'
+import { instanceAnswers } from './answers.js'
 import type { Answer } from './gather.js'
 import type { ReleaseResult } from './Lock.js'
 
@@ -16,7 +16,7 @@ class Released implements ReleaseResult {
   ) {}
 
   get answers(): ReleaseResult['answers'] {
-    this.#answers ??= describe(this.raw)
+    this.#answers ??= instanceAnswers(this.raw)
     return this.#answers
   }
 }

@@ -1,17 +1,17 @@
+import { defineScript, runScript } from '@org/redis-core'
 import { waitFor } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { ResourceLockedError } from '../src/index.js'
-import { asIs, luaScript, runScript } from '../src/runScript.js'
 import { fresh, useRedis } from './helpers.js'
 
 // A script this file alone uses, so no other call has sent it to the server before.
-const SET_IT = luaScript(`return redis.call('SET', KEYS[1], ARGV[1]) -- scriptOrder`)
+const SET_IT = defineScript({ name: 'setIt', source: `return redis.call('SET', KEYS[1], ARGV[1]) -- scriptOrder` })
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** A script call, then a plain SET of the same key issued before the script's answer: the SET must win. */
 async function expectOrderKept(client: Redis, key: string): Promise<void> {
-  const first = runScript(client, SET_IT, 1, [key, 'script'], asIs)
+  const first = runScript(client, SET_IT, [key], ['script'])
   const second = client.set(key, 'later')
   await Promise.all([first, second])
   expect(await client.get(key)).toBe('later')
@@ -29,7 +29,7 @@ describe('lock operations keep the order of their connection', () => {
 
   it('keeps that order after the server restarted and lost its scripts', async () => {
     const [client] = redis.inspect()
-    await runScript(client!, SET_IT, 1, ['order-2', 'before'], asIs)
+    await runScript(client!, SET_IT, ['order-2'], ['before'])
     await redis.group.instances[0]!.restart()
     await waitFor(async () => (await client!.ping().catch(() => '')) === 'PONG', { timeoutMs: 10_000 })
     await expectOrderKept(client!, 'order-2')

@@ -1,7 +1,8 @@
+import { SLOTS, keySlot as slotOf } from '@org/redis-core'
 import slotOfReference from 'cluster-key-slot'
 import { describe, expect, it } from 'vitest'
+import { slotTags } from '../src/fenceTags.js'
 import { redlockKeys } from '../src/index.js'
-import { SLOTS, slotOf, slotTags } from '../src/slot.js'
 
 describe('Cluster slots of keys', () => {
   it('match the reference implementation, hash tags and non-ASCII names included', () => {

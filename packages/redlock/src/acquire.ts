@@ -1,0 +1,128 @@
+import type { InstanceAnswer } from './answers.js'
+import { type AttemptCall, type AttemptOutcome, attempt, type FailedAttempt } from './attempt.js'
+import { now } from './clock.js'
+import type { RedlockContext } from './context.js'
+import { LockError, ResourceLockedError } from './errors.js'
+import { Lock } from './Lock.js'
+import { type AcquireOptions, HANDOVER_TOKENS, requestTimeoutFor, retriesOf } from './options.js'
+import { Waiter } from './Waiter.js'
+
+/** One acquire: what it asks for and when its timeout started. */
+interface AcquireCall extends AttemptCall {
+  readonly options: AcquireOptions
+  /** Monotonic ms of the call (only read with a timeout). */
+  readonly startedAt: number
+}
+
+/**
+ * The acquire path, top to bottom (the input was checked by `Redlock.acquire`):
+ *
+ * 1. When nothing in this Redlock holds or waits for the resources, the first attempt is sent at once, with no
+ *    waiter and no async frame, and a won lock is returned in the reaction to the deciding reply.
+ * 2. Otherwise, and after that attempt failed, the acquire waits in line (`inLine`).
+ */
+export function acquire(
+  ctx: RedlockContext,
+  resources: readonly string[],
+  ttl: number,
+  options: AcquireOptions,
+): Promise<Lock> {
+  const startedAt = options.timeout === undefined ? 0 : now()
+  const call: AcquireCall = { resources, ttl, options, startedAt, requestTimeout: requestTimeoutFor(ctx.settings, ttl) }
+  if (options.signal?.aborted || ctx.queue.busy(resources)) return inLine(ctx, call)
+  return attempt(ctx, call, 1n, (outcome) => (outcome.ok ? won(ctx, call, 1, outcome) : inLine(ctx, call, outcome)))
+}
+
+/**
+ * Waits in this Redlock's line for the resources and attempts each time it is woken (a release here, a release
+ * announced by another process, or the retry timer), until it wins, is handed the lock by the holder before it,
+ * or gives up: retries used up, timeout passed, signal aborted. `first` is an attempt already made.
+ */
+async function inLine(ctx: RedlockContext, call: AcquireCall, first?: FailedAttempt): Promise<Lock> {
+  const { resources, options } = call
+  const retries = retriesOf(options, ctx.settings)
+  const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : call.startedAt + options.timeout
+  const waiter = new Waiter(resources, call.ttl)
+  let attempts = first ? 1 : 0
+  let last: Pick<FailedAttempt, 'locked' | 'answers'> = first ?? { locked: false, answers: [] }
+  try {
+    for (;;) {
+      if (retries >= 0 && attempts > retries) throw outOfRetries(resources, attempts, last)
+      if (options.signal?.aborted) throw aborted(options.signal, attempts, last.answers)
+      waiter.attempts = attempts
+      ctx.queue.enqueue(waiter)
+      const end = await waiter.wait(retryDelay(ctx, options), options.signal, deadline)
+      if (end === 'aborted') throw aborted(options.signal, attempts, last.answers)
+      if (end === 'timeout') throw timedOut(ctx, call, attempts, last)
+      if (end === 'granted' && waiter.granted) {
+        ctx.acquired(waiter.granted)
+        return waiter.granted
+      }
+      attempts++
+      if (ctx.queue.heldHere(resources)) {
+        // Still held by a lock of this Redlock: an attempt could only fail.
+        last = { locked: true, answers: ctx.instances.map((_, instance) => ({ instance, status: 'locked' })) }
+        continue
+      }
+      // A contended lock records spare tokens, so it can later pass to the next waiter without a round trip.
+      const outcome: AttemptOutcome = await attempt(ctx, call, HANDOVER_TOKENS, (o) => o)
+      if (outcome.ok) return won(ctx, call, attempts, outcome)
+      last = outcome
+    }
+  } finally {
+    ctx.queue.remove(waiter)
+  }
+}
+
+/** A lock won by an attempt: recorded as held here, announced, returned. */
+function won(
+  ctx: RedlockContext,
+  call: AcquireCall,
+  attempts: number,
+  outcome: Extract<AttemptOutcome, { ok: true }>,
+): Lock {
+  const lock = new Lock(ctx.owner, {
+    resources: call.resources,
+    value: outcome.value,
+    attempts,
+    fencingToken: outcome.token,
+    tokenCeiling: outcome.ceiling,
+    ttl: call.ttl,
+    validUntil: outcome.validUntil,
+  })
+  ctx.queue.hold(lock)
+  ctx.acquired(lock)
+  return lock
+}
+
+/** The delay before the next attempt, unless something wakes the waiter sooner: `retryDelay +/- retryJitter`. */
+function retryDelay(ctx: RedlockContext, options: AcquireOptions): number {
+  const delay = options.retryDelay ?? ctx.settings.retryDelay
+  const jitter = options.retryJitter ?? ctx.settings.retryJitter
+  return Math.max(0, delay + Math.round((Math.random() * 2 - 1) * jitter))
+}
+
+// How an acquire gives up (the README's table): the class says what the last attempt found, `reason` how it ended.
+
+function outOfRetries(resources: readonly string[], attempts: number, last: Pick<FailedAttempt, 'locked' | 'answers'>) {
+  if (last.locked) return new ResourceLockedError(resources, attempts, last.answers)
+  return new LockError('no quorum of instances granted the lock', { reason: 'quorum', attempts, answers: last.answers })
+}
+
+function aborted(signal: AbortSignal | undefined, attempts: number, answers: readonly InstanceAnswer[]) {
+  return new LockError('acquire aborted', { reason: 'aborted', attempts, answers, cause: signal?.reason })
+}
+
+function timedOut(
+  ctx: RedlockContext,
+  call: AcquireCall,
+  attempts: number,
+  last: Pick<FailedAttempt, 'locked' | 'answers'>,
+) {
+  // Held here counts as held: a waiter queued behind a lock of this Redlock may not have tried yet.
+  if (last.locked || ctx.queue.heldHere(call.resources)) {
+    return new ResourceLockedError(call.resources, attempts, last.answers, 'timeout')
+  }
+  const { answers } = last
+  return new LockError(`acquire timed out (${call.options.timeout} ms)`, { reason: 'timeout', attempts, answers })
+}

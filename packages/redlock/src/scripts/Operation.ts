@@ -1,0 +1,24 @@
+import { defineScript, type Script } from '@org/redis-core'
+
+/**
+ * One atomic lock operation on one instance. Its Lua is the body of a function of (keys, argv): run alone as a
+ * script of its own, or as one call of many in a BATCH (see `batch.ts`).
+ */
+export interface Operation {
+  /** The name of its Lua function in BATCH, and of its script. */
+  readonly name: string
+  /** Its one-letter code in a BATCH call. */
+  readonly code: string
+  /** The Lua body of `function <name>(keys, argv)`. */
+  readonly body: string
+  /** The body as a script of its own, on KEYS and ARGV. */
+  readonly script: Script
+}
+
+/** Makes an operation; every script of this package is defined here, once, as a module constant. */
+export function defineOperation(name: string, code: string, body: string): Operation {
+  // Alone, the body runs inline on KEYS and ARGV rather than defining and calling a function: the call costs the
+  // server measurably on every operation of a one-lock-at-a-time caller.
+  const script = defineScript({ name, source: `local keys, argv = KEYS, ARGV${body}` })
+  return Object.freeze({ name, code, body, script })
+}
