@@ -141,7 +141,7 @@ export class Dispatcher {
         }
         const error = notRun('codec', 'CodecError', `the request record is malformed: ${r.reason}`)
         const payload = sized(JSON.stringify(error))
-        this.#replies.send(r.replyTo!, FALLBACK_MAX_LENGTH, r.id!, ERROR_JSON, payload, entry)
+        this.#replies.send(r.replyTo!, FALLBACK_MAX_LENGTH, r.id!, ERROR_JSON, payload, entry, 0)
       })
     }
   }
@@ -357,7 +357,8 @@ export class Dispatcher {
 
   #send(work: Work, status: string, payload: Sized | undefined): void {
     const { request, entry } = work
-    this.#replies.send(request.replyTo, request.replyMaxLength, request.id, status, payload, entry)
+    const deadline = entry.source.clock.toLocal(entry.stampedAt + request.timeLeftMs)
+    this.#replies.send(request.replyTo, request.replyMaxLength, request.id, status, payload, entry, deadline)
   }
 }
 

@@ -126,7 +126,8 @@ export class InboxReader {
         next.clear()
         this.#blocked = false
         if (this.#stopping) return
-        if (err instanceof Error && err.message.startsWith('NOGROUP')) {
+        // NOGROUP: the inbox or its group is missing; UNBLOCKED: it was deleted under a blocked read (FLUSHALL, DEL).
+        if (err instanceof Error && (err.message.startsWith('NOGROUP') || err.message.startsWith('UNBLOCKED'))) {
           await this.#deps.ensureGroup().catch((e: Error) => this.#deps.onError(e))
         } else {
           this.#deps.onError(err as Error)

@@ -24,6 +24,7 @@ export class ReplyReader {
     startId: string,
     blockMs: number,
     onReply: OnReply,
+    onRecreated: () => void,
     onError: (e: Error) => void,
   ) {
     this.#key = key
@@ -37,6 +38,8 @@ export class ReplyReader {
         if (!fields) return
         // The entry's size (records with their headers) bounds the trim by bytes, without a hop per reply.
         for (let i = 1; i < fields.length; i += 2) this.#bytes += fields[i]!.length
+        // Only an entry that recreated a lost stream has a field besides `r` (see REPLY_TO_NEW_STREAM).
+        if (fields.length > 2) onRecreated()
         eachReply(fields, onReply)
       },
       beforeRead: (conn, lastId) => this.#trim(conn, lastId),

@@ -1,9 +1,10 @@
-import { isCluster, type RedisClient } from '@org/redis-core'
+import { isCluster, type RedisClient, runScript } from '@org/redis-core'
 import type { Acker } from './Acker.js'
 import type { Encoded } from './codec.js'
 import { direct, type Writer, type XAdd, xaddAll } from './connections.js'
 import type { DeadLetterReason, DeadLetters } from './DeadLetters.js'
 import type { PendingEntry } from './PendingEntry.js'
+import { REPLY_TO_NEW_STREAM } from './scripts.js'
 import { ERROR_JSON, joinRecords, pushReply, replyIds, type Sized, sized, type WireError } from './wire.js'
 
 interface Batch {
@@ -14,11 +15,15 @@ interface Batch {
   bytes: number
   /** The entry of each record, in order: one settles per record once the batch is stored. */
   entries: PendingEntry[]
+  /** The latest deadline of its requests (performance.now() scale): until then a caller may still wait for them. */
+  until: number
 }
 
 const FLUSH_BYTES = 1024 * 1024
 /** Replies in one turn from which the acks queued so far ride with them. */
 const PIGGYBACK_MIN = 8
+/** How long a reply stream recreated by a provider outlives the last deadline of its replies. */
+const RECREATED_GRACE_MS = 5_000
 /** Length cap of a reply stream when an error reply replaces a batch Redis refused. */
 const FALLBACK_MAX_LENGTH = '10000'
 
@@ -68,7 +73,7 @@ export class ReplySender {
     this.#onError = onError
   }
 
-  /** Queues one reply to a request of `entry`. */
+  /** Queues one reply to a request of `entry`, whose caller waits until `deadline` (performance.now() scale). */
   send(
     replyTo: string,
     maxLength: number,
@@ -76,13 +81,15 @@ export class ReplySender {
     status: string,
     payload: Sized | undefined,
     entry: PendingEntry,
+    deadline: number,
   ): void {
     let batch = this.#batches.get(replyTo)
     if (!batch) {
-      batch = { maxLength, parts: [], bytes: 0, entries: [] }
+      batch = { maxLength, parts: [], bytes: 0, entries: [], until: deadline }
       this.#batches.set(replyTo, batch)
-    } else if (maxLength > batch.maxLength) {
-      batch.maxLength = maxLength
+    } else {
+      if (maxLength > batch.maxLength) batch.maxLength = maxLength
+      if (deadline > batch.until) batch.until = deadline
     }
     pushReply(batch.parts, requestId, status, payload)
     batch.bytes += payload?.bytes ?? 0
@@ -157,7 +164,7 @@ export class ReplySender {
       results[i]!.then(
         (id) => {
           if (id === null) {
-            void this.#undelivered(replyTo, batch, 'REPLY_STREAM_GONE', undefined).finally(this.#answeredNow)
+            void this.#recreate(replyTo, batch).finally(this.#answeredNow)
             return
           }
           for (const entry of batch.entries) this.settleOne(entry, true)
@@ -169,6 +176,25 @@ export class ReplySender {
         },
       )
     })
+  }
+
+  /**
+   * The caller's reply stream is gone (keys lost: FLUSHALL, a failover to an empty replica) while it may still wait:
+   * the batch goes again with REPLY_TO_NEW_STREAM, which creates the stream (the caller's blocked read wakes at once),
+   * marks the entry so the caller renews its own ttl at once, and lets it expire when the last deadline has passed if
+   * the caller is dead. Past every deadline the callers have given up: the replies are dead-lettered.
+   */
+  async #recreate(replyTo: string, batch: Batch): Promise<void> {
+    const ttl = Math.ceil(batch.until - performance.now())
+    if (ttl <= 0) return this.#undelivered(replyTo, batch, 'REPLY_STREAM_GONE', undefined)
+    const args = [ttl + RECREATED_GRACE_MS, batch.maxLength, joinRecords(batch.parts)]
+    try {
+      await runScript(this.#redis, REPLY_TO_NEW_STREAM, [replyTo], args)
+    } catch (err) {
+      this.#onError(err as Error)
+      return this.#undelivered(replyTo, batch, 'REPLY_FAILED', err as Error)
+    }
+    for (const entry of batch.entries) this.settleOne(entry, true)
   }
 
   /**

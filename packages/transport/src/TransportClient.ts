@@ -37,6 +37,8 @@ import {
 } from './wire.js'
 
 const CANCEL_STREAM_LENGTH = 1_000
+/** Least time between two checks of the reply stream outside the keep-alive. */
+const RENEW_MIN_MS = 1_000
 /** Most requests in one inbox entry. */
 const MAX_BATCH = 128
 
@@ -68,6 +70,7 @@ export class TransportClient {
   #reader: ReplyReader | undefined
   #keepAlive: NodeJS.Timeout | undefined
   #closing: Promise<void> | undefined
+  #renewedAt = Number.NEGATIVE_INFINITY
 
   /** Checks the options at once (TypeError/RangeError naming the option); connects on the first request. */
   constructor(redis: RedisClient, options: TransportClientOptions = {}) {
@@ -200,6 +203,7 @@ export class TransportClient {
         typeof created === 'string' ? created : '0-0',
         this.#settings.blockMs,
         (requestId, status, payload) => this.#onReply(requestId, status, payload),
+        () => this.#renewReplyStream(),
         this.#settings.onError,
       )
       this.#reader = reader
@@ -219,6 +223,18 @@ export class TransportClient {
       this.#ready = undefined
     })
     return this.#ready
+  }
+
+  /**
+   * Makes sure the reply stream exists with this client's ttl, at most once a second: called when a provider had to
+   * recreate it, and when a call sent times out (its reply may have had nowhere to go), so a lost stream comes back
+   * at once rather than at the next keep-alive.
+   */
+  #renewReplyStream(): void {
+    const now = performance.now()
+    if (!this.#commands || now - this.#renewedAt < RENEW_MIN_MS) return
+    this.#renewedAt = now
+    this.#ensureReplyStream().catch((e: Error) => this.#settings.onError(e))
   }
 
   #ensureReplyStream(): Promise<unknown> {
@@ -339,6 +355,7 @@ export class TransportClient {
   }
 
   #onTimeout(call: Call): void {
+    if (call.sent) this.#renewReplyStream()
     const what = call.sent ? 'no reply' : 'not sent (waiting for room under maxInFlight)'
     this.#settle(
       call,

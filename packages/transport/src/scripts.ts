@@ -76,3 +76,23 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return id
 `,
 })
+
+/**
+ * KEYS[1] reply stream. ARGV[1] ttl ms, ARGV[2] length cap (MAXLEN ~), ARGV[3] reply records. Replies the entry's id.
+ * Stores replies whose stream vanished (keys lost: FLUSHALL, a failover to an empty replica) while their caller may
+ * still wait: when the stream is missing it is created with them, the entry carries `n` so the caller renews its own
+ * ttl at once, and the stream expires after ARGV[1] if the caller is gone. When the stream exists again (its caller
+ * recreated it meanwhile), the replies are added as usual and its ttl is left alone.
+ */
+export const REPLY_TO_NEW_STREAM = defineScript({
+  name: 'replyToNewStream',
+  numberOfKeys: 1,
+  source: `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[3])
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[3], 'n', '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return id
+`,
+})

@@ -52,10 +52,13 @@ describe('every field of every record is checked; a bad record fails alone', () 
     ].join('')
     try {
       await kit.redis.xadd(server.inboxKey, '*', 'q', entry)
-      const got = await waitFor(async () => {
-        const a = await answers(replyTo)
-        return a.size >= 8 ? a : undefined
-      }, { what: 'the answers' })
+      const got = await waitFor(
+        async () => {
+          const a = await answers(replyTo)
+          return a.size >= 8 ? a : undefined
+        },
+        { what: 'the answers' },
+      )
       for (const id of ['g1', 'g2', 'g3', 'g4', 'g5']) expect(got.get(id)).toEqual({ status: '0', payload: id })
       for (const id of ['b1', 'b2', 'b3', 'b5']) {
         expect(got.get(id)).toMatchObject({ status: '2', payload: { kind: 'codec', notExecuted: true } })
@@ -82,10 +85,13 @@ describe('every field of every record is checked; a bad record fails alone', () 
       await kit.redis.xadd(server.inboxKey, '*', 'q', `${ok}no newline here`)
       await kit.redis.xadd(server.inboxKey, '*', 'q', `${ok.replace('g1', 'g2')}\t\t\n`)
       await kit.redis.xadd(server.inboxKey, '*', 'junk', 'field')
-      const got = await waitFor(async () => {
-        const a = await answers(replyTo)
-        return a.size >= 2 ? a : undefined
-      }, { what: 'the answers' })
+      const got = await waitFor(
+        async () => {
+          const a = await answers(replyTo)
+          return a.size >= 2 ? a : undefined
+        },
+        { what: 'the answers' },
+      )
       expect(got.get('g1')).toEqual({ status: '0', payload: 1 })
       expect(got.get('g2')).toEqual({ status: '0', payload: 1 })
       await waitFor(async () => (await kit.redis.xlen(`${namespace}:dead:{svc/p1}`)) === 3, { what: 'dead letters' })
