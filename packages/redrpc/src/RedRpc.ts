@@ -4,7 +4,15 @@ import type { Redlock } from '@org/redlock'
 import { Registry, UnknownServiceError as RegistryUnknownServiceError, type Watch } from '@org/registry'
 import { TransportClient } from '@org/transport'
 import type { Cluster, Redis } from 'ioredis'
-import { ClosedError, RedRpcError, ServiceConflictError, ServiceInUseError, UnknownServiceError } from './errors.js'
+import {
+  type CallSite,
+  ClosedError,
+  CloseTimeoutError,
+  RedRpcError,
+  ServiceConflictError,
+  ServiceInUseError,
+  UnknownServiceError,
+} from './errors.js'
 import type { RedRpcEvents } from './events.js'
 import { LocalProvider } from './LocalProvider.js'
 import { declaredResources } from './lockedRun.js'
@@ -26,6 +34,7 @@ import {
   resolveCallDefaults,
   resolveOptions,
 } from './options.js'
+import { RedisHealth } from './redisHealth.js'
 import { ServiceClient } from './ServiceClient.js'
 import { createServiceInstance, type ServiceInstance } from './ServiceInstance.js'
 import type { StatsSnapshot } from './Stats.js'
@@ -35,6 +44,7 @@ import { unregisterService } from './serviceRemoval.js'
 import type { StandardSchemaV1 } from './standardSchema.js'
 import { type WaitForServicesOptions, waitForServices } from './waitForServices.js'
 import { wireCodec } from './wireCodec.js'
+import { withinTime } from './withinTime.js'
 
 /** What `registerService` returns: pass it to `getInstance` for a handle typed by the service's methods. */
 export interface ServiceRef<T extends ServiceMethods = ServiceMethods> {
@@ -86,6 +96,8 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   readonly #redis: Redis | Cluster
   readonly #options: ResolvedOptions
   readonly #registry: Registry
+  /** Whether the Redis is reachable: registrations and calls fail at once, typed, when it is known not to be. */
+  readonly #health: RedisHealth
   #transport: TransportClient | undefined
   #closed = false
   #closing: Promise<void> | undefined
@@ -129,6 +141,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     const policy = this.#options.policy
     createBalancer(policy)
     this.#defaultPolicy = () => createBalancer(policy)
+    this.#health = new RedisHealth(this.#redis)
     this.#registry = new Registry(this.#redis, {
       namespace: this.#options.namespace,
       heartbeatMs: this.#options.heartbeatMs,
@@ -175,13 +188,15 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     }
     // Another process (or this service before a restart) may have registered it: the same definition registers
     // again, another one is refused rather than silently replaced under its running providers and callers.
-    const stored = await this.#registry.getService(name).catch((err: unknown) => {
-      if (err instanceof RegistryUnknownServiceError) return undefined
-      throw err
+    await this.#withRedis({ service: name }, async () => {
+      const stored = await this.#registry.getService(name).catch((err: unknown) => {
+        if (err instanceof RegistryUnknownServiceError) return undefined
+        throw err
+      })
+      const differences = stored ? definitionDifferences(stored, draft) : []
+      if (differences.length > 0) throw new ServiceConflictError(name, differences)
+      await this.#registry.registerService({ name, ...draft })
     })
-    const differences = stored ? definitionDifferences(stored, draft) : []
-    if (differences.length > 0) throw new ServiceConflictError(name, differences)
-    await this.#registry.registerService({ name, ...draft })
     this.#services.set(name, normalized)
     this.#clients.get(name)?.setSchemas(paramsSchemas(normalized))
     return { name }
@@ -217,7 +232,9 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       await Promise.allSettled(local.map((p) => p.stop()))
       this.#providers.splice(0, this.#providers.length, ...this.#providers.filter((p) => p.service !== name))
     }
-    const { removed, live } = await unregisterService(this.#redis, this.#options.namespace, name, force)
+    const { removed, live } = await this.#withRedis({ service: name }, () =>
+      unregisterService(this.#redis, this.#options.namespace, name, force),
+    )
     if (!removed && live.length > 0) throw new ServiceInUseError(name, live)
     this.#services.delete(name)
     this.#clients.get(name)?.setSchemas(new Map())
@@ -261,11 +278,13 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       call: this.#nestedCaller,
       emit: this.#emit,
     }
-    const started = await Promise.allSettled(ids.map((id) => LocalProvider.start(service, id, methods, deps)))
+    const started = await this.#withRedis({ service }, () =>
+      Promise.allSettled(ids.map((id) => LocalProvider.start(service, id, methods, deps))),
+    )
     const providers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
     this.#providers.push(...providers)
     const failed = started.find((r) => r.status === 'rejected')
-    if (failed) throw (failed as PromiseRejectedResult).reason
+    if (failed) throw this.#health.wrap((failed as PromiseRejectedResult).reason, { service })
     if (this.#options.adoptOrphans) await this.#watchForOrphans(service)
     return ids
   }
@@ -346,6 +365,8 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
         emit: this.#emit,
         listens: (event) => this.listenerCount(event) > 0,
         isClosed: () => this.#closed,
+        health: this.#health,
+        connectTimeoutMs: this.#options.connectTimeoutMs,
       })
       const local = this.#services.get(name)
       if (local) client.setSchemas(paramsSchemas(local))
@@ -371,7 +392,12 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
    */
   async waitForServices(services: readonly string[], options: WaitForServicesOptions = {}): Promise<void> {
     this.#assertOpen()
-    await waitForServices(services, options, this.#options.call.timeoutMs, (name) => this.#client(name))
+    // Input is checked first (before Redis is touched); each service's wait checks the connection (ServiceClient).
+    await waitForServices(services, options, this.#options.call.timeoutMs, (name) => this.#client(name)).catch(
+      (err: unknown) => {
+        throw this.#health.wrap(err)
+      },
+    )
   }
 
   /** Counters and p50/p99 latencies per service and provider, as the callers of this process saw them. */
@@ -399,8 +425,10 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   /**
    * Stops local providers (they leave the registry, finish running calls; queued ones stay for other providers),
    * stops watches and the transport. The ioredis clients and the Redlock stay open: they belong to the caller.
-   * Never rejects; calling it again returns the same promise.
-   * @throws nothing: later calls and registrations throw `ClosedError`
+   * Always settles within `closeTimeoutMs` (default 5 s), also when Redis is gone; calling it again returns the same
+   * promise. Later calls and registrations throw `ClosedError`.
+   * @throws {CloseTimeoutError} `closeTimeoutMs` passed first; `pending` names the steps still running (they go on
+   *   in the background until the clients are closed)
    * @example
    * await redRpc.close()
    * await rlock.quit()
@@ -409,7 +437,10 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   close(): Promise<void> {
     if (!this.#closing) {
       this.#closed = true
-      this.#closing = this.#shutdown()
+      const pending = new Set<string>()
+      this.#closing = withinTime(this.#shutdown(pending), this.#options.closeTimeoutMs, () => {
+        return new CloseTimeoutError(this.#options.closeTimeoutMs, [...pending])
+      }).finally(() => this.#health.close())
     }
     return this.#closing
   }
@@ -419,13 +450,32 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     await this.close()
   }
 
-  async #shutdown(): Promise<void> {
+  /** The steps of `close()`, in order; `pending` holds the names of those running, for a `CloseTimeoutError`. */
+  async #shutdown(pending: Set<string>): Promise<void> {
+    const step = async (name: string, run: () => Promise<unknown>) => {
+      pending.add(name)
+      await run().catch(() => {})
+      pending.delete(name)
+    }
     const watches = [...this.#adoptionWatches.values()]
-    await Promise.allSettled(watches.map((w) => w.close()))
-    await Promise.allSettled(this.#providers.map((p) => p.stop()))
-    await Promise.allSettled([...this.#clients.values()].map((c) => c.close()))
-    await this.#transport?.close()
-    await this.#registry.close()
+    await step('adoption watches', () => Promise.allSettled(watches.map((w) => w.close())))
+    await Promise.all(this.#providers.map((p) => step(`provider ${p.id}`, () => p.stop())))
+    await step('service watches', () => Promise.allSettled([...this.#clients.values()].map((c) => c.close())))
+    await step('transport', async () => this.#transport?.close())
+    await step('registry', () => this.#registry.close())
+  }
+
+  /**
+   * Runs work that needs the Redis: waits for the connection (bounded by `connectTimeoutMs`, failing at once when
+   * an attempt fails), and turns a failure of the connection into `RedisUnavailableError`.
+   */
+  async #withRedis<T>(site: CallSite, run: () => Promise<T>): Promise<T> {
+    await this.#health.whenReady(this.#options.connectTimeoutMs, site)
+    try {
+      return await run()
+    } catch (err) {
+      throw this.#health.wrap(err, site)
+    }
   }
 
   #providedService(service: string | undefined): string {

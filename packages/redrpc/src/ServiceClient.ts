@@ -14,6 +14,8 @@ import { CodecError } from './codecError.js'
 import {
   BulkheadFullError,
   CallAbortedError,
+  CallFailedError,
+  CallTimeoutError,
   CircuitOpenError,
   ClosedError,
   NoProviderError,
@@ -25,6 +27,7 @@ import type { RedRpcEvents } from './events.js'
 import type { MethodInfo } from './methods.js'
 import { assertCallOptions, type CallOptions, type ResolvedCallDefaults } from './options.js'
 import { ProviderWaiters } from './ProviderWaiters.js'
+import type { RedisHealth } from './redisHealth.js'
 import { CallRecorder, type ServiceStats } from './Stats.js'
 import { readMethodInfos } from './serviceMetadata.js'
 import type { StandardSchemaV1 } from './standardSchema.js'
@@ -44,6 +47,10 @@ export interface ServiceClientDeps {
   /** Whether anyone listens, so per-call events cost nothing when nobody does. */
   listens(event: keyof RedRpcEvents): boolean
   isClosed(): boolean
+  /** The RedRpc's Redis connection: a call fails at once, typed, while it is known to be down. */
+  health: RedisHealth
+  /** How long a first call waits for the connection. */
+  connectTimeoutMs: number
 }
 
 /**
@@ -120,6 +127,8 @@ export class ServiceClient {
     // every attempt; the transport passes the text through (see wireCodec.ts).
     const payload = params === undefined ? undefined : this.#encode(params, 'params', method)
     if (options.metadata !== undefined) this.#encode(options.metadata, 'metadata', method)
+    // Redis known to be down: fail now, typed and naming it, rather than after ioredis' retries (nothing is sent).
+    if (this.#deps.health.down) throw this.#deps.health.unavailable({ service: this.name, method }, true)
     // Fast path once loaded and served: no extra awaits per call for what is already known.
     const waitedMs = this.#loaded && this.#endpoints.length > 0 ? 0 : await this.#untilServed(method, options)
     const info = this.#methods.get(method) ?? (await this.#methodInfo(method))
@@ -166,6 +175,10 @@ export class ServiceClient {
           return result
         } catch (err) {
           error = toCallError(err, { service: this.name, method, provider }, timeoutMs)
+          // A call that failed in transit or timed out while the Redis is down failed because of it.
+          if ((error instanceof CallFailedError || error instanceof CallTimeoutError) && this.#deps.health.down) {
+            error = this.#deps.health.unavailable({ service: this.name, method, provider }, false, error)
+          }
           this.#attemptEnded(endpoint, breaker, method, attempt, performance.now() - started, error)
         }
         if (attempt > retries || !isRetryable(error, info)) throw error
@@ -266,6 +279,7 @@ export class ServiceClient {
    */
   async #untilServed(method: string, options: CallOptions): Promise<number> {
     const started = performance.now()
+    await this.#deps.health.whenReady(this.#deps.connectTimeoutMs, { service: this.name, method })
     await this.#ensureReady()
     if (this.#endpoints.length === 0) {
       const budget = options.timeoutMs ?? this.#methods.get(method)?.timeoutMs ?? this.#defaults.timeoutMs
@@ -295,6 +309,7 @@ export class ServiceClient {
    * `until` (`performance.now()` clock) passes first or `signal` aborts. Does not need the service's definition.
    */
   async untilServed(until: number, signal?: AbortSignal): Promise<boolean> {
+    await this.#deps.health.whenReady(this.#deps.connectTimeoutMs, { service: this.name })
     await this.#ensureReady()
     return this.#waitForProvider(until, signal)
   }

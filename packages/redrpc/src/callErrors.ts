@@ -5,6 +5,7 @@ import {
   CallFailedError,
   type CallSite,
   CallTimeoutError,
+  RedisUnavailableError,
   RedRpcError,
   RemoteCallError,
   ValidationError,
@@ -70,7 +71,9 @@ function isBadInput(err: RedRpcError): boolean {
  */
 export function isRetryable(err: RedRpcError, method: MethodInfo): boolean {
   // Another provider would refuse the same params with the same schema.
+  // Nor when the Redis every provider shares is down.
   if (err instanceof CallAbortedError || err instanceof ValidationError || isBadInput(err)) return false
+  if (err instanceof RedisUnavailableError) return false
   if (provedNotRun(err)) return true
   if (err instanceof RemoteCallError) return false
   return method.idempotent && (err instanceof CallTimeoutError || err instanceof CallFailedError)
@@ -79,5 +82,7 @@ export function isRetryable(err: RedRpcError, method: MethodInfo): boolean {
 /** Whether the error is the provider's fault (counts toward its breaker), not the handler's or the caller's. */
 export function isProviderFailure(err: RedRpcError): boolean {
   if (err instanceof RemoteCallError || err instanceof CallAbortedError || err instanceof ValidationError) return false
+  // The Redis being down is no provider's fault: opening their breakers would only delay recovery.
+  if (err instanceof RedisUnavailableError) return false
   return !isBadInput(err)
 }

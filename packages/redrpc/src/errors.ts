@@ -175,3 +175,49 @@ export class ServiceInUseError extends RedRpcError {
     this.providers = providers
   }
 }
+
+/** Why the Redis could not be used: its socket's error code when there was one. */
+export type RedisUnavailableReason = 'refused' | 'timeout' | 'unreachable' | 'closed'
+
+/**
+ * The Redis that carries the registry and the calls cannot be reached: `redis` names it (`host:port`), `reason`
+ * says how (`refused`: nothing listens there, ECONNREFUSED; `timeout`: no answer within the connect timeout;
+ * `unreachable`: another socket error, e.g. a host that cannot be resolved or reached; `closed`: the connection
+ * ended). `cause` is the client's own error. Thrown at once instead of after ioredis' retries; a call failing with it
+ * was not sent when `notExecuted` is true. Not retried on another provider (they share that Redis) and not counted
+ * against any provider's breaker.
+ */
+export class RedisUnavailableError extends RedRpcError {
+  readonly redis: string
+  readonly reason: RedisUnavailableReason
+  readonly notExecuted: boolean
+  constructor(
+    redis: string,
+    reason: RedisUnavailableReason,
+    site: CallSite = {},
+    options: ErrorOptions & { notExecuted?: boolean } = {},
+  ) {
+    const how = {
+      refused: 'connection refused (ECONNREFUSED)',
+      timeout: 'no connection within the connect timeout',
+      unreachable: 'cannot reach it',
+      closed: 'the connection is closed',
+    }[reason]
+    const detail = options.cause instanceof Error && reason !== 'refused' ? `: ${options.cause.message}` : ''
+    super(`Redis ${redis} is unavailable: ${how}${detail}`, site, { cause: options.cause })
+    this.redis = redis
+    this.reason = reason
+    this.notExecuted = options.notExecuted ?? false
+  }
+}
+
+/** `close()` did not finish within `closeTimeoutMs`: `pending` says which steps were still running. */
+export class CloseTimeoutError extends RedRpcError {
+  readonly pending: readonly string[]
+  readonly timeoutMs: number
+  constructor(timeoutMs: number, pending: readonly string[]) {
+    super(`close() did not finish within ${timeoutMs} ms; still running: ${pending.join(', ') || '(nothing)'}`)
+    this.pending = pending
+    this.timeoutMs = timeoutMs
+  }
+}

@@ -16,6 +16,13 @@ export interface RedRpcOptions {
   call?: CallDefaults
   /** Take over the inbox of a provider that died, from a live local provider of the same service. Default true. */
   adoptOrphans?: boolean
+  /**
+   * How long registrations and a service's first call wait for the Redis connection before failing with
+   * `RedisUnavailableError` (at once when a connection attempt fails, e.g. ECONNREFUSED). Default 5,000 ms.
+   */
+  connectTimeoutMs?: number
+  /** Longest `close()`: past it, `close()` rejects with `CloseTimeoutError` naming what did not finish. Default 5,000 ms. */
+  closeTimeoutMs?: number
 }
 
 /** Fault-tolerance settings a caller applies to a service (and, except breaker/bulkhead, per call). */
@@ -58,6 +65,8 @@ export interface ResolvedOptions {
   concurrency: number
   call: ResolvedCallDefaults
   adoptOrphans: boolean
+  connectTimeoutMs: number
+  closeTimeoutMs: number
 }
 
 /** Defaults chosen so that a dead provider is detected and its inbox adopted well before a call times out. */
@@ -68,6 +77,8 @@ export const DEFAULTS: ResolvedOptions = {
   policy: 'RoundRobin',
   concurrency: 64,
   adoptOrphans: true,
+  connectTimeoutMs: 5_000,
+  closeTimeoutMs: 5_000,
   call: {
     timeoutMs: 10_000,
     retries: 2,
@@ -149,6 +160,8 @@ export function resolveOptions(options: RedRpcOptions | undefined): ResolvedOpti
   if (typeof out.policy !== 'string' || out.policy === '') throw new TypeError('options.policy must be a policy name')
   assertInteger(out.concurrency, 'options.concurrency', 1)
   if (typeof out.adoptOrphans !== 'boolean') throw new TypeError('options.adoptOrphans must be a boolean')
+  assertInteger(out.connectTimeoutMs, 'options.connectTimeoutMs', 1)
+  assertInteger(out.closeTimeoutMs, 'options.closeTimeoutMs', 1)
   return out
 }
 

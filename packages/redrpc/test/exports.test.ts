@@ -19,7 +19,9 @@ function builtExports(): { all: string[]; types: string[] } {
   const file = join(root, 'dist', 'index.d.ts')
   if (!existsSync(file)) throw new Error('dist/index.d.ts is missing: run `pnpm --filter @org/redrpc... build` first')
   const text = readFileSync(file, 'utf8')
-  const list = [...text.matchAll(/^export \{([^}]*)\}(?: from '[^']*')?;?$/gm)].flatMap((m) => (m[1] as string).split(','))
+  const list = [...text.matchAll(/^export \{([^}]*)\}(?: from '[^']*')?;?$/gm)].flatMap((m) =>
+    (m[1] as string).split(','),
+  )
   const names = list.map((n) => n.trim()).filter(Boolean)
   const bare = (n: string) => n.replace(/^type\s+/, '').replace(/^.*\sas\s+/, '')
   return { all: names.map(bare), types: names.filter((n) => n.startsWith('type ')).map(bare) }
