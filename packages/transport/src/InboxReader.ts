@@ -1,12 +1,13 @@
 import type { RedisClient } from '@org/redis-core'
-import { close, duplicate, type RawEntry, type RawRead, raw, type Writer } from './connections.js'
+import { close, type RawEntry, type RawRead, raw, type Writer } from './connections.js'
 import { GROUP } from './keys.js'
 import { NextRead } from './NextRead.js'
+import { within } from './reachable.js'
 
 /** What the reader needs from its server. */
 export interface InboxReaderDeps {
-  /** The caller's client, copied for the blocking reads. */
-  redis: RedisClient
+  /** A connection of ours, already open (see connectReady), for the blocking reads; closed by `stop()`. */
+  conn: RedisClient
   /** For the wake entry at stop (must not be the blocked connection). */
   commands: RedisClient
   key: string
@@ -52,7 +53,7 @@ export class InboxReader {
 
   constructor(deps: InboxReaderDeps) {
     this.#deps = deps
-    this.#conn = duplicate(deps.redis)
+    this.#conn = deps.conn
     this.#next = new NextRead(this.#conn, () => this.#issue())
   }
 
@@ -60,22 +61,21 @@ export class InboxReader {
     this.#loop = this.#next.run(() => this.#follow())
   }
 
-  /** Stops reading; entries a last read already took are still served. */
-  async stop(): Promise<void> {
+  /**
+   * Stops reading; entries a last read already took are still served. Waits at most `timeoutMs` for the read out
+   * to end (Redis may be gone), then closes the connection.
+   */
+  async stop(timeoutMs: number): Promise<void> {
     this.#stopping = true
     this.#wakeStop()
     if (this.#blocked) {
       // A wake entry ends the blocking read at once, where disconnecting could lose entries Redis just handed over.
-      await raw(this.#deps.commands)
+      // Not awaited: with Redis gone it would wait in the client's offline queue.
+      raw(this.#deps.commands)
         .xadd(this.#deps.key, 'NOMKSTREAM', '*', 'w', '1')
         .catch(() => {})
     }
-    let timer: NodeJS.Timeout | undefined
-    const giveUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#deps.blockMs + 1_000)
-    })
-    await Promise.race([this.#loop, giveUp])
-    clearTimeout(timer)
+    await within(this.#loop, Math.min(timeoutMs, this.#deps.blockMs + 1_000))
     close(this.#conn)
   }
 

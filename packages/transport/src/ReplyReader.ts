@@ -18,8 +18,9 @@ export class ReplyReader {
   #bytes = 0
   #trimmedAt = performance.now()
 
+  /** `conn` is a connection of ours, already open (see connectReady), that it reads on and closes at `stop()`. */
   constructor(
-    redis: RedisClient,
+    conn: RedisClient,
     key: string,
     startId: string,
     blockMs: number,
@@ -28,7 +29,8 @@ export class ReplyReader {
     onError: (e: Error) => void,
   ) {
     this.#key = key
-    this.#follower = new StreamFollower(redis, {
+    this.#follower = new StreamFollower(conn, {
+      connection: conn,
       key,
       startId,
       blockMs,

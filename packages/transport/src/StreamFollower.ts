@@ -14,6 +14,8 @@ export interface StreamFollowerOptions {
   /** Runs just before each blocking read is issued, on the same connection (e.g. to trim what was read). */
   readonly beforeRead?: (conn: RawCommands, lastId: string) => void
   readonly onError: (error: Error) => void
+  /** A connection of ours, already open, to read on (else one is made); it is closed by `stop()`. */
+  readonly connection?: RedisClient
 }
 
 /** Pause after a failed read, so a Redis that is down is not hammered while the connection heals. */
@@ -39,7 +41,7 @@ export class StreamFollower {
   #loop: Promise<void> = Promise.resolve()
 
   constructor(redis: RedisClient, options: StreamFollowerOptions) {
-    this.connection = duplicate(redis)
+    this.connection = options.connection ?? duplicate(redis)
     this.#options = options
     this.#count = String(options.count)
     this.#blockMs = String(options.blockMs)

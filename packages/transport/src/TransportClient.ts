@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { assertClient, Deadlines, type RedisClient, runScript } from '@org/redis-core'
 import { type Call, where } from './Call.js'
+import { ConnectionWatch } from './ConnectionWatch.js'
 import { decodeWith, type Encoded, encodeWith } from './codec.js'
 import { close, commandConnection, raw, type XAdd, xaddAll } from './connections.js'
 import {
@@ -10,6 +11,7 @@ import {
   NoProviderError,
   OverloadError,
   PayloadTooLargeError,
+  RedisUnavailableError,
   ShutdownError,
   TimeoutError,
 } from './errors.js'
@@ -22,6 +24,7 @@ import {
   type TransportClientOptions,
 } from './options.js'
 import { ReplyReader } from './ReplyReader.js'
+import { connectReady, unavailable, within } from './reachable.js'
 import { MAX_REPLY_LENGTH } from './readRequests.js'
 import { ENSURE_REPLY_STREAM } from './scripts.js'
 import {
@@ -68,6 +71,9 @@ export class TransportClient {
   #commands: { conn: RedisClient; owned: boolean } | undefined
   #ready: Promise<void> | undefined
   #reader: ReplyReader | undefined
+  #watch: ConnectionWatch | undefined
+  /** The reply stream was created: close() deletes it. */
+  #streamMade = false
   #keepAlive: NodeJS.Timeout | undefined
   #closing: Promise<void> | undefined
   #renewedAt = Number.NEGATIVE_INFINITY
@@ -175,13 +181,19 @@ export class TransportClient {
     for (const call of [...this.#pending.values()]) {
       this.#settle(call, new ShutdownError(`${where(call)}: the client was closed before the reply came`))
     }
-    // A start under way finishes first, so no timer or reader it creates outlives the close.
-    await this.#ready?.catch(() => {})
+    // Each wait on Redis shares closeTimeoutMs, so a close with Redis gone still settles. A start under way ends
+    // first (it checks #closing, so no timer or reader it creates outlives the close).
+    const closeBy = performance.now() + this.#settings.closeTimeoutMs
+    const left = () => closeBy - performance.now()
+    if (this.#ready) await within(this.#ready, left())
     clearInterval(this.#keepAlive)
     this.#deadlines.clear()
-    await this.#reader?.stop()
+    this.#watch?.stop()
+    if (this.#reader) await within(this.#reader.stop(), left())
     if (this.#commands) {
-      await this.#commands.conn.del(this.#replyKey).catch(() => {})
+      // Only a stream that was made is deleted, and not while Redis is known to be down: it expires by itself
+      // (replyTtlMs) when Redis cannot take the DEL.
+      if (this.#streamMade && !this.#watch?.down) await within(this.#commands.conn.del(this.#replyKey), left())
       if (this.#commands.owned) close(this.#commands.conn)
     }
   }
@@ -192,29 +204,43 @@ export class TransportClient {
     return encoded
   }
 
-  /** Connects on first use: creates the reply stream, then follows it; a failure is retried by the next request. */
+  /**
+   * Connects on first use: opens the reply reader's connection (failing fast with RedisUnavailableError when Redis
+   * cannot be reached), creates the reply stream, then follows it; a failure is retried by the next request.
+   */
   #start(): Promise<void> {
     this.#ready ??= (async () => {
+      const { connectTimeoutMs, blockMs, onError } = this.#settings
       this.#commands ??= commandConnection(this.#redis)
-      const created = await this.#ensureReplyStream()
+      const conn = await connectReady(this.#redis, connectTimeoutMs, 'TransportClient')
+      let created: unknown
+      try {
+        created = await this.#ensureReplyStream()
+        this.#streamMade = true
+        if (this.#closing) throw new ShutdownError('the client was closed while it connected')
+      } catch (err) {
+        close(conn)
+        throw err
+      }
       const reader = new ReplyReader(
-        this.#redis,
+        conn,
         this.#replyKey,
         typeof created === 'string' ? created : '0-0',
-        this.#settings.blockMs,
+        blockMs,
         (requestId, status, payload) => this.#onReply(requestId, status, payload),
         () => this.#renewReplyStream(),
-        this.#settings.onError,
+        onError,
       )
       this.#reader = reader
+      this.#watch = new ConnectionWatch(conn, this.#redis, connectTimeoutMs, () => this.#lost())
       // After a reconnect the stream may be gone (Redis restarted without persistence): recreate it at once.
-      reader.connection.on('ready', () => {
-        this.#ensureReplyStream().catch((e: Error) => this.#settings.onError(e))
+      conn.on('ready', () => {
+        this.#ensureReplyStream().catch((e: Error) => onError(e))
       })
       reader.start()
       this.#keepAlive = setInterval(
         () => {
-          this.#ensureReplyStream().catch((e: Error) => this.#settings.onError(e))
+          this.#ensureReplyStream().catch((e: Error) => onError(e))
         },
         Math.max(1_000, this.#settings.replyTtlMs / 3),
       ).unref()
@@ -223,6 +249,14 @@ export class TransportClient {
       this.#ready = undefined
     })
     return this.#ready
+  }
+
+  /**
+   * Redis has stayed unreachable for connectTimeoutMs: the calls out fail now rather than at their timeout (they may
+   * have run); the queued ones fail as they come up, unsent.
+   */
+  #lost(): void {
+    for (const call of [...this.#pending.values()]) this.#settle(call, this.#watch!.error(where(call), false))
   }
 
   /**
@@ -242,6 +276,10 @@ export class TransportClient {
   }
 
   #send(call: Call): void {
+    if (this.#watch?.down) {
+      this.#settle(call, this.#watch.error(where(call), true))
+      return
+    }
     this.#inFlight++
     this.#pending.set(call.id, call)
     if (this.#reader) {
@@ -251,6 +289,12 @@ export class TransportClient {
     this.#start().then(
       () => this.#write(call),
       (err: Error) => {
+        if (err instanceof RedisUnavailableError) {
+          const { address, reason, cause } = err
+          const connectMs = this.#settings.connectTimeoutMs
+          this.#settle(call, unavailable(where(call), address, reason, cause as Error | undefined, true, connectMs))
+          return
+        }
         const message = `${where(call)}: cannot reach Redis: ${err.message}`
         this.#settle(call, new ConnectionError(message, { cause: err, notExecuted: true }))
       },

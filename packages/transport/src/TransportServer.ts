@@ -10,6 +10,7 @@ import { cancelKey, deadLetterKey, GROUP, inboxKey } from './keys.js'
 import { type ServerSettings, serverSettings, type TransportServerOptions } from './options.js'
 import type { Source } from './PendingEntry.js'
 import { RedisClock } from './RedisClock.js'
+import { addressOf, connectReady, unavailable, within } from './reachable.js'
 import type { Handler } from './types.js'
 
 /** Options of {@link TransportServer.stop}. */
@@ -108,18 +109,20 @@ export class TransportServer {
     const settings = this.#settings
     const commands = commandConnection(this.#redis)
     this.#commands = commands
+    let readConn: RedisClient | undefined
     try {
-      // The clock first: it only reads, so a start that fails there (Redis refusing scripts, say) leaves no key.
+      // The reader's own connection first: it fails fast, naming the cause, when Redis cannot be reached.
+      const what = `TransportServer ${settings.service}/${settings.providerId}`
+      readConn = await connectReady(this.#redis, settings.connectTimeoutMs, what)
+      // The clock next: it only reads, so a start that fails there (Redis refusing scripts, say) leaves no key.
       const clock = new RedisClock(commands.conn, this.#inbox)
       await clock.calibrate()
       await this.#ensureGroup()
-      this.#source = {
-        key: this.#inbox,
-        dead: deadLetterKey(settings.namespace, settings.service, settings.providerId),
-        clock,
-      }
+      const dead = deadLetterKey(settings.namespace, settings.service, settings.providerId)
+      this.#source = { key: this.#inbox, dead, clock }
     } catch (err) {
       this.#state = 'stopped'
+      if (readConn) close(readConn)
       if (commands.owned) close(commands.conn)
       throw err
     }
@@ -132,7 +135,7 @@ export class TransportServer {
     this.#dispatcher = dispatcher
     const source = this.#source
     this.#reader = new InboxReader({
-      redis: this.#redis,
+      conn: readConn,
       commands: commands.conn,
       key: this.#inbox,
       consumer: settings.providerId,
@@ -225,10 +228,18 @@ export class TransportServer {
     }
   }
 
+  /**
+   * Waits on Redis at most `closeTimeoutMs` in all (ending the read, then flushing replies and acks), so a stop with
+   * Redis gone still settles; draining handlers is bounded by `timeoutMs` on its own. Replies or acks not confirmed in
+   * time are reported through onError; their requests stay pending and run again after a restart or an adoption.
+   */
   async #stop(drain: boolean, timeoutMs: number): Promise<void> {
     this.#state = 'stopping'
     this.#wakeStop()
-    await this.#reader?.stop()
+    const { closeTimeoutMs, onError } = this.#settings
+    const stopAt = performance.now()
+    await this.#reader?.stop(closeTimeoutMs)
+    let budget = closeTimeoutMs - (performance.now() - stopAt)
     const dispatcher = this.#dispatcher
     if (drain && dispatcher && dispatcher.busy > 0) {
       let timer: NodeJS.Timeout | undefined
@@ -241,10 +252,24 @@ export class TransportServer {
       clearTimeout(timer)
     }
     dispatcher?.shutdown()
-    await dispatcher?.settle()
-    await this.#acker?.settle()
-    this.#acker?.close()
-    await this.#cancels?.stop()
+    const flushAt = performance.now()
+    const acker = this.#acker
+    const flushed = await within(
+      (async () => {
+        await dispatcher?.settle()
+        await acker?.settle()
+      })(),
+      budget,
+    )
+    acker?.close()
+    if (!flushed) {
+      const what = `TransportServer ${this.#settings.service}/${this.#settings.providerId} stop`
+      const error = unavailable(what, addressOf(this.#redis), 'timeout', undefined, false, closeTimeoutMs)
+      error.message += '; replies or acks not confirmed stay pending and run again after a restart or an adoption'
+      onError(error)
+    }
+    budget -= performance.now() - flushAt
+    if (this.#cancels) await within(this.#cancels.stop(), budget)
     clearInterval(this.#recalibrate)
     if (this.#commands?.owned) close(this.#commands.conn)
     this.#state = 'stopped'

@@ -13,6 +13,7 @@ export type TransportErrorCode =
   | 'OVERLOADED'
   | 'CONNECTION'
   | 'REPLY_FAILED'
+  | 'REDIS_UNAVAILABLE'
 
 /** What every transport error carries besides its message. */
 export interface TransportErrorOptions extends ErrorOptions {
@@ -129,5 +130,26 @@ export class ConnectionError extends TransportError {
 export class ReplyFailedError extends TransportError {
   constructor(message: string) {
     super('REPLY_FAILED', message, { notExecuted: false })
+  }
+}
+
+/** Why Redis could not be reached: it refused the connection, did not answer in time, or the connection was lost. */
+export type UnavailableReason = 'refused' | 'timeout' | 'lost' | 'error'
+
+/**
+ * Redis cannot be reached: nothing listens at `address` (`refused`, ECONNREFUSED), it did not answer within
+ * `connectTimeoutMs` (`timeout`), the connection dropped and did not come back in that time (`lost`), or it failed
+ * otherwise (`error`, e.g. a name that does not resolve); the low-level error is the `cause`. `notExecuted` when the
+ * request was never sent.
+ */
+export class RedisUnavailableError extends TransportError {
+  /** `host:port` of the Redis (a Cluster: its startup nodes). */
+  readonly address: string
+  readonly reason: UnavailableReason
+
+  constructor(message: string, address: string, reason: UnavailableReason, options: TransportErrorOptions = {}) {
+    super('REDIS_UNAVAILABLE', message, options)
+    this.address = address
+    this.reason = reason
   }
 }

@@ -6,6 +6,7 @@ export {
   NoProviderError,
   OverloadError,
   PayloadTooLargeError,
+  RedisUnavailableError,
   RemoteError,
   type RemoteErrorInfo,
   ReplyFailedError,
@@ -14,6 +15,7 @@ export {
   TransportError,
   type TransportErrorCode,
   type TransportErrorOptions,
+  type UnavailableReason,
 } from './errors.js'
 export type {
   OverflowPolicy,

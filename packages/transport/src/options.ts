@@ -30,6 +30,10 @@ export interface TransportServerOptions {
   blockMs?: number
   /** Send handler error stacks to callers (default false). */
   debug?: boolean
+  /** How long `start()` waits for Redis to answer before it fails with RedisUnavailableError (default 3000 ms). */
+  connectTimeoutMs?: number
+  /** Longest time `stop()` waits on Redis (ending the read, flushing replies and acks), besides draining (default 3000 ms). */
+  closeTimeoutMs?: number
   /** Background failures (Redis unreachable, a reply that could not be sent); the default ignores them. */
   onError?: (error: Error) => void
 }
@@ -45,6 +49,8 @@ export interface ServerSettings {
   batchSize: number
   blockMs: number
   debug: boolean
+  connectTimeoutMs: number
+  closeTimeoutMs: number
   onError: (error: Error) => void
 }
 
@@ -73,6 +79,14 @@ export interface TransportClientOptions {
   replyTtlMs?: number
   /** How long one blocking read of replies waits before it is issued again (default 5000 ms). */
   blockMs?: number
+  /**
+   * How long Redis may stay unreachable before calls fail with RedisUnavailableError (default 3000 ms): the first
+   * connection's answer, and a lost connection's return (calls in flight then fail; new ones fail at once as soon as
+   * a reconnection is refused).
+   */
+  connectTimeoutMs?: number
+  /** Longest time `close()` waits on Redis (default 3000 ms); it always settles. */
+  closeTimeoutMs?: number
   /** Background failures (reading replies, renewing the reply stream); the default ignores them. */
   onError?: (error: Error) => void
 }
@@ -89,6 +103,8 @@ export interface ClientSettings {
   inboxMaxLength: number
   replyTtlMs: number
   blockMs: number
+  connectTimeoutMs: number
+  closeTimeoutMs: number
   onError: (error: Error) => void
 }
 
@@ -113,6 +129,9 @@ export interface RequestOptions {
 }
 
 const MiB = 1024 * 1024
+/** Defaults of `connectTimeoutMs` and `closeTimeoutMs`: a few seconds, so a SIGTERM handler never hangs on Redis. */
+const CONNECT_TIMEOUT_MS = 3_000
+const CLOSE_TIMEOUT_MS = 3_000
 
 /**
  * Names travel in keys (through the core's injective mapping) and in tab-separated headers (control characters would
@@ -146,6 +165,8 @@ export function serverSettings(options: unknown): ServerSettings {
     batchSize: positiveInt(o.batchSize, 'options.batchSize', 256),
     blockMs: positiveInt(o.blockMs, 'options.blockMs', 5_000, MAX_TIMER_MS),
     debug: o.debug ?? false,
+    connectTimeoutMs: checkTimeout(o.connectTimeoutMs, 'options.connectTimeoutMs', CONNECT_TIMEOUT_MS),
+    closeTimeoutMs: checkTimeout(o.closeTimeoutMs, 'options.closeTimeoutMs', CLOSE_TIMEOUT_MS),
     onError: o.onError ?? (() => {}),
   }
 }
@@ -169,6 +190,8 @@ export function clientSettings(options: unknown): ClientSettings {
     inboxMaxLength: positiveInt(o.inboxMaxLength, 'options.inboxMaxLength', 100_000),
     replyTtlMs: positiveInt(o.replyTtlMs, 'options.replyTtlMs', 60_000, MAX_TIMER_MS),
     blockMs: positiveInt(o.blockMs, 'options.blockMs', 5_000, MAX_TIMER_MS),
+    connectTimeoutMs: checkTimeout(o.connectTimeoutMs, 'options.connectTimeoutMs', CONNECT_TIMEOUT_MS),
+    closeTimeoutMs: checkTimeout(o.closeTimeoutMs, 'options.closeTimeoutMs', CLOSE_TIMEOUT_MS),
     onError: o.onError ?? (() => {}),
   }
 }

@@ -28,7 +28,7 @@ describe('after Redis restarts empty, providers and callers rebuild their stream
         { timeoutMs: 30_000, intervalMs: 100, what: 'a call to succeed after the restart' },
       )
       // Whatever failed meanwhile failed with a transport error, never silently.
-      for (const code of errors) expect(['NO_PROVIDER', 'TIMEOUT', 'CONNECTION']).toContain(code)
+      for (const code of errors) expect(['NO_PROVIDER', 'TIMEOUT', 'CONNECTION', 'REDIS_UNAVAILABLE']).toContain(code)
       expect(await kit.redis.exists('restart:inbox:{svc/p1}')).toBe(1)
       expect(await kit.redis.exists(`restart:reply:{${client.id}}`)).toBe(1)
     } finally {
