@@ -25,8 +25,18 @@ export function toCallError(err: unknown, site: CallSite, timeoutMs: number): Re
   if (err instanceof TimeoutError) return new CallTimeoutError(site, timeoutMs, { cause: err })
   if (err instanceof AbortError) return new CallAbortedError('cancelled by the caller', site, { cause: err })
   if (err instanceof CodecError) return RedRpcCodecError.fromTransport(err, site)
+  // By its stable code: the transport's own "Redis unreachable" error, when it gives one.
+  if (err instanceof TransportError && err.code === 'REDIS_UNAVAILABLE') return fromUnavailable(err, site)
   const e = err instanceof Error ? err : new Error(String(err))
   return new CallFailedError(`${e.name}: ${e.message}`, site, { cause: e })
+}
+
+/** The transport's `REDIS_UNAVAILABLE` (fields `address`, `reason`) as this package's `RedisUnavailableError`. */
+function fromUnavailable(err: TransportError, site: CallSite): RedisUnavailableError {
+  const { address, reason } = err as TransportError & { address?: unknown; reason?: unknown }
+  const mapped = reason === 'refused' || reason === 'timeout' ? reason : reason === 'lost' ? 'closed' : 'unreachable'
+  const redis = typeof address === 'string' ? address : 'unknown'
+  return new RedisUnavailableError(redis, mapped, site, { cause: err, notExecuted: err.notExecuted })
 }
 
 /** A handler's error, or a refusal the provider sent back the same way (schema, result codec). */

@@ -5,6 +5,7 @@ import {
   CallAbortedError,
   CallFailedError,
   CallTimeoutError,
+  RedisUnavailableError,
   RemoteCallError,
   UnknownServiceError,
 } from '../src/index.js'
@@ -114,5 +115,23 @@ describe('errors are told apart by class, never by name', () => {
     expect(err).toBeInstanceOf(RemoteCallError)
     expect(err).not.toBeInstanceOf(UnknownServiceError)
     expect(await api.callApi('ok')).toBe('ok')
+  })
+})
+
+describe('the transport’s own "Redis unavailable" error is recognised by its stable code', () => {
+  it('becomes RedisUnavailableError, not retried and not a provider failure', async () => {
+    const { TransportError } = await import('@org/transport')
+    const err = Object.assign(
+      new TransportError('REDIS_UNAVAILABLE', 'Redis at h:1 is unreachable', { notExecuted: true }),
+      {
+        address: 'h:1',
+        reason: 'refused',
+      },
+    )
+    const mapped = toCallError(err, site, 100)
+    expect(mapped).toBeInstanceOf(RedisUnavailableError)
+    expect(mapped).toMatchObject({ redis: 'h:1', reason: 'refused', notExecuted: true })
+    expect(isRetryable(mapped, idempotent)).toBe(false)
+    expect(isProviderFailure(mapped)).toBe(false)
   })
 })
