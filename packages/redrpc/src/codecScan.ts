@@ -4,11 +4,12 @@
  * those instead, so a value either arrives exactly as sent or is not sent at all.
  *
  * Accepted: `null`, booleans, strings, finite numbers (`-0` included), bigints, dense arrays of accepted values, and
- * plain objects (prototype `Object.prototype` or `null`) whose own properties are enumerable, string-keyed and
- * accepted; a property whose value is `undefined` is accepted and left out (it arrives absent, as JSON does).
- * Refused: functions, symbols (as values or as keys), `undefined` or a hole in an array, `NaN` and `±Infinity`,
- * objects of any other prototype (`Date`, `Map`, `Set`, `RegExp`, typed arrays, `Buffer`, `Error`, class instances,
- * boxed primitives), non-enumerable properties, and cycles.
+ * plain objects (prototype `Object.prototype` or `null`) whose own enumerable string-keyed properties are accepted
+ * (non-enumerable ones are not part of the value, as for JSON and `structuredClone`); a property whose value is
+ * `undefined` is accepted and left out (it arrives absent, as JSON does).
+ * Refused: functions, symbols (as values or as enumerable keys), `undefined` or a hole in an array, `NaN` and
+ * `±Infinity`, objects of any other prototype (`Date`, `Map`, `Set`, `RegExp`, typed arrays, `Buffer`, `Error`, class
+ * instances, boxed primitives), and cycles.
  */
 
 /** The value is plain JSON: `JSON.stringify` carries it exactly. */
@@ -101,17 +102,23 @@ function scanArray(array: unknown[]): number {
 }
 
 function scanProperties(obj: Record<string, unknown>): number {
+  // Symbol keys are rare: one call that usually returns an empty list. Only enumerable ones are part of the value.
+  const symbols = Object.getOwnPropertySymbols(obj)
+  for (const symbol of symbols) {
+    if (isEnumerable.call(obj, symbol)) throw new Refusal(`has a symbol key ${String(symbol)}, which cannot be sent`)
+  }
   let mode = PLAIN
-  // Reflect.ownKeys: one array, like Object.keys, that also shows what JSON would drop (symbol keys, hidden keys).
-  for (const key of Reflect.ownKeys(obj)) {
+  // Object.keys: the own enumerable string keys, what JSON (and structuredClone) take as the object's data.
+  const keys = Object.keys(obj)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    if (key.charCodeAt(0) === 36 /* $ */) mode = TAGGED
+    const item = obj[key]
+    if (item === undefined) continue
     try {
-      if (typeof key === 'symbol') throw new Refusal(`has a symbol key ${String(key)}, which cannot be sent`)
-      if (!isEnumerable.call(obj, key)) throw new Refusal('is a non-enumerable property, which JSON would drop')
-      if (key.charCodeAt(0) === 36 /* $ */) mode = TAGGED
-      const item = obj[key]
-      if (item !== undefined) mode |= scanValue(item)
+      mode |= scanValue(item)
     } catch (err) {
-      if (err instanceof Refusal && typeof key === 'string') err.steps.unshift(key)
+      if (err instanceof Refusal) err.steps.unshift(key)
       throw err
     }
   }
