@@ -14,24 +14,25 @@ export interface CliIO {
   signal: AbortSignal
 }
 
-/** Opens one client; fails fast with a clear message instead of reconnecting forever. */
+/**
+ * Opens one client; fails fast with a clear message instead of reconnecting forever. Not `lazyConnect`: the
+ * connections the registry and the transport open from it by `duplicate()` inherit its options, and must connect by
+ * themselves.
+ */
 async function connect(url: string): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 10_000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  })
-  // The socket's own error (ECONNREFUSED...) says more than the "Connection is closed" that connect() rejects with.
+  const redis = new Redis(url, { connectTimeout: 10_000, maxRetriesPerRequest: 1, retryStrategy: () => null })
+  // The socket's own error (ECONNREFUSED...) says more than the "Connection is closed" that follows it.
   let socketError: Error | undefined
   redis.on('error', (err: Error) => {
     socketError = err
   })
-  try {
-    await redis.connect()
-  } catch (err) {
+  const ready = await new Promise<boolean>((resolve) => {
+    redis.once('ready', () => resolve(true))
+    redis.once('end', () => resolve(false))
+  })
+  if (!ready) {
     redis.disconnect()
-    throw new Error(`cannot connect to ${url}: ${(socketError ?? (err as Error)).message}`)
+    throw new Error(`cannot connect to ${url}: ${socketError?.message ?? 'Connection is closed.'}`)
   }
   return redis
 }
