@@ -9,7 +9,9 @@ export const RPC_COMMANDS =
   '+publish +subscribe +unsubscribe'
 
 export const LOCK_COMMANDS =
-  '+info +ping +quit +eval +evalsha +get +set +del +incrby +append +publish +subscribe +unsubscribe'
+  '+info +ping +quit +eval +evalsha +time +get +set +del +exists +append +incrby ' +
+  '+hset +hget +hdel +hincrby +zadd +zrem +zcard +zrange +zrangebyscore +zscore +pexpire ' +
+  '+publish +subscribe +unsubscribe'
 
 /** `ACL SETUSER` arguments for a user of the RPC Redis in `namespace`. */
 export function rpcAcl(namespace: string, password: string): string[] {
