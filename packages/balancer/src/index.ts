@@ -18,7 +18,7 @@ export {
   type OptionsOf,
   type PolicyFactory,
   registerPolicy,
-} from './registry.js'
+} from './policyCatalog.js'
 export type { Clock, Endpoint, LoadBalancer, Outcome, PickContext, RandomSource } from './types.js'
 
 /** The name this package is published under. */
