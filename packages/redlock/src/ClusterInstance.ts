@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis'
-import { type AcquireReply, type Instance, parseAcquireReply, parseCount, parseDone } from './Instance.js'
+import { type AcquireReply, type Instance, isGrant, parseAcquireReply, parseCount, parseDone } from './Instance.js'
 import { StandaloneInstance } from './StandaloneInstance.js'
 
 /**
@@ -19,22 +19,32 @@ export class ClusterInstance implements Instance {
     this.#single = new StandaloneInstance(client, prefix)
   }
 
-  async acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint): Promise<AcquireReply> {
-    if (resources.length === 1) return parseAcquireReply(await this.#single.acquire(resources, value, ttl, reserve))
-    const parts = await Promise.allSettled(
-      resources.map(async (r) => parseAcquireReply(await this.#single.acquire([r], value, ttl, reserve))),
-    )
+  async acquire(
+    resources: readonly string[],
+    value: string,
+    ttl: number,
+    reserve: bigint,
+    lease: number,
+    ticket: number,
+    waiter: string,
+  ): Promise<AcquireReply> {
+    const one = async (r: readonly string[]) =>
+      parseAcquireReply(await this.#single.acquire(r, value, ttl, reserve, lease, ticket, waiter))
+    if (resources.length === 1) return one(resources)
+    const parts = await Promise.allSettled(resources.map((r) => one([r])))
     const replies = parts.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []))
     const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected')
-    if (failed || replies.includes(0)) {
+    const refused = replies.find((reply) => !isGrant(reply))
+    if (failed || refused !== undefined) {
       // Undo the resources this value did get; a raised counter stays raised, which is harmless (never lowered).
-      void this.release(resources, value).catch(() => {})
+      void this.release(resources, value, waiter).catch(() => {})
       if (failed) throw failed.reason
-      return 0
+      return refused as AcquireReply
     }
     // Each slot counted on its own: lift them all to the highest, so one value holds for every resource here.
-    const common = Math.max(...replies)
-    const behind = resources.filter((_, i) => replies[i] !== common)
+    const counters = replies as number[]
+    const common = Math.max(...counters)
+    const behind = resources.filter((_, i) => counters[i] !== common)
     if (behind.length > 0) await this.raise(behind, BigInt(common))
     return common
   }
@@ -54,8 +64,10 @@ export class ClusterInstance implements Instance {
     newValue: string,
     ttl: number,
     ceiling: bigint,
+    successor: string,
+    oldWaiter: string,
   ): Promise<unknown> {
-    return this.#single.transfer(resources, oldValue, newValue, ttl, ceiling)
+    return this.#single.transfer(resources, oldValue, newValue, ttl, ceiling, successor, oldWaiter)
   }
 
   async extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {
@@ -63,8 +75,22 @@ export class ClusterInstance implements Instance {
     return parts.every(parseDone)
   }
 
-  async release(resources: readonly string[], value: string): Promise<number> {
-    const parts = await Promise.all(resources.map((r) => this.#single.release([r], value)))
+  async release(resources: readonly string[], value: string, waiter: string): Promise<number> {
+    const parts = await Promise.all(resources.map((r) => this.#single.release([r], value, waiter)))
     return parts.reduce((sum: number, reply) => sum + parseCount(reply), 0)
+  }
+
+  async renew(resources: readonly string[], waiter: string, ticket: number, lease: number): Promise<boolean> {
+    const parts = await Promise.all(resources.map((r) => this.#single.renew([r], waiter, ticket, lease)))
+    return parts.every(parseDone)
+  }
+
+  async pass(resources: readonly string[], value: string, waiter: string, target: string): Promise<number> {
+    const parts = await Promise.all(resources.map((r) => this.#single.pass([r], value, waiter, target)))
+    return parts.reduce((sum: number, reply) => sum + parseCount(reply), 0)
+  }
+
+  async leave(resources: readonly string[], waiter: string): Promise<void> {
+    await Promise.all(resources.map((r) => this.#single.leave([r], waiter)))
   }
 }

@@ -21,6 +21,8 @@ export interface LockOwner {
 export interface LockInit {
   readonly resources: readonly string[]
   readonly value: string
+  /** The id of the acquire's place in the queues in Redis (the value itself when left out). */
+  readonly waiter?: string
   readonly attempts: number
   readonly fencingToken: bigint
   /** Highest token recorded on a quorum for this lock; tokens above fencingToken up to it may be handed over. */
@@ -42,6 +44,8 @@ export let renewLock!: (lock: Lock, ttl: number, validUntil: number) => void
 export let markLockReleased!: (lock: Lock) => void
 /** Monotonic ms until which the lock is valid (for the owner's timers and hand-over). */
 export let lockValidUntil!: (lock: Lock) => number
+/** The id its acquire had in the queues in Redis: its release takes it out of them. */
+export let lockWaiter!: (lock: Lock) => string
 /** Highest token recorded on a quorum for this lock: tokens above its own, up to this one, may be handed over. */
 export let lockTokenCeiling!: (lock: Lock) => bigint
 /** Records that a higher ceiling is now recorded on a quorum. */
@@ -62,12 +66,14 @@ export class Lock implements AsyncDisposable {
   #tokenCeiling: bigint
   #released = false
   readonly #owner: LockOwner
+  readonly #waiter: string
 
   /** Made by `Redlock.acquire`; not meant to be built by hand. */
   constructor(owner: LockOwner, init: LockInit) {
     this.#owner = owner
     this.resources = init.resources
     this.value = init.value
+    this.#waiter = init.waiter ?? init.value
     this.attempts = init.attempts
     this.fencingToken = init.fencingToken
     this.#ttl = init.ttl
@@ -86,6 +92,7 @@ export class Lock implements AsyncDisposable {
     }
     lockValidUntil = (lock) => lock.#validUntil
     lockTokenCeiling = (lock) => lock.#tokenCeiling
+    lockWaiter = (lock) => lock.#waiter
     raiseLockCeiling = (lock, ceiling) => {
       if (ceiling > lock.#tokenCeiling) lock.#tokenCeiling = ceiling
     }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { acquire } from './acquire.js'
+import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
 import { createInstance } from './createInstance.js'
 import { LockLostError } from './errors.js'
@@ -20,6 +21,7 @@ import {
   resolveSettings,
   type Settings,
   type UsingOptions,
+  WAITER_LEASE,
 } from './options.js'
 import { ReleaseNotifier } from './ReleaseNotifier.js'
 import { release } from './release.js'
@@ -60,6 +62,8 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
   readonly #context: RedlockContext
   readonly #queue: WaitQueue
   readonly #notifier: ReleaseNotifier
+  /** When a waiter of another process was last announced, per resource (monotonic ms). */
+  readonly #othersSeen = new Map<string, number>()
 
   /**
    * Sends nothing yet; the clients stay the caller's (`quit()` does not close them).
@@ -92,6 +96,12 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       this.quorum,
       (resource) => this.#queue.wakeFirst(resource),
       reportError,
+      {
+        handed: (_resource, id) => this.#queue.wakeId(id),
+        waiting: (resource, id) => {
+          if (!this.#queue.has(id)) this.#othersSeen.set(resource, now())
+        },
+      },
     )
     this.#queue = new WaitQueue({
       busy: (resource) => this.#notifier.watch(resource),
@@ -104,6 +114,13 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       settings: this.settings,
       queue: this.#queue,
       reportError,
+      othersWait: (resources) => {
+        for (const r of resources) {
+          const seen = this.#othersSeen.get(r)
+          if (seen !== undefined && now() - seen < WAITER_LEASE) return true
+        }
+        return false
+      },
       acquired: (lock) => this.emit('acquired', lock),
       extended: (lock) => this.emit('extended', lock),
       released: (lock, result) => this.emit('released', lock, result),

@@ -10,10 +10,19 @@ interface Watch {
   linger: ReturnType<typeof setTimeout> | undefined
 }
 
+/** What the notifier reports, besides releases. */
+export interface QueueListener {
+  /** A release handed the resource's keys to this waiter id (on one instance). */
+  handed(resource: string, id: string): void
+  /** This waiter id waits for the resource (queued or renewed while it is held). */
+  waiting(resource: string, id: string): void
+}
+
 /**
  * Listens, on every instance, for releases of the resources somebody here waits for, and reports a release once a
- * quorum of instances announced it (by then the lock is free on a quorum, so the retry can win). One extra
- * subscriber connection per instance, opened on the first wait.
+ * quorum of instances announced it (by then the lock is free on a quorum, so the retry can win). Hand-overs (`>id`)
+ * and waiters (`?id`) announced on the same channel are reported as they come. One extra subscriber connection per
+ * instance, opened on the first wait.
  */
 export class ReleaseNotifier {
   readonly #subscribers: (RedisClient | undefined)[]
@@ -27,6 +36,7 @@ export class ReleaseNotifier {
     private readonly quorum: number,
     private readonly onRelease: (resource: string) => void,
     private readonly onError: (index: number, error: Error) => void,
+    private readonly queue: QueueListener,
   ) {
     this.#subscribers = clients.map(() => undefined)
   }
@@ -91,15 +101,23 @@ export class ReleaseNotifier {
     if (existing) return existing
     const subscriber = this.clients[i]!.duplicate()
     subscriber.on('error', (err: Error) => this.onError(i, err))
-    subscriber.on('message', (channel: string) => this.#heard(i, channel))
+    subscriber.on('message', (channel: string, message: string) => this.#heard(i, channel, message))
     this.#subscribers[i] = subscriber
     return subscriber
   }
 
-  #heard(i: number, channel: string): void {
+  #heard(i: number, channel: string, message: string): void {
     const resource = this.#resourceOf.get(channel)
     const watch = resource === undefined ? undefined : this.#watches.get(resource)
     if (!watch || resource === undefined) return
+    if (message.startsWith('>')) {
+      this.queue.handed(resource, message.slice(1))
+      return
+    }
+    if (message.startsWith('?')) {
+      this.queue.waiting(resource, message.slice(1))
+      return
+    }
     watch.seen.add(i)
     if (watch.seen.size < this.quorum) return
     watch.seen.clear()

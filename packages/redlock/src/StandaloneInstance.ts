@@ -1,11 +1,15 @@
 import { type RedisClient, runScript, type ScriptArg } from '@org/redis-core'
 import type { Instance } from './Instance.js'
-import { fenceKey, lockKey } from './keys.js'
+import { fenceKey, lockKey, queueKeys } from './keys.js'
+import { HAND_OVER_TTL } from './options.js'
 import { ACQUIRE } from './scripts/acquire.js'
 import { EXTEND } from './scripts/extend.js'
+import { LEAVE } from './scripts/leave.js'
 import type { Operation } from './scripts/Operation.js'
+import { PASS } from './scripts/pass.js'
 import { RAISE } from './scripts/raise.js'
 import { RELEASE } from './scripts/release.js'
+import { RENEW } from './scripts/renew.js'
 import { TRANSFER } from './scripts/transfer.js'
 
 /**
@@ -19,22 +23,41 @@ export type OperationRunner = (
   later?: boolean,
 ) => Promise<unknown>
 
-/** The keys of the resources asked for last: an operation asks every instance in turn with the same resources. */
-let last: { prefix: string; resources: readonly string[]; locks: string[]; all: string[] } | undefined
+/** The key lists an operation takes, for one list of resources. */
+interface KeyLists {
+  readonly prefix: string
+  readonly resources: readonly string[]
+  /** The lock keys. */
+  readonly locks: string[]
+  /** Lock keys, fencing counters, queues, leases, ticket counters (acquire, transfer). */
+  readonly all: string[]
+  /** Lock keys, queues, leases, ticket counters (release, renew, pass, leave). */
+  readonly queued: string[]
+}
 
-/** The lock keys of the resources, then (when `fences`) their fencing counters; built once per operation. */
-function keysOf(prefix: string, resources: readonly string[], fences: boolean): readonly string[] {
+/** The keys of the resources asked for last: an operation asks every instance in turn with the same resources. */
+let last: KeyLists | undefined
+
+/** The keys of the resources, built once per operation. */
+function keysOf(prefix: string, resources: readonly string[]): KeyLists {
   if (last?.resources !== resources || last.prefix !== prefix) {
     // Resource arrays are frozen copies, so the same array always means the same keys.
     const n = resources.length
-    const all: string[] = new Array(2 * n)
+    const locks: string[] = new Array(n)
+    const fences: string[] = new Array(n)
+    const queues: string[] = new Array(3 * n)
     for (let i = 0; i < n; i++) {
-      all[i] = lockKey(prefix, resources[i]!)
-      all[n + i] = fenceKey(prefix, resources[i]!)
+      const r = resources[i]!
+      locks[i] = lockKey(prefix, r)
+      fences[i] = fenceKey(prefix, r)
+      const [queue, leases, tickets] = queueKeys(prefix, r)
+      queues[i] = queue
+      queues[n + i] = leases
+      queues[2 * n + i] = tickets
     }
-    last = { prefix, resources, locks: all.slice(0, n), all }
+    last = { prefix, resources, locks, all: [...locks, ...fences, ...queues], queued: [...locks, ...queues] }
   }
-  return fences ? last.all : last.locks
+  return last
 }
 
 /** One Redis master: every operation on all resources is a single atomic script. */
@@ -49,9 +72,19 @@ export class StandaloneInstance implements Instance {
     this.run = run ?? ((op, keys, args) => runScript(client, op.script, keys, args))
   }
 
-  acquire(resources: readonly string[], value: string, ttl: number, reserve: bigint): Promise<unknown> {
-    const args = reserve === 1n ? [value, ttl] : [value, ttl, reserve.toString()]
-    return this.run(ACQUIRE, keysOf(this.prefix, resources, true), args)
+  acquire(
+    resources: readonly string[],
+    value: string,
+    ttl: number,
+    reserve: bigint,
+    lease: number,
+    ticket: number,
+    waiter: string,
+  ): Promise<unknown> {
+    const reserved = reserve === 1n ? '1' : reserve.toString()
+    // The uncontended first attempt sends four arguments; the waiter id only when it is not the value.
+    const args = waiter === value ? [value, ttl, reserved, lease] : [value, ttl, reserved, lease, ticket, waiter]
+    return this.run(ACQUIRE, keysOf(this.prefix, resources).all, args)
   }
 
   canTransfer(): boolean {
@@ -64,10 +97,13 @@ export class StandaloneInstance implements Instance {
     newValue: string,
     ttl: number,
     ceiling: bigint,
+    successor: string,
+    oldWaiter: string,
   ): Promise<unknown> {
-    const keys = keysOf(this.prefix, resources, true)
+    const keys = keysOf(this.prefix, resources).all
     // Batched for later: the successor starts running before the transfer is even written.
-    return this.run(TRANSFER, keys, [oldValue, newValue, ttl, ceiling.toString()], true)
+    const args = [oldValue, newValue, ttl, ceiling.toString(), successor, HAND_OVER_TTL, oldWaiter]
+    return this.run(TRANSFER, keys, args, true)
   }
 
   async raise(resources: readonly string[], ceiling: bigint): Promise<void> {
@@ -76,10 +112,23 @@ export class StandaloneInstance implements Instance {
   }
 
   extend(resources: readonly string[], value: string, ttl: number): Promise<unknown> {
-    return this.run(EXTEND, keysOf(this.prefix, resources, false), [value, ttl])
+    return this.run(EXTEND, keysOf(this.prefix, resources).locks, [value, ttl])
   }
 
-  release(resources: readonly string[], value: string): Promise<unknown> {
-    return this.run(RELEASE, keysOf(this.prefix, resources, false), [value])
+  release(resources: readonly string[], value: string, waiter: string): Promise<unknown> {
+    const args = waiter === value ? [value, HAND_OVER_TTL] : [value, HAND_OVER_TTL, waiter]
+    return this.run(RELEASE, keysOf(this.prefix, resources).queued, args)
+  }
+
+  renew(resources: readonly string[], waiter: string, ticket: number, lease: number): Promise<unknown> {
+    return this.run(RENEW, keysOf(this.prefix, resources).queued, [waiter, ticket, lease])
+  }
+
+  pass(resources: readonly string[], value: string, waiter: string, target: string): Promise<unknown> {
+    return this.run(PASS, keysOf(this.prefix, resources).queued, [value, waiter, target, HAND_OVER_TTL])
+  }
+
+  leave(resources: readonly string[], waiter: string): Promise<unknown> {
+    return this.run(LEAVE, keysOf(this.prefix, resources).queued, [waiter, HAND_OVER_TTL])
   }
 }

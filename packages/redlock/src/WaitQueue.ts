@@ -15,6 +15,7 @@ export interface WaitQueueHooks {
 export class WaitQueue {
   readonly #queues = new Map<string, Waiter[]>()
   readonly #held = new Map<string, Lock>()
+  readonly #byId = new Map<string, Waiter>()
 
   constructor(private readonly hooks: WaitQueueHooks) {}
 
@@ -35,6 +36,7 @@ export class WaitQueue {
   enqueue(waiter: Waiter): void {
     if (waiter.queued) return
     waiter.queued = true
+    this.#byId.set(waiter.id, waiter)
     for (const r of waiter.resources) {
       const queue = this.#queues.get(r)
       if (queue) queue.push(waiter)
@@ -49,6 +51,7 @@ export class WaitQueue {
   remove(waiter: Waiter): void {
     if (!waiter.queued) return
     waiter.queued = false
+    this.#byId.delete(waiter.id)
     for (const r of waiter.resources) {
       const queue = this.#queues.get(r)
       if (!queue) continue
@@ -91,6 +94,16 @@ export class WaitQueue {
     for (const r of from.resources) this.#held.set(r, to)
     this.remove(waiter)
     waiter.grant(to)
+  }
+
+  /** True when the waiter id is one of this Redlock's. */
+  has(id: string): boolean {
+    return this.#byId.has(id)
+  }
+
+  /** Wakes the waiter of this id, if it is one of this Redlock's (the lock was handed to it in Redis). */
+  wakeId(id: string): void {
+    this.#byId.get(id)?.wake()
   }
 
   /** Wakes the first waiter for the resource, if any (a release seen elsewhere). */

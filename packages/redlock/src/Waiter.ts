@@ -22,6 +22,8 @@ export class Waiter {
     readonly resources: readonly string[],
     /** The ttl it asked for. */
     readonly ttl: number,
+    /** Its waiter id, as the queues in Redis know it. */
+    readonly id: string,
   ) {}
 
   /** True while it waits (not during an attempt): only then can a lock be handed over to it. */

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import type { InstanceAnswer } from './answers.js'
 import { type AttemptCall, type AttemptOutcome, attempt, type FailedAttempt } from './attempt.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
 import { LockError, ResourceLockedError } from './errors.js'
 import { Lock } from './Lock.js'
-import { type AcquireOptions, HANDOVER_TOKENS, requestTimeoutFor, retriesOf } from './options.js'
+import { type AcquireOptions, HANDOVER_TOKENS, requestTimeoutFor, retriesOf, WAITER_LEASE } from './options.js'
+import { QueuePlace } from './QueuePlace.js'
 import { Waiter } from './Waiter.js'
 
 /** One acquire: what it asks for and when its timeout started. */
@@ -19,7 +21,9 @@ interface AcquireCall extends AttemptCall {
  *
  * 1. When nothing in this Redlock holds or waits for the resources, the first attempt is sent at once, with no
  *    waiter and no async frame, and a won lock is returned in the reaction to the deciding reply.
- * 2. Otherwise, and after that attempt failed, the acquire waits in line (`inLine`).
+ * 2. Otherwise, and after that attempt failed, the acquire waits in line (`inLine`). A refused attempt of an acquire
+ *    that will wait also queues it in Redis (see `QueuePlace.ts`), where waiters of every process are served in
+ *    order: a release there hands the lock's keys to the first one, which claims them with its next attempt.
  */
 export function acquire(
   ctx: RedlockContext,
@@ -28,9 +32,20 @@ export function acquire(
   options: AcquireOptions,
 ): Promise<Lock> {
   const startedAt = options.timeout === undefined ? 0 : now()
-  const call: AcquireCall = { resources, ttl, options, startedAt, requestTimeout: requestTimeoutFor(ctx.settings, ttl) }
+  const call: AcquireCall = {
+    resources,
+    ttl,
+    options,
+    startedAt,
+    requestTimeout: requestTimeoutFor(ctx.settings, ttl),
+    id: randomUUID(),
+    // An acquire that gives up after its first attempt is not queued: it would only have to leave again.
+    lease: retriesOf(options, ctx.settings) === 0 ? 0 : WAITER_LEASE,
+    ticket: 0,
+    tries: 0,
+  }
   if (options.signal?.aborted || ctx.queue.busy(resources)) return inLine(ctx, call)
-  return attempt(ctx, call, 1n, (outcome) => (outcome.ok ? won(ctx, call, 1, outcome) : inLine(ctx, call, outcome)))
+  return attempt(ctx, call, 1n, (outcome) => (outcome.ok ? holding(ctx, call, 1, outcome) : inLine(ctx, call, outcome)))
 }
 
 /**
@@ -42,9 +57,12 @@ async function inLine(ctx: RedlockContext, call: AcquireCall, first?: FailedAtte
   const { resources, options } = call
   const retries = retriesOf(options, ctx.settings)
   const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : call.startedAt + options.timeout
-  const waiter = new Waiter(resources, call.ttl)
+  const waiter = new Waiter(resources, call.ttl, call.id)
+  const place = new QueuePlace(ctx, call, waiter)
+  if (first) place.join(first.counter)
   let attempts = first ? 1 : 0
   let last: Pick<FailedAttempt, 'locked' | 'answers'> = first ?? { locked: false, answers: [] }
+  let won = false
   try {
     for (;;) {
       if (retries >= 0 && attempts > retries) throw outOfRetries(resources, attempts, last)
@@ -55,27 +73,33 @@ async function inLine(ctx: RedlockContext, call: AcquireCall, first?: FailedAtte
       if (end === 'aborted') throw aborted(options.signal, attempts, last.answers)
       if (end === 'timeout') throw timedOut(ctx, call, attempts, last)
       if (end === 'granted' && waiter.granted) {
+        won = true
         ctx.acquired(waiter.granted)
         return waiter.granted
       }
       attempts++
       if (ctx.queue.heldHere(resources)) {
         // Still held by a lock of this Redlock: an attempt could only fail.
-        last = { locked: true, answers: ctx.instances.map((_, instance) => ({ instance, status: 'locked' })) }
+        last = { locked: true, answers: ctx.instances.map((_, instance) => ({ instance, status: 'locked' as const })) }
         continue
       }
       // A contended lock records spare tokens, so it can later pass to the next waiter without a round trip.
       const outcome: AttemptOutcome = await attempt(ctx, call, HANDOVER_TOKENS, (o) => o)
-      if (outcome.ok) return won(ctx, call, attempts, outcome)
+      if (outcome.ok) {
+        won = true
+        return holding(ctx, call, attempts, outcome)
+      }
+      place.join(outcome.counter)
       last = outcome
     }
   } finally {
+    place.end(won)
     ctx.queue.remove(waiter)
   }
 }
 
 /** A lock won by an attempt: recorded as held here, announced, returned. */
-function won(
+function holding(
   ctx: RedlockContext,
   call: AcquireCall,
   attempts: number,
@@ -84,6 +108,7 @@ function won(
   const lock = new Lock(ctx.owner, {
     resources: call.resources,
     value: outcome.value,
+    waiter: outcome.waiter,
     attempts,
     fencingToken: outcome.token,
     tokenCeiling: outcome.ceiling,

@@ -4,13 +4,22 @@ import { type InstanceAnswer, instanceAnswers } from './answers.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
 import { type Answer, gather, quorumOk, type RoundRule, reportTimeouts, tally } from './gather.js'
-import { type AcquireReply, parseAcquireReply } from './Instance.js'
+import { type AcquireReply, isGrant, parseAcquireReply } from './Instance.js'
+import { passTarget } from './queueOrder.js'
 
-/** What an attempt is asked for: the same for every attempt of one acquire. */
+/** What an attempt is asked for: the same for every attempt of one acquire, but for the place it has in line. */
 export interface AttemptCall {
   readonly resources: readonly string[]
   readonly ttl: number
   readonly requestTimeout: number
+  /** The acquire's waiter id: its first attempt's value, and its name in the queues in Redis. */
+  readonly id: string
+  /** The lease a refused attempt queues the waiter with (ms); 0 when the acquire will not wait. */
+  readonly lease: number
+  /** The waiter's settled ticket, 0 until known. */
+  ticket: number
+  /** Attempts sent so far: the first one's value is the id, later ones have a random value of their own. */
+  tries: number
 }
 
 /** The outcome of one attempt. */
@@ -19,6 +28,8 @@ export type AttemptOutcome =
       readonly ok: true
       /** The random value set in every key: this attempt's own. */
       readonly value: string
+      /** The id of the acquire's place in the queues in Redis. */
+      readonly waiter: string
       readonly token: bigint
       /** The highest token recorded on a quorum for this lock (token + reserve - 1). */
       readonly ceiling: bigint
@@ -32,6 +43,8 @@ export interface FailedAttempt {
   readonly ok: false
   readonly locked: boolean
   readonly answers: InstanceAnswer[]
+  /** The highest ticket counter the refusing instances gave the waiter (0: not queued). */
+  readonly counter: number
 }
 
 /** Clock drift allowance of the Redlock spec. */
@@ -39,15 +52,13 @@ export function driftFor(ttl: number, driftFactor: number): number {
   return Math.floor(ttl * driftFactor) + 2
 }
 
-const LOCKED = 0
-
-const isLocked = (reply: AcquireReply): boolean => reply === LOCKED
+const isLocked = (reply: AcquireReply): boolean => !isGrant(reply)
 
 /** The value a quorum of instances agreed on, or undefined while there is none. */
 function agreed(answers: readonly Answer<AcquireReply>[], quorum: number): number | undefined {
   for (let i = 0; i < answers.length; i++) {
     const a = answers[i]!
-    if (a.status !== 'ok' || a.value === LOCKED) continue
+    if (a.status !== 'ok' || !isGrant(a.value)) continue
     let same = 1
     for (let j = i + 1; j < answers.length; j++) {
       const b = answers[j]!
@@ -66,7 +77,7 @@ const SET_KEYS: RoundRule<AcquireReply> = {
     let pending = 0
     for (const a of answers) {
       if (a.status === 'pending') pending++
-      else if (a.status === 'ok' && a.value !== LOCKED) got++
+      else if (a.status === 'ok' && isGrant(a.value)) got++
     }
     return got + pending < quorum || (got >= quorum && agreed(answers, quorum) !== undefined)
   },
@@ -99,9 +110,11 @@ export function attempt<T>(
   then: (outcome: AttemptOutcome) => T | PromiseLike<T>,
 ): Promise<T> {
   // A value per attempt: the undo of a failed attempt, if it ever ran late, cannot touch a later attempt's lock.
-  const value = randomUUID()
+  const value = call.tries === 0 ? call.id : randomUUID()
+  call.tries++
   const start = now()
-  const send = (i: number) => ctx.instances[i]!.acquire(call.resources, value, call.ttl, reserve)
+  const { resources, ttl, lease, ticket, id } = call
+  const send = (i: number) => ctx.instances[i]!.acquire(resources, value, ttl, reserve, lease, ticket, id)
   return gather(ctx, SET_KEYS, call.requestTimeout, send, (first) => {
     const outcome = afterSetKeys(ctx, { call, value, reserve, start }, first)
     return isThenable(outcome) ? outcome.then(then) : then(outcome)
@@ -118,7 +131,7 @@ function afterSetKeys(
   let got = 0
   let top = 0
   for (const a of first) {
-    if (a.status !== 'ok' || a.value === LOCKED) continue
+    if (a.status !== 'ok' || !isGrant(a.value)) continue
     got++
     if (a.value > top) top = a.value
   }
@@ -129,6 +142,7 @@ function afterSetKeys(
       t,
       answers.some((a) => a.status === 'locked'),
       answers,
+      first,
     )
   }
   const ceiling = agreed(first, ctx.quorum)
@@ -150,7 +164,7 @@ async function raiseCounters(
   )
   reportTimeouts(ctx, second, requestTimeout)
   const answers = instanceAnswers(second)
-  if (tally(second, () => true).ok < ctx.quorum) return failed(ctx, t, false, answers)
+  if (tally(second, () => true).ok < ctx.quorum) return failed(ctx, t, false, answers, first)
   return won(ctx, t, first, top, answers)
 }
 
@@ -164,16 +178,43 @@ function won(
 ): AttemptOutcome {
   const { ttl } = t.call
   const validUntil = t.start + ttl - driftFor(ttl, ctx.settings.driftFactor)
-  if (validUntil <= now()) return failed(ctx, t, false, answers.length > 0 ? answers : instanceAnswers(first, isLocked))
+  if (validUntil <= now()) {
+    return failed(ctx, t, false, answers.length > 0 ? answers : instanceAnswers(first, isLocked), first)
+  }
   const recorded = BigInt(ceiling)
-  return { ok: true, value: t.value, token: recorded - t.reserve + 1n, ceiling: recorded, validUntil, answers }
+  const { value, reserve } = t
+  return { ok: true, value, waiter: t.call.id, token: recorded - reserve + 1n, ceiling: recorded, validUntil, answers }
 }
 
-/** A failed attempt: whatever it set is removed on every instance, also the slow ones (their undo queues behind). */
-function failed(ctx: RedlockContext, t: Try, locked: boolean, answers: InstanceAnswer[]): FailedAttempt {
-  const { resources } = t.call
-  ctx.instances.forEach((instance, i) => {
-    instance.release(resources, t.value).catch((err: Error) => ctx.reportError(i, err))
-  })
-  return { ok: false, locked, answers }
+/**
+ * A failed attempt: whatever it set is undone on every instance, also the slow ones (their undo queues behind). A
+ * first attempt releases it (to the next waiter in line there, if any). A waiter's claim keeps what it got, or
+ * passes it to the waiter that goes before it (see `queueOrder.ts`), so that contenders who split the instances
+ * between them settle in the next round, the same way in every process.
+ */
+function failed(
+  ctx: RedlockContext,
+  t: Try,
+  locked: boolean,
+  answers: InstanceAnswer[],
+  first: readonly Answer<AcquireReply>[],
+): FailedAttempt {
+  const { call, value } = t
+  const { resources } = call
+  let counter = 0
+  for (const a of first)
+    if (a.status === 'ok' && !isGrant(a.value) && a.value.counter > counter) counter = a.value.counter
+  if (call.ticket > 0 && value !== call.id) {
+    const target = passTarget(call, first)
+    ctx.instances.forEach((instance, i) => {
+      const a = first[i]!
+      if (a.status === 'ok' && !isGrant(a.value)) return // nothing was set there
+      instance.pass(resources, value, call.id, target).catch((err: Error) => ctx.reportError(i, err))
+    })
+  } else {
+    ctx.instances.forEach((instance, i) => {
+      instance.release(resources, value, call.id).catch((err: Error) => ctx.reportError(i, err))
+    })
+  }
+  return { ok: false, locked, answers, counter }
 }

@@ -14,6 +14,8 @@ export interface RedlockContext {
   readonly settings: Settings
   /** The acquires that wait and the locks held, in this Redlock. */
   readonly queue: WaitQueue
+  /** True when a waiter of another process was announced for one of the resources within the last lease. */
+  othersWait(resources: readonly string[]): boolean
   /** An instance failed or timed out (the `'clientError'` event). */
   reportError(index: number, error: Error): void
   /** The `'acquired'` event. */

@@ -8,6 +8,7 @@ import {
   Lock,
   lockTokenCeiling,
   lockValidUntil,
+  lockWaiter,
   markLockReleased,
   type ReleaseResult,
   raiseLockCeiling,
@@ -24,6 +25,8 @@ const TRANSFER_KEYS: RoundRule<boolean> = { parse: parseDone, decided: quorumOfT
 export function successorOf(ctx: RedlockContext, lock: Lock): Waiter | undefined {
   const waiter = ctx.queue.successorOf(lock)
   if (!waiter || lock.fencingToken >= lockTokenCeiling(lock)) return undefined
+  // Fifo: while a waiter of another process waits, the lock goes back into the common queue in Redis.
+  if (ctx.settings.fairness === 'fifo' && ctx.othersWait(lock.resources)) return undefined
   // The successor starts under the validity left to this lock: it must outlast the transfer's round trip.
   if (lock.remaining <= 2 * requestTimeoutFor(ctx.settings, waiter.ttl)) return undefined
   if (!ctx.instances.every((i) => i.canTransfer(lock.resources))) return undefined
@@ -42,10 +45,11 @@ export async function handOver(ctx: RedlockContext, lock: Lock, waiter: Waiter):
   const token = lock.fencingToken + 1n
   const ceiling = token + HANDOVER_TOKENS - 1n
   const value = randomUUID()
+  const oldWaiter = lockWaiter(lock)
   const timeout = requestTimeoutFor(ctx.settings, ttl)
   const start = now()
   const sent = gather(ctx, TRANSFER_KEYS, timeout, (i) =>
-    instances[i]!.transfer(resources, lock.value, value, ttl, ceiling),
+    instances[i]!.transfer(resources, lock.value, value, ttl, ceiling, waiter.id, oldWaiter),
   )
   markLockReleased(lock)
   const validUntil = start + ttl - driftFor(ttl, ctx.settings.driftFactor)

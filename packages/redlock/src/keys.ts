@@ -63,8 +63,14 @@ export interface RedlockKeys {
   readonly lock: string
   /** The fencing counter: never below the last token issued for the resource. */
   readonly fence: string
-  /** The channel a release of the lock is announced on when somebody waits. */
+  /** The channel a release of the lock is announced on when somebody waits, and hand-overs and new waiters. */
   readonly channel: string
+  /** The waiters in line on this instance: a sorted set of waiter ids scored by ticket. */
+  readonly queue: string
+  /** The waiters' leases: a sorted set of waiter ids scored by the Redis time (ms) their lease ends. */
+  readonly leases: string
+  /** The counter tickets are drawn from. */
+  readonly tickets: string
 }
 
 /** The Redis keys of a resource under a key prefix (default `redlock:`, as in `RedlockOptions.keyPrefix`). */
@@ -73,5 +79,19 @@ export function redlockKeys(resource: string, keyPrefix = 'redlock:'): RedlockKe
     lock: lockKey(keyPrefix, resource),
     fence: fenceKey(keyPrefix, resource),
     channel: releaseChannel(keyPrefix, resource),
+    ...queueNames(keyPrefix, resource),
   }
+}
+
+/**
+ * The queue of a resource's waiters on one instance (see `scripts/queue.ts`): waiter ids scored by ticket, their
+ * leases, and the ticket counter. They share the lock key's hash tag, so a Cluster keeps them in its slot.
+ */
+export function queueKeys(prefix: string, resource: string): [queue: string, leases: string, tickets: string] {
+  return [`${prefix}q:{${resource}}`, `${prefix}ql:{${resource}}`, `${prefix}qn:{${resource}}`]
+}
+
+function queueNames(prefix: string, resource: string) {
+  const [queue, leases, tickets] = queueKeys(prefix, resource)
+  return { queue, leases, tickets }
 }

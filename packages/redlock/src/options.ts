@@ -32,6 +32,13 @@ export interface RedlockOptions {
   requestTimeout?: number
   /** Named resources and their defaults. */
   resources?: Record<string, ResourceDefaults>
+  /**
+   * Who gets a released lock when acquires of this Redlock wait for it too. `'fifo'` (default): it goes to one of them
+   * directly only while no other process waits for it; when another does, it goes back into the common queue in
+   * Redis, where waiters of every process are served in the order they started waiting. `'local-first'`: always to a
+   * waiter of this process first (fastest, but a busy process can keep the lock while others wait).
+   */
+  fairness?: 'fifo' | 'local-first'
 }
 
 /** Per-call options of `acquire`. */
@@ -71,6 +78,7 @@ export interface Settings {
   readonly keyPrefix: string
   readonly ttl: number
   readonly requestTimeout: number | undefined
+  readonly fairness: 'fifo' | 'local-first'
 }
 
 /** The defaults, as the Redlock reference implementation has them. */
@@ -82,6 +90,7 @@ export const DEFAULTS = {
   automaticExtensionThreshold: 500,
   keyPrefix: 'redlock:',
   ttl: 10_000,
+  fairness: 'fifo',
 } as const
 
 /**
@@ -89,6 +98,21 @@ export const DEFAULTS = {
  * without a round trip (a token must be recorded on a quorum before it is handed out).
  */
 export const HANDOVER_TOKENS = 64n
+
+/**
+ * How long a waiter keeps its place in the queue in Redis without renewing it (ms, judged by each instance's clock).
+ * A waiter renews it every `WAITER_LEASE / 3` while it waits; one that dies or pauses loses its place within this.
+ */
+export const WAITER_LEASE = 1_000
+
+/** How often a waiter renews its lease (ms). */
+export const RENEW_EVERY = Math.floor(WAITER_LEASE / 3)
+
+/**
+ * The ttl of a key a release hands to the next waiter (ms): short, so that a waiter that died before claiming it
+ * stalls the lock for this long at most, not for a whole lock ttl. The claim gives it the lock's ttl.
+ */
+export const HAND_OVER_TTL = WAITER_LEASE
 
 /** Largest ttl Redis and Node timers both accept. */
 export const MAX_TTL = 2 ** 31 - 1
@@ -142,7 +166,15 @@ export function resolveSettings(options: RedlockOptions): Settings {
     ttl: optional(options.ttl, DEFAULTS.ttl, (v) => checkTtl(v, 'ttl')),
     requestTimeout:
       options.requestTimeout === undefined ? undefined : checkTtl(options.requestTimeout, 'requestTimeout'),
+    fairness: checkFairness(options.fairness),
   }
+}
+
+function checkFairness(value: unknown): Settings['fairness'] {
+  if (value === undefined) return DEFAULTS.fairness
+  if (value === 'fifo' || value === 'local-first') return value
+  if (typeof value !== 'string') throw new TypeError(`fairness must be 'fifo' or 'local-first', got ${typeof value}`)
+  throw new RangeError(`fairness must be 'fifo' or 'local-first', got '${value}'`)
 }
 
 /** Validates the declared resources; each gets a resolved ttl. */

@@ -2,7 +2,7 @@ import type { RedlockContext } from './context.js'
 import { gather, quorumAnswered, type RoundRule, reportTimeouts } from './gather.js'
 import { handOver, successorOf } from './handOver.js'
 import { parseCount } from './Instance.js'
-import { type Lock, markLockReleased, type ReleaseResult } from './Lock.js'
+import { type Lock, lockWaiter, markLockReleased, type ReleaseResult } from './Lock.js'
 import { requestTimeoutFor } from './options.js'
 import { releaseResult } from './releaseResult.js'
 
@@ -29,7 +29,8 @@ export function release(ctx: RedlockContext, lock: Lock): Promise<ReleaseResult>
   }
   markLockReleased(lock)
   const timeout = requestTimeoutFor(ctx.settings, lock.ttl)
-  const send = (i: number) => ctx.instances[i]!.release(lock.resources, lock.value)
+  const waiter = lockWaiter(lock)
+  const send = (i: number) => ctx.instances[i]!.release(lock.resources, lock.value, waiter)
   const sent = gather(ctx, DELETE_KEYS, timeout, send, (answers) => {
     reportTimeouts(ctx, answers, timeout)
     let instances = 0

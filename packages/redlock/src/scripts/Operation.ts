@@ -1,4 +1,5 @@
 import { defineScript, type Script } from '@org/redis-core'
+import { QUEUE_INCLUDES } from './queue.js'
 
 /**
  * One atomic lock operation on one instance. Its Lua is the body of a function of (keys, argv): run alone as a
@@ -18,7 +19,8 @@ export interface Operation {
 /** Makes an operation; every script of this package is defined here, once, as a module constant. */
 export function defineOperation(name: string, code: string, body: string): Operation {
   // Alone, the body runs inline on KEYS and ARGV rather than defining and calling a function: the call costs the
-  // server measurably on every operation of a one-lock-at-a-time caller.
-  const script = defineScript({ name, source: `local keys, argv = KEYS, ARGV${body}` })
+  // server measurably on every operation of a one-lock-at-a-time caller. The queue's shared pieces are local
+  // functions defined at the top (once per call; defining them costs far less than one command).
+  const script = defineScript({ name, source: `${QUEUE_INCLUDES}local keys, argv = KEYS, ARGV${body}` })
   return Object.freeze({ name, code, body, script })
 }

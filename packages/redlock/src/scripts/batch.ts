@@ -1,12 +1,16 @@
 import { defineScript } from '@org/redis-core'
 import { ACQUIRE } from './acquire.js'
 import { EXTEND } from './extend.js'
+import { LEAVE } from './leave.js'
 import type { Operation } from './Operation.js'
+import { PASS } from './pass.js'
+import { QUEUE_INCLUDES } from './queue.js'
 import { RAISE } from './raise.js'
 import { RELEASE } from './release.js'
+import { RENEW } from './renew.js'
 import { TRANSFER } from './transfer.js'
 
-const OPERATIONS: readonly Operation[] = [ACQUIRE, RAISE, EXTEND, TRANSFER, RELEASE]
+const OPERATIONS: readonly Operation[] = [ACQUIRE, RAISE, EXTEND, TRANSFER, RELEASE, RENEW, PASS, LEAVE]
 
 const functions = OPERATIONS.map((op) => `local function ${op.name}(keys, argv)${op.body}end\n`).join('')
 const table = OPERATIONS.map((op) => `${op.code} = ${op.name}`).join(', ')
@@ -23,7 +27,7 @@ const table = OPERATIONS.map((op) => `${op.code} = ${op.name}`).join(', ')
  */
 export const BATCH = defineScript({
   name: 'batch',
-  source: `${functions}local ops = { ${table} }
+  source: `${QUEUE_INCLUDES}${functions}local ops = { ${table} }
 local count = tonumber(ARGV[1])
 local results = {}
 local k, a = 1, 3 * count + 2

@@ -1,30 +1,48 @@
 import { defineOperation } from './Operation.js'
 
 /**
- * release: deletes a lock's keys.
+ * release: lets a lock's keys go, to the next waiter in the queue when there is one.
  *
- * KEYS: lock keys. ARGV: value. Reply: how many keys were deleted.
+ * KEYS: n lock keys, then per resource its queue, leases and ticket counter (see `queue.ts`).
+ * ARGV: value, hand-over ttl (ms), waiter id (left out when it is the value). Reply: how many keys were released.
  *
- * Guarantee: deletes only keys still holding this value, with the waiter mark or not, never another holder's. A key
- * that carried the waiter mark is announced on its own name as a channel (PUBLISH), so waiters elsewhere wake at
- * once; an uncontended release publishes nothing: a GET and a DEL.
+ * Guarantee: touches only keys still holding this value, or the bare id of its waiter (a key handed to it that it
+ * never claimed), with the waiter mark or not; never another holder's. Its waiter leaves the queue (also where it
+ * holds nothing). When others are queued (leases not passed, by this instance's clock), the key is set to the first
+ * one's id with the short hand-over ttl, not the lock's (a dead waiter cannot stall the lock for long), and `>id` is
+ * published on the lock's name as a channel: that waiter claims it with an attempt of its own, which needs a quorum
+ * like any other. Otherwise the key is deleted, and announced (an empty message) when somebody had found it held; an
+ * uncontended release is a GET, an EXISTS and a DEL.
  */
 export const RELEASE = defineOperation(
   'release',
   'd',
   `
-  local deleted = 0
-  for i = 1, #keys do
-    local v = redis.call('GET', keys[i])
-    if v == argv[1] then
-      redis.call('DEL', keys[i])
-      deleted = deleted + 1
-    elseif v == argv[1] .. '+' then
-      redis.call('DEL', keys[i])
-      deleted = deleted + 1
-      redis.call('PUBLISH', keys[i], '')
+  local n = #keys / 4
+  local w = argv[3] or argv[1]
+  local released = 0
+  local now
+  for i = 1, n do
+    local key, q, ql = keys[i], keys[n + i], keys[2 * n + i]
+    local queued = redis.call('EXISTS', q) == 1
+    if queued then
+      redis.call('ZREM', q, w)
+      redis.call('ZREM', ql, w)
+      redis.call('HDEL', keys[3 * n + i], argv[1])
+    end
+    local v = redis.call('GET', key)
+    local held = unmarked(v)
+    if held and (held == argv[1] or held == w) then
+      released = released + 1
+      if queued then
+        now = now or nowMs()
+        handToHead(key, q, ql, keys[3 * n + i], now, argv[2])
+      else
+        redis.call('DEL', key)
+        if v ~= held then redis.call('PUBLISH', key, '') end
+      end
     end
   end
-  return deleted
+  return released
 `,
 )

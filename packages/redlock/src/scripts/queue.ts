@@ -1,0 +1,50 @@
+/**
+ * The Lua pieces every queue-aware operation shares (the way BullMQ shares its `includes/`): defined once at the top
+ * of each script that uses them, and once in BATCH.
+ *
+ * The queue of a resource, per instance, is three keys in the lock key's slot (see `keys.ts`): `q`, a sorted set of
+ * waiter ids scored by ticket; `ql`, the same ids scored by the Redis time (ms) at which their lease ends; `qn`, a
+ * hash: field `#` is the counter tickets are drawn from, and each lock value a queued waiter claimed maps to its
+ * waiter id (so a refused contender learns whose claim is in its way). A waiter whose lease passed is pruned by the next script that touches the queue,
+ * judged by this instance's own clock (`TIME`), never by comparing two machines' clocks. The three keys go when the
+ * queue empties, and expire two leases after its last change in any case.
+ *
+ * A waiter id is the value of an acquire's first attempt; later attempts have values of their own and name their
+ * waiter id beside it. A key "handed" to a waiter holds its id.
+ */
+export const QUEUE_INCLUDES = `
+local PROVISIONAL = 1125899906842624
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function unmarked(v)
+  if v and string.byte(v, -1) == 43 then return string.sub(v, 1, -2) end
+  return v
+end
+local function waiterOf(v, q, qn)
+  if redis.call('ZSCORE', q, v) then return v end
+  return redis.call('HGET', qn, v) or v
+end
+local function prune(q, ql, qn, now)
+  local gone = redis.call('ZRANGEBYSCORE', ql, '-inf', now)
+  for j = 1, #gone do
+    redis.call('ZREM', q, gone[j])
+    redis.call('ZREM', ql, gone[j])
+  end
+  local head = redis.call('ZRANGE', q, 0, 0)[1]
+  if not head then redis.call('DEL', q, ql, qn) end
+  return head
+end
+local function handToHead(key, q, ql, qn, now, short)
+  local head = prune(q, ql, qn, now)
+  if head then
+    if redis.call('ZCARD', q) > 1 then head = head .. '+' end
+    redis.call('SET', key, head, 'PX', short)
+    redis.call('PUBLISH', key, '>' .. unmarked(head))
+  else
+    redis.call('DEL', key)
+    redis.call('PUBLISH', key, '')
+  end
+end
+`
