@@ -1,3 +1,4 @@
+import { DEFAULT_NAMESPACE, describe, SIMPLE_NAME } from '@org/redis-core'
 import type { BreakerOptions } from './CircuitBreaker.js'
 
 /** Options of `new RedRpc(rlock, [redis], options)`. Every field has a default. */
@@ -71,7 +72,7 @@ export interface ResolvedOptions {
 
 /** Defaults chosen so that a dead provider is detected and its inbox adopted well before a call times out. */
 export const DEFAULTS: ResolvedOptions = {
-  namespace: 'redrpc',
+  namespace: DEFAULT_NAMESPACE,
   heartbeatMs: 500,
   ttlMs: 2_000,
   policy: 'RoundRobin',
@@ -88,11 +89,12 @@ export const DEFAULTS: ResolvedOptions = {
   },
 }
 
-const NAME = /^[A-Za-z0-9._:-]{1,200}$/
-
-/** Throws a TypeError naming `what` unless `value` is a usable service, provider or method name. */
+/**
+ * Throws a TypeError naming `what` unless `value` is a usable service, provider or method name: the core's simple
+ * name rule (the registry's), with the facade's one error class for every bad name.
+ */
 export function assertName(value: unknown, what: string): asserts value is string {
-  if (typeof value !== 'string' || !NAME.test(value)) {
+  if (typeof value !== 'string' || value.length > SIMPLE_NAME.maxLength || !SIMPLE_NAME.pattern.test(value)) {
     throw new TypeError(`${what} must be 1-200 characters of [A-Za-z0-9._:-], got ${describe(value)}`)
   }
 }
@@ -110,13 +112,8 @@ function assertLimit(value: unknown, what: string): asserts value is number {
   assertInteger(value, what, 1)
 }
 
-/** A short, safe rendering of a bad value for an error message. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'function') return 'a function'
-  if (value === null || typeof value !== 'object') return String(value)
-  return Array.isArray(value) ? 'an array' : 'an object'
-}
+/** A short, safe rendering of a bad value for an error message (the core's). */
+export { describe }
 
 /** Validates caller settings; unset fields keep `base`. */
 export function resolveCallDefaults(

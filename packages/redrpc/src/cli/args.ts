@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { DEFAULT_NAMESPACE } from '@org/redis-core'
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -86,7 +87,7 @@ export function parseCli(argv: string[]): CliArgs {
     command,
     positionals: rest,
     redis: values.redis && values.redis.length > 0 ? values.redis : ['redis://127.0.0.1:6379'],
-    namespace: values.namespace ?? 'redrpc',
+    namespace: values.namespace ?? DEFAULT_NAMESPACE,
     prefix: values.prefix ?? 'redlock:',
     json: values.json === true,
     timeoutMs,
