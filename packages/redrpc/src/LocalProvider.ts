@@ -7,6 +7,7 @@ import { encodeValue } from './codec.js'
 import { CodecError, resultRefusal } from './codecError.js'
 import { ValidationError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
+import { HandleState, type HookSet, type LockSink, runHooks } from './hooks/index.js'
 import { removeEmptyInbox } from './inboxCleanup.js'
 import { runLocked } from './lockedRun.js'
 import { type CallContext, contextWithoutLock, type NormalizedMethod, type TransportContext } from './methods.js'
@@ -27,6 +28,8 @@ export interface LocalProviderDeps {
   /** What `ctx.call` uses: the callers of the same `RedRpc`. */
   call: Caller
   emit<K extends keyof RedRpcEvents>(event: K, ...args: RedRpcEvents[K]): void
+  /** The RedRpc's hooks: read per call, so hooks registered later apply to running providers. */
+  hooks: HookSet
 }
 
 /**
@@ -84,13 +87,12 @@ export class LocalProvider {
    * without a promise per call; one that returns a promise (or runs under a lock) is awaited.
    */
   #run(method: NormalizedMethod, params: unknown, call: TransportContext): unknown {
+    const hooks = this.#deps.hooks.handle
+    if (hooks !== undefined) return this.#hooked(hooks, method, params, call)
     this.served.start()
     let result: unknown
     try {
-      result =
-        method.paramsSchema || method.resultSchema
-          ? this.#validated(method, params, call)
-          : this.#invoke(method, params, call)
+      result = this.#produce(method, params, call, undefined)
     } catch (err) {
       this.served.finish(false)
       throw err
@@ -103,6 +105,26 @@ export class LocalProvider {
         throw err
       },
     )
+  }
+
+  /** A handler run inside the `handle` hooks: they see (and may replace) the params and the decoded result. */
+  #hooked(hooks: NonNullable<HookSet['handle']>, method: NormalizedMethod, params: unknown, call: TransportContext) {
+    this.served.start()
+    const ctx = new HandleState(this.service, method.name, this.id, params, call)
+    return runHooks(hooks, ctx, (c) => this.#produce(method, c.params, call, c)).then(
+      (value) => this.#answer(method, value),
+      (err: unknown) => {
+        this.served.finish(false)
+        throw err
+      },
+    )
+  }
+
+  /** The handler's value (or its promise): validated when the method has schemas, under its lock when it has one. */
+  #produce(method: NormalizedMethod, params: unknown, call: TransportContext, sink: LockSink | undefined): unknown {
+    return method.paramsSchema || method.resultSchema
+      ? this.#validated(method, params, call, sink)
+      : this.#invoke(method, params, call, sink)
   }
 
   /** The handler's value encoded for the wire, counted as served (or failed, when it cannot be encoded). */
@@ -139,10 +161,10 @@ export class LocalProvider {
    * A method with schemas: params checked before the handler (and before its lock: the lock function gets the
    * checked value too), the result after it. A refusal goes back as an error the caller turns into `ValidationError`.
    */
-  #validated(method: NormalizedMethod, params: unknown, call: TransportContext): unknown {
+  #validated(method: NormalizedMethod, params: unknown, call: TransportContext, sink: LockSink | undefined): unknown {
     const site = { service: this.service, method: method.name, provider: this.id }
     const run = (value: unknown) => {
-      const result = this.#invoke(method, value, call)
+      const result = this.#invoke(method, value, call, sink)
       return method.resultSchema ? this.#check(method.resultSchema, result, site, 'result') : result
     }
     if (!method.paramsSchema) return run(params)
@@ -169,7 +191,7 @@ export class LocalProvider {
   }
 
   /** Runs the handler, under its lock when it has one. */
-  #invoke(method: NormalizedMethod, params: unknown, call: TransportContext): unknown {
+  #invoke(method: NormalizedMethod, params: unknown, call: TransportContext, sink: LockSink | undefined): unknown {
     return method.resources
       ? runLocked(
           this.#deps.rlock,
@@ -185,6 +207,7 @@ export class LocalProvider {
               resources,
               error,
             }),
+          sink,
         )
       : method.handler(params, contextWithoutLock(this.service, method.name, this.id, call, this.#deps.call))
   }

@@ -14,6 +14,7 @@ import {
   UnknownServiceError,
 } from './errors.js'
 import type { RedRpcEvents } from './events.js'
+import { HookSet, type RedRpcHooks } from './hooks/index.js'
 import { LocalProvider } from './LocalProvider.js'
 import { declaredResources } from './lockedRun.js'
 import {
@@ -23,6 +24,7 @@ import {
   type SchemaTypedMethods,
   type ServiceMethods,
 } from './methods.js'
+import { type Observability, startObservability } from './observability.js'
 import {
   assertInteger,
   assertName,
@@ -108,6 +110,10 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   readonly #clients = new Map<string, ServiceClient>()
   #defaultPolicy: BalancerFactory
   readonly #policies = new Map<string, BalancerFactory>()
+  /** Hooks around calls and handler runs (`use`); telemetry is built on them. */
+  readonly #hooks = new HookSet()
+  /** Logging and telemetry (both off by default). */
+  readonly #observed: Observability
 
   /**
    * @param rlock the Redlock that guards lock-protected methods (`null` in a process that only calls)
@@ -148,6 +154,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       ttlMs: this.#options.ttlMs,
       onError: (err) => this.#emit('warning', err),
     })
+    this.#observed = startObservability(this.#options, this.#redis, this.#health.name, this.#hooks)
   }
 
   /**
@@ -277,6 +284,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       codec: wireCodec,
       call: this.#nestedCaller,
       emit: this.#emit,
+      hooks: this.#hooks,
     }
     const started = await this.#withRedis({ service }, () =>
       Promise.allSettled(ids.map((id) => LocalProvider.start(service, id, methods, deps))),
@@ -339,6 +347,24 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   }
 
   /**
+   * Registers hooks around every call made through this RedRpc (`call`) and every handler run by its providers
+   * (`handle`), for auth, validation, caching, tracing...: `(ctx, next) => ...`, where `next()` goes on and resolves to
+   * the result. Hooks run in registration order, the first outermost; registering none costs calls nothing. Returns
+   * the function that removes them.
+   * @throws {TypeError} `hooks` is not `{ call?, handle? }` of functions
+   * @throws {ClosedError} this RedRpc is closed
+   * @example
+   * redRpc.use({
+   *   call: (ctx, next) => { ctx.metadata.tenant = 'acme'; return next() },
+   *   handle: (ctx, next) => { if (ctx.metadata.tenant !== 'acme') throw new Error('forbidden'); return next() },
+   * })
+   */
+  use(hooks: RedRpcHooks): () => void {
+    this.#assertOpen()
+    return this.#hooks.add(hooks)
+  }
+
+  /**
    * A handle to call a service, here or in any process sharing the Redis; `options` sets this service's caller
    * defaults (timeout, retries, bulkhead, breaker). Pass the `ServiceRef` from `registerService` to get typed calls.
    * @throws {TypeError} a bad service name or options
@@ -367,6 +393,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
         isClosed: () => this.#closed,
         health: this.#health,
         connectTimeoutMs: this.#options.connectTimeoutMs,
+        hooks: this.#hooks,
       })
       const local = this.#services.get(name)
       if (local) client.setSchemas(paramsSchemas(local))
@@ -440,7 +467,10 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       const pending = new Set<string>()
       this.#closing = withinTime(this.#shutdown(pending), this.#options.closeTimeoutMs, () => {
         return new CloseTimeoutError(this.#options.closeTimeoutMs, [...pending])
-      }).finally(() => this.#health.close())
+      }).finally(() => {
+        this.#health.close()
+        this.#observed.close()
+      })
     }
     return this.#closing
   }
@@ -550,6 +580,13 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   }
 
   readonly #emit = <K extends keyof RedRpcEvents>(event: K, ...args: RedRpcEvents[K]): void => {
+    for (const tap of this.#observed.taps) {
+      try {
+        tap(event, args)
+      } catch {
+        // Logging and metrics must not break a call or a provider either.
+      }
+    }
     try {
       ;(this.emit as (e: K, ...a: RedRpcEvents[K]) => boolean)(event, ...args)
     } catch {

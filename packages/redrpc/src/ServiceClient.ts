@@ -24,6 +24,7 @@ import {
   UnknownServiceError,
 } from './errors.js'
 import type { RedRpcEvents } from './events.js'
+import { CallState, type HookSet, runHooks } from './hooks/index.js'
 import type { MethodInfo } from './methods.js'
 import { assertCallOptions, type CallOptions, type ResolvedCallDefaults } from './options.js'
 import { ProviderWaiters } from './ProviderWaiters.js'
@@ -51,6 +52,8 @@ export interface ServiceClientDeps {
   health: RedisHealth
   /** How long a first call waits for the connection. */
   connectTimeoutMs: number
+  /** The RedRpc's hooks: read per call, so hooks registered later apply to running clients. */
+  hooks: HookSet
 }
 
 /**
@@ -107,10 +110,21 @@ export class ServiceClient {
   }
 
   /**
-   * Calls `method` on one provider, retrying on others when that is safe; see `CallOptions`. One async step per call:
-   * attempts, retries and their bookkeeping run inline, so a call that succeeds at once costs a single promise here.
+   * Calls `method` on one provider, retrying on others when that is safe; see `CallOptions`. Without `call` hooks this
+   * is `#call` itself (one field read more); with them, the hooks wrap it.
    */
-  async call(method: string, params: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
+  call(method: string, params: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
+    const hooks = this.#deps.hooks.call
+    if (hooks === undefined) return this.#call(method, params, options, undefined)
+    const ctx = new CallState(this.name, method, params, options ?? NO_OPTIONS)
+    return runHooks(hooks, ctx, (c) => this.#call(method, c.params, c.callOptions(), c))
+  }
+
+  /**
+   * The call itself. One async step per call: attempts, retries and their bookkeeping run inline, so a call that
+   * succeeds at once costs a single promise here. `hooked` (only with hooks) follows the attempts.
+   */
+  async #call(method: string, params: unknown, options: CallOptions, hooked: CallState | undefined): Promise<unknown> {
     if (this.#deps.isClosed()) throw new ClosedError()
     if (typeof method !== 'string' || method === '') {
       throw new TypeError(`method must be a non-empty string, got ${typeof method}`)
@@ -157,6 +171,7 @@ export class ServiceClient {
         const started = performance.now()
         // Time spent waiting for a first provider is taken from the first attempt: the call keeps its deadline.
         const attemptMs = attempt === 1 && waitedMs > 0 ? Math.max(1, Math.floor(timeoutMs - waitedMs)) : timeoutMs
+        if (hooked !== undefined) hooked.started(attempt, provider, started, started + attemptMs)
         const request: RequestOptions = {
           service: this.name,
           providerId: provider,
@@ -170,7 +185,9 @@ export class ServiceClient {
         let error: RedRpcError
         try {
           const result = await this.#deps.transport().request(request)
-          this.#attemptEnded(endpoint, breaker, method, attempt, performance.now() - started, undefined)
+          const latencyMs = performance.now() - started
+          this.#attemptEnded(endpoint, breaker, method, attempt, latencyMs, undefined)
+          hooked?.ended(latencyMs, undefined)
           ok = true
           return result
         } catch (err) {
@@ -179,7 +196,9 @@ export class ServiceClient {
           if ((error instanceof CallFailedError || error instanceof CallTimeoutError) && this.#deps.health.down) {
             error = this.#deps.health.unavailable({ service: this.name, method, provider }, false, error)
           }
-          this.#attemptEnded(endpoint, breaker, method, attempt, performance.now() - started, error)
+          const latencyMs = performance.now() - started
+          this.#attemptEnded(endpoint, breaker, method, attempt, latencyMs, error)
+          hooked?.ended(latencyMs, error)
         }
         if (attempt > retries || !isRetryable(error, info)) throw error
         tried ??= new Set()

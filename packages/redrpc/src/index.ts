@@ -37,6 +37,16 @@ export type {
   RedRpcEvents,
 } from './events.js'
 export type {
+  CallAttempt,
+  CallHook,
+  CallHookContext,
+  HandleHook,
+  HandleHookContext,
+  LockTrace,
+  RedRpcHooks,
+} from './hooks/index.js'
+export type { Logger } from './logging/Logger.js'
+export type {
   CallContext,
   Handler,
   LockedCallContext,
@@ -69,4 +79,5 @@ export type {
   StandardSchemaResult,
   StandardSchemaV1,
 } from './standardSchema.js'
+export type { TelemetryOptions } from './telemetry/TelemetryOptions.js'
 export type { WaitForServicesOptions } from './waitForServices.js'

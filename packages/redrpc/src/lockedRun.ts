@@ -1,4 +1,5 @@
 import { LockLostError, type Redlock } from '@org/redlock'
+import { type LockSink, LockState } from './hooks/index.js'
 import type { CallContext, MethodContext, NormalizedMethod } from './methods.js'
 import { type Caller, nestedCall } from './nestedCall.js'
 
@@ -14,6 +15,9 @@ export const LOCK_LOST_CODE = 'LOCK_LOST'
  * whose reason is a `LockLostError` is a loss, reported once through `onLost`. A call whose lock was lost fails with
  * `LOCK_LOST` whatever its handler did after: its work may have overlapped another holder's, so its result is not
  * handed to the caller as if the lock had held.
+ *
+ * With `handle` hooks registered, `sink` receives the lock's story (waited, held, released, or why not acquired) for
+ * them to trace and measure; without hooks it is undefined and nothing is recorded.
  */
 export async function runLocked(
   rlock: Redlock | null,
@@ -22,11 +26,19 @@ export async function runLocked(
   ctx: Omit<CallContext, 'call'>,
   caller: Caller,
   onLost: (resources: string[], error: unknown) => void,
+  sink?: LockSink,
 ): Promise<unknown> {
   if (!rlock || !method.resources) throw new TypeError(`method '${ctx.service}.${ctx.method}' needs a Redlock`)
   const resources = method.resources(params)
+  const traced = sink === undefined ? undefined : new LockState(resources)
+  if (sink !== undefined) sink.lock = traced
   let lost: LockLostError | undefined
   const routine = async (lockSignal: AbortSignal, lock: MethodContext['lock']) => {
+    if (traced !== undefined) {
+      traced.acquiredAt = performance.now()
+      traced.fencingToken = lock.fencingToken
+      traced.attempts = lock.attempts
+    }
     const onAbort = () => {
       if (lockSignal.reason instanceof LockLostError) {
         lost = lockSignal.reason
@@ -49,12 +61,19 @@ export async function runLocked(
     // Waiting for the lock is bounded by the call itself: it stops when the deadline passes or the caller cancels.
     return await rlock.using(resources, method.lockTtlMs, { signal: ctx.signal, retryCount: -1 }, routine)
   } catch (err) {
+    if (traced !== undefined) {
+      traced.lost = lost !== undefined || err instanceof LockLostError
+      // Never held: the acquire itself failed (deadline, cancelled, Redis refused...).
+      if (traced.acquiredAt === undefined) traced.error = err
+    }
     // `using()` rejects with the LockLostError itself when the routine resolved after the loss.
     if (lost === undefined && err instanceof LockLostError) {
       lost = err
       onLost(resources, err)
     }
     throw lost === undefined ? err : lockLostFailure(resources, lost, err)
+  } finally {
+    if (traced !== undefined) traced.releasedAt = performance.now()
   }
 }
 

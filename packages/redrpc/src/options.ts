@@ -1,5 +1,7 @@
 import { DEFAULT_NAMESPACE, describe, SIMPLE_NAME } from '@org/redis-core'
 import type { BreakerOptions } from './CircuitBreaker.js'
+import type { Logger } from './logging/index.js'
+import type { TelemetryOptions } from './telemetry/TelemetryOptions.js'
 
 /** Options of `new RedRpc(rlock, [redis], options)`. Every field has a default. */
 export interface RedRpcOptions {
@@ -24,6 +26,17 @@ export interface RedRpcOptions {
   connectTimeoutMs?: number
   /** Longest `close()`: past it, `close()` rejects with `CloseTimeoutError` naming what did not finish. Default 5,000 ms. */
   closeTimeoutMs?: number
+  /**
+   * Where RedRpc logs what changes (connection lost/recovered, providers up/down, adoptions, breakers, lost locks,
+   * background warnings), once per change and never per call: pino, console, or any `{ debug, info, warn, error }`.
+   * Default: silent, unless the `DEBUG` environment variable names `redrpc:*` (then to stderr).
+   */
+  logger?: Logger
+  /**
+   * OpenTelemetry traces and metrics through `@opentelemetry/api` (an optional peer dependency) and the providers you
+   * registered globally: `true` for both, or `{ tracing?, metrics? }`. Default false: no hook, no cost.
+   */
+  telemetry?: boolean | TelemetryOptions
 }
 
 /** Fault-tolerance settings a caller applies to a service (and, except breaker/bulkhead, per call). */
@@ -68,6 +81,8 @@ export interface ResolvedOptions {
   adoptOrphans: boolean
   connectTimeoutMs: number
   closeTimeoutMs: number
+  logger?: Logger
+  telemetry?: boolean | TelemetryOptions
 }
 
 /** Defaults chosen so that a dead provider is detected and its inbox adopted well before a call times out. */
