@@ -67,6 +67,8 @@ export function connectReady(redis: RedisClient, timeoutMs: number, what: string
     conn.on('ready', onReady)
     conn.on('error', onError)
     if (conn.status === 'ready') return done()
+    // A copy of a client made with lazyConnect waits for a command: connect it now (failures come as 'error').
+    if (conn.status === 'wait') conn.connect().catch(() => {})
     timer = setTimeout(
       () => done(unavailable(what, addressOf(redis), 'timeout', undefined, true, timeoutMs)),
       timeoutMs,

@@ -98,4 +98,25 @@ describe('with Redis unreachable, calls fail fast with a typed error naming the 
     expect((await timed(client.close())).ms).toBeLessThan(1_500)
     expect((await timed(server.stop({ drain: false }))).ms).toBeLessThan(2_500)
   })
+
+  it('a client made with lazyConnect still works: its connections connect by themselves', async () => {
+    const group = await startRedis()
+    cleanups.push(() => group.stop())
+    const port = group.instances[0]!.port
+    const lazy = (): Redis => {
+      const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true })
+      clients.push(redis)
+      return redis
+    }
+    const server = new TransportServer(lazy(), { service: 'svc', providerId: 'p1', connectTimeoutMs: 1_000 })
+    server.handle('echo', (p) => p)
+    await server.start()
+    const client = new TransportClient(lazy(), { connectTimeoutMs: 1_000 })
+    try {
+      expect(await client.request({ ...call, params: 7 })).toBe(7)
+    } finally {
+      await client.close()
+      await server.stop()
+    }
+  })
 })
