@@ -1,0 +1,94 @@
+import { metrics } from '@opentelemetry/api'
+import {
+  AggregationTemporality,
+  type DataPoint,
+  type Histogram,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics'
+import { waitFor } from '@org/testkit'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Stack, startStack, work } from './helpers.js'
+
+const reader = new PeriodicExportingMetricReader({
+  exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+  exportIntervalMillis: 3_600_000,
+})
+let stack: Stack
+beforeAll(async () => {
+  // Registered before any RedRpc: the meter is taken from the global provider.
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }))
+  stack = await startStack()
+})
+afterAll(async () => {
+  await stack?.stop()
+  metrics.disable()
+})
+
+async function points(name: string): Promise<DataPoint<unknown>[]> {
+  const { resourceMetrics } = await reader.collect()
+  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name)
+  return (metric?.dataPoints ?? []) as DataPoint<unknown>[]
+}
+const where = (list: DataPoint<unknown>[], attrs: Record<string, unknown>) =>
+  list.filter((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v))
+
+describe('metrics through the OpenTelemetry API', () => {
+  it('call durations on both sides by service, method and outcome, and calls in flight', async () => {
+    const provider = stack.redRpc({ telemetry: { tracing: false } })
+    await provider.registerService('mt_calc', {
+      ok: () => 1,
+      fail: () => {
+        throw new Error('no')
+      },
+    })
+    await provider.registerProvider('mt_calc', { count: 1 })
+    const api = provider.getInstance('mt_calc')
+    await api.callApi('ok')
+    await api.callApi('ok')
+    await expect(api.callApi('fail')).rejects.toThrow('no')
+    const client = await points('rpc.client.duration')
+    const okClient = where(client, { 'rpc.service': 'mt_calc', 'rpc.method': 'ok', 'redrpc.outcome': 'ok' })
+    expect((okClient[0]?.value as Histogram | undefined)?.count).toBe(2)
+    expect(okClient[0]?.attributes['rpc.system']).toBe('redrpc')
+    const failed = where(client, { 'rpc.method': 'fail', 'redrpc.outcome': 'error' })
+    expect((failed[0]?.value as Histogram | undefined)?.count).toBe(1)
+    expect(failed[0]?.attributes['error.type']).toBeTypeOf('string')
+    const server = await points('rpc.server.duration')
+    expect(
+      (where(server, { 'rpc.method': 'ok', 'redrpc.outcome': 'ok' })[0]?.value as Histogram | undefined)?.count,
+    ).toBe(2)
+    const inFlight = await points('redrpc.client.in_flight')
+    expect(where(inFlight, { 'rpc.method': 'ok' })[0]?.value).toBe(0)
+    const providers = await points('redrpc.providers')
+    expect(where(providers, { 'rpc.service': 'mt_calc' })[0]?.value).toBe(1)
+  })
+
+  it('lock wait and hold histograms, and acquire failures by reason', async () => {
+    const provider = stack.redRpc({ telemetry: true })
+    await provider.registerService('mt_lock', {
+      hold: { lock: 'Resource_C', handler: async (p: { ms: number }) => work(p.ms) },
+    })
+    await provider.registerProvider('mt_lock', { count: 1, concurrency: 4 })
+    const api = provider.getInstance('mt_lock')
+    const long = api.callApi('hold', { ms: 600 })
+    // Waits for the lock past its own deadline: the acquire gives up.
+    await expect(api.callApi('hold', { ms: 0 }, { timeoutMs: 150, retries: 0 })).rejects.toThrow()
+    await long
+    await waitFor(async () => (await points('redrpc.lock.acquire.failures')).length > 0, {
+      timeoutMs: 5_000,
+      what: 'the acquire failure to be counted',
+    })
+    const failures = await points('redrpc.lock.acquire.failures')
+    expect(where(failures, { 'rpc.service': 'mt_lock', 'rpc.method': 'hold' })[0]?.value).toBe(1)
+    expect(failures[0]?.attributes['redrpc.lock.failure_reason']).toBeTypeOf('string')
+    const hold = await points('redrpc.lock.hold.duration')
+    const held = where(hold, { 'rpc.service': 'mt_lock' })[0]?.value as Histogram
+    expect(held.count).toBe(1)
+    expect(held.sum).toBeGreaterThanOrEqual(590)
+    const wait = await points('redrpc.lock.wait.duration')
+    expect(where(wait, { 'redrpc.lock.outcome': 'acquired' }).length).toBe(1)
+    expect(where(wait, { 'redrpc.lock.outcome': 'failed' }).length).toBe(1)
+  })
+})
