@@ -5,9 +5,9 @@
  * The queue of a resource, per instance, is three keys in the lock key's slot (see `keys.ts`): `q`, a sorted set of
  * waiter ids scored by ticket; `ql`, the same ids scored by the Redis time (ms) at which their lease ends; `qn`, a
  * hash: field `#` is the counter tickets are drawn from, and each lock value a queued waiter claimed maps to its
- * waiter id (so a refused contender learns whose claim is in its way). A waiter whose lease passed is pruned by the next script that touches the queue,
- * judged by this instance's own clock (`TIME`), never by comparing two machines' clocks. The three keys go when the
- * queue empties, and expire two leases after its last change in any case.
+ * waiter id (so a refused contender learns whose claim is in its way). A waiter whose lease passed is pruned by the
+ * next script that touches the queue, judged by this instance's own clock (`TIME`), never by comparing two machines'
+ * clocks. The three keys go when the queue empties, and expire two leases after its last change in any case.
  *
  * A waiter id is the value of an acquire's first attempt; later attempts have values of their own and name their
  * waiter id beside it. A key "handed" to a waiter holds its id.
