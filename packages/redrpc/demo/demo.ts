@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { Redlock } from '@org/redlock'
 import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
 import { Redis } from 'ioredis'
+import { type Dashboard, startDashboard } from '../src/dashboard/server.js'
 import { RedRpc } from '../src/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -84,6 +85,7 @@ const client = (url: string) => {
 }
 const workers: ChildProcess[] = []
 const started = performance.now()
+let dashboard: Dashboard | undefined
 
 try {
   say(`RedRpc demo: ${urls.length} Redis ${group ? 'started by the test kit' : 'from REDIS_URLS'}: ${urls.join(', ')}`)
@@ -94,6 +96,17 @@ try {
   const resources = { Resource_A: { ttl: 10_000 }, Resource_B: { ttl: 10_000 }, Resource_C: { ttl: 10_000 } }
   // Its own key prefix, so the demo can remove every key it wrote (fencing counters included) from Redis it was given.
   const rlock = new Redlock(urls.map(client), { resources, keyPrefix: `${namespace}:lock:` })
+  // The live page of `redrpc dashboard`, served by the demo itself while it runs (DEMO_DASHBOARD_PORT, default: any).
+  dashboard = await startDashboard({
+    redis: client(rpcUrl),
+    namespace,
+    lockInstances: urls.map((url) => ({ name: url, redis: client(url) })),
+    prefix: `${namespace}:lock:`,
+    intervalMs: 1_000,
+    port: Number(process.env.DEMO_DASHBOARD_PORT ?? 0),
+    host: '127.0.0.1',
+  })
+  say(`   dashboard: ${dashboard.url} (live while the demo runs; \`redrpc dashboard\` serves the same page)`)
   const redRpc = new RedRpc(rlock, [client(rpcUrl)], { namespace })
   const store: Record<string, number> = { Resource_A: 0 }
   await redRpc.registerService('test_service', {
@@ -189,6 +202,7 @@ try {
   say(`   ${redelivered} call(s) were re-delivered from the dead provider's inbox to the live one (at-least-once)`)
 
   title('4. Shutdown')
+  await dashboard.close()
   await redRpc.close()
   await rlock.quit()
   for (const w of workers.splice(0)) await stopWorker(w)
@@ -199,6 +213,7 @@ try {
   if (left > 0) say(`   ${left} key(s) of the demo are still in Redis`)
   if (failed > 0 || !increasing || left > 0) process.exitCode = 1
 } finally {
+  await dashboard?.close()
   await Promise.all(workers.map(stopWorker))
   for (const c of clients) c.disconnect()
   await group?.stop()

@@ -44,6 +44,8 @@ import { definitionDifferences } from './serviceConflict.js'
 import { writeMethodInfos } from './serviceMetadata.js'
 import { unregisterService } from './serviceRemoval.js'
 import type { StandardSchemaV1 } from './standardSchema.js'
+import { resolveSummaryMs } from './summary/options.js'
+import { SummaryPublisher } from './summary/SummaryPublisher.js'
 import { type WaitForServicesOptions, waitForServices } from './waitForServices.js'
 import { wireCodec } from './wireCodec.js'
 import { withinTime } from './withinTime.js'
@@ -114,6 +116,8 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
   readonly #hooks = new HookSet()
   /** Logging and telemetry (both off by default). */
   readonly #observed: Observability
+  /** Each local provider's live summary in Redis, for `redrpc top` and `redrpc dashboard`. */
+  readonly #summary: SummaryPublisher
 
   /**
    * @param rlock the Redlock that guards lock-protected methods (`null` in a process that only calls)
@@ -144,6 +148,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     this.#rlock = rlock
     this.#redis = redis[0] as Redis | Cluster
     this.#options = resolveOptions(options)
+    const summaryMs = resolveSummaryMs(options)
     const policy = this.#options.policy
     createBalancer(policy)
     this.#defaultPolicy = () => createBalancer(policy)
@@ -155,6 +160,16 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       onError: (err) => this.#emit('warning', err),
     })
     this.#observed = startObservability(this.#options, this.#redis, this.#health.name, this.#hooks)
+    this.#summary = new SummaryPublisher({
+      redis: this.#redis,
+      registry: this.#registry,
+      namespace: this.#options.namespace,
+      intervalMs: summaryMs,
+      heartbeatMs: this.#options.heartbeatMs,
+      ttlMs: this.#options.ttlMs,
+      stats: () => this.stats(),
+      providers: () => this.#providers,
+    })
   }
 
   /**
@@ -238,6 +253,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       this.#adoptionWatches.delete(name)
       await Promise.allSettled(local.map((p) => p.stop()))
       this.#providers.splice(0, this.#providers.length, ...this.#providers.filter((p) => p.service !== name))
+      await this.#summary.forget(local)
     }
     const { removed, live } = await this.#withRedis({ service: name }, () =>
       unregisterService(this.#redis, this.#options.namespace, name, force),
@@ -270,7 +286,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       throw new RangeError(`options.weight must be a finite number >= 0, got ${describe(weight)}`)
     }
     const service = this.#providedService(options.service)
-    const methods = this.#services.get(service) as readonly NormalizedMethod[]
+    const methods = this.#summary.handlerTimes.timed(this.#services.get(service) as readonly NormalizedMethod[])
     const first = (this.#providerCounters.get(name) ?? 0) + 1
     this.#providerCounters.set(name, first - 1 + options.count)
     const ids = Array.from({ length: options.count }, (_, i) => `${name}-${first + i}`)
@@ -291,6 +307,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     )
     const providers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
     this.#providers.push(...providers)
+    this.#summary.refresh()
     const failed = started.find((r) => r.status === 'rejected')
     if (failed) throw this.#health.wrap((failed as PromiseRejectedResult).reason, { service })
     if (this.#options.adoptOrphans) await this.#watchForOrphans(service)
@@ -487,6 +504,7 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
       await run().catch(() => {})
       pending.delete(name)
     }
+    await step('summaries', () => this.#summary.close(this.#providers))
     const watches = [...this.#adoptionWatches.values()]
     await step('adoption watches', () => Promise.allSettled(watches.map((w) => w.close())))
     await Promise.all(this.#providers.map((p) => step(`provider ${p.id}`, () => p.stop())))

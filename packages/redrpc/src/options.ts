@@ -1,10 +1,11 @@
 import { DEFAULT_NAMESPACE, describe, SIMPLE_NAME } from '@org/redis-core'
 import type { BreakerOptions } from './CircuitBreaker.js'
 import type { Logger } from './logging/index.js'
+import type { SummaryOptions } from './summary/options.js'
 import type { TelemetryOptions } from './telemetry/TelemetryOptions.js'
 
 /** Options of `new RedRpc(rlock, [redis], options)`. Every field has a default. */
-export interface RedRpcOptions {
+export interface RedRpcOptions extends SummaryOptions {
   /** Prefix of every key and channel in Redis; callers and providers must agree on it. Default `'redrpc'`. */
   namespace?: string
   /** How often a provider stamps its heartbeat. Default 500 ms. */

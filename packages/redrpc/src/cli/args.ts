@@ -14,6 +14,15 @@ export interface CliArgs {
   stale: boolean
   /** `unregister --force`: even with live providers. */
   force: boolean
+  /** `top`/`dashboard`: refresh period (ms). */
+  intervalMs: number
+  /** `top --once`: print once and exit. */
+  once: boolean
+  /** `dashboard`: where to listen. */
+  port: number
+  host: string
+  /** `dashboard`: the Redlock's Redis servers, whose locks it shows (none: no lock table). */
+  locks: string[]
   help: boolean
 }
 
@@ -32,6 +41,8 @@ commands:
   call <service> <method> [json]  call a method with JSON params and print the result
   watch <service>                 print provider changes as they happen (Ctrl-C to stop)
   locks                           locks held now (one line per instance and resource)
+  top [--once]                    services and providers with calls/s, errors, p50/p99, in flight (refreshing)
+  dashboard [--port 7070]         a read-only live page of services, providers and locks (Ctrl-C to stop)
 
 options:
   --redis <url>      Redis to use (default redis://127.0.0.1:6379); repeat it for locks on several instances
@@ -41,6 +52,11 @@ options:
   --json             machine-readable output
   --stale            services: only those with no live provider
   --force            unregister: also a service with live providers
+  --interval <ms>    top, dashboard: refresh period (default 1000)
+  --once             top: print once and exit
+  --port <n>         dashboard: port (default 7070; 0 picks a free one)
+  --host <addr>      dashboard: address to bind (default 127.0.0.1: this machine only)
+  --locks <url>      dashboard: a Redis of the Redlock, to show its locks; repeat it per instance
   -h, --help         this text`
 
 /** The arguments of each command, in order; a name in brackets is optional. */
@@ -51,6 +67,8 @@ const ARGUMENTS: Record<string, readonly string[]> = {
   watch: ['<service>'],
   locks: [],
   unregister: ['<service>'],
+  top: [],
+  dashboard: [],
 }
 
 /** One wording per mistake, whatever the command: `missing <service>`, `unexpected argument 'x'`, plus its usage. */
@@ -83,6 +101,12 @@ export function parseCli(argv: string[]): CliArgs {
   const timeoutMs = Number(values.timeout ?? '10000')
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1)
     throw new UsageError(`--timeout must be a positive integer, got '${values.timeout}'`)
+  const intervalMs = Number(values.interval ?? '1000')
+  if (!Number.isInteger(intervalMs) || intervalMs < 100)
+    throw new UsageError(`--interval must be an integer >= 100, got '${values.interval}'`)
+  const port = Number(values.port ?? '7070')
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be an integer from 0 to 65535, got '${values.port}'`)
   return {
     command,
     positionals: rest,
@@ -93,6 +117,11 @@ export function parseCli(argv: string[]): CliArgs {
     timeoutMs,
     stale: values.stale === true,
     force: values.force === true,
+    intervalMs,
+    once: values.once === true,
+    port,
+    host: values.host ?? '127.0.0.1',
+    locks: values.locks ?? [],
     help,
   }
 }
@@ -110,6 +139,11 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       stale: { type: 'boolean' },
       force: { type: 'boolean' },
+      interval: { type: 'string' },
+      once: { type: 'boolean' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      locks: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   })

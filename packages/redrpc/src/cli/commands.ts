@@ -1,40 +1,20 @@
 import { redlockKeys } from '@org/redlock'
 import { Registry } from '@org/registry'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { ServiceInUseError } from '../errors.js'
 import { RedRpc } from '../RedRpc.js'
 import { unregisterService } from '../serviceRemoval.js'
 import type { CliArgs } from './args.js'
+import { connect } from './connect.js'
+import { dashboard } from './dashboard.js'
 import { plainNumber, table, toJson } from './table.js'
+import { top } from './top.js'
 
 /** Where a command writes, and what stops `watch`. */
 export interface CliIO {
   out(text: string): void
   /** Aborts on SIGINT/SIGTERM: `watch` then returns. */
   signal: AbortSignal
-}
-
-/**
- * Opens one client; fails fast with a clear message instead of reconnecting forever. Not `lazyConnect`: the
- * connections the registry and the transport open from it by `duplicate()` inherit its options, and must connect by
- * themselves.
- */
-async function connect(url: string): Promise<Redis> {
-  const redis = new Redis(url, { connectTimeout: 10_000, maxRetriesPerRequest: 1, retryStrategy: () => null })
-  // The socket's own error (ECONNREFUSED...) says more than the "Connection is closed" that follows it.
-  let socketError: Error | undefined
-  redis.on('error', (err: Error) => {
-    socketError = err
-  })
-  const ready = await new Promise<boolean>((resolve) => {
-    redis.once('ready', () => resolve(true))
-    redis.once('end', () => resolve(false))
-  })
-  if (!ready) {
-    redis.disconnect()
-    throw new Error(`cannot connect to ${url}: ${socketError?.message ?? 'Connection is closed.'}`)
-  }
-  return redis
 }
 
 async function withRedis<T>(url: string, run: (redis: Redis) => Promise<T>): Promise<T> {
@@ -217,6 +197,8 @@ export async function runCommand(args: CliArgs, io: CliIO): Promise<void> {
     watch,
     locks,
     unregister,
+    top,
+    dashboard,
   }
   await (commands[args.command] as (a: CliArgs, i: CliIO) => Promise<void>)(args, io)
 }
