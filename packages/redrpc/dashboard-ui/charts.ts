@@ -37,7 +37,7 @@ export class ServiceChart {
     return {
       width: 540,
       height: 160,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { show: false },
       scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       series: [
