@@ -10,7 +10,6 @@ export type {
   ShortestResponseOptions,
 } from './options.js'
 export { DEFAULTS } from './options.js'
-export { seededRandom } from './random.js'
 export {
   type BuiltinPolicyName,
   createBalancer,
@@ -19,6 +18,7 @@ export {
   type PolicyFactory,
   registerPolicy,
 } from './policyCatalog.js'
+export { seededRandom } from './random.js'
 export type { Clock, Endpoint, LoadBalancer, Outcome, PickContext, RandomSource } from './types.js'
 
 /** The name this package is published under. */
