@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { waitFor } from '@org/testkit'
+import { startReportingProcess, waitFor } from '@org/testkit'
 
 /** One contender process (`fixtures/contender.ts`) and what it reported. */
 export interface Contender {
@@ -30,28 +29,13 @@ const started: ChildProcess[] = []
 
 /** Starts a contender process with the given environment; resolves once it is connected and ready. */
 export async function startContender(index: number, env: Record<string, string | number>): Promise<Contender> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+  const { child, messages, exited } = startReportingProcess(fixture, {
     cwd: packageDir,
-    env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    env,
+    stdin: true,
+    label: `contender ${index}`,
   })
   started.push(child)
-  const messages: Record<string, unknown>[] = []
-  const errors: string[] = []
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      messages.push(JSON.parse(line))
-    } catch {
-      errors.push(line)
-    }
-  })
-  child.stderr?.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')))
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      if (code !== 0 && code !== null && errors.length > 0) console.error(`contender ${index}:\n${errors.join('')}`)
-      resolve(code)
-    }),
-  )
   const contender: Contender = {
     child,
     messages,
