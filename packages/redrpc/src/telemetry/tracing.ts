@@ -21,6 +21,20 @@ export function tracingHooks(api: OtelApi): Required<RedRpcHooks> {
     span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) })
   }
 
+  /** Runs `next` with `span` active, marks the span failed when it throws, and ends it (`end`) either way. */
+  const runInSpan = (span: Span, active: Context, next: () => Promise<unknown>, end: () => void) =>
+    context.with(active, next).then(
+      (value) => {
+        end()
+        return value
+      },
+      (err: unknown) => {
+        failed(span, err)
+        end()
+        throw err
+      },
+    )
+
   const call = (ctx: CallHookContext, next: () => Promise<unknown>): Promise<unknown> => {
     const span = tracer.startSpan(`${ctx.service}/${ctx.method}`, {
       kind: SpanKind.CLIENT,
@@ -32,17 +46,7 @@ export function tracingHooks(api: OtelApi): Required<RedRpcHooks> {
       if (span.isRecording()) attemptEvents(span, ctx)
       span.end()
     }
-    return context.with(active, next).then(
-      (value) => {
-        end()
-        return value
-      },
-      (err: unknown) => {
-        failed(span, err)
-        end()
-        throw err
-      },
-    )
+    return runInSpan(span, active, next, end)
   }
 
   const handle = (ctx: HandleHookContext, next: () => Promise<unknown>): Promise<unknown> => {
@@ -65,17 +69,7 @@ export function tracingHooks(api: OtelApi): Required<RedRpcHooks> {
       if (ctx.lock !== undefined && span.isRecording()) lockSpans(active, span, ctx.lock)
       span.end()
     }
-    return context.with(active, next).then(
-      (value) => {
-        end()
-        return value
-      },
-      (err: unknown) => {
-        failed(span, err)
-        end()
-        throw err
-      },
-    )
+    return runInSpan(span, active, next, end)
   }
 
   /** The lock's wait and hold, recorded once it is released (their times were noted as they happened). */
