@@ -49,7 +49,7 @@ describe('what npm gets: every published package, packed', () => {
       expect(p.files).toContain('README.md')
       const bins = Object.values(p.manifest.bin ?? {}).map((b) => b.replace(/^\.\//, ''))
       const stray = p.files.filter(
-        (f) => !/^dist\/[^/]+$/.test(f) && !['LICENSE', 'README.md', 'package.json', ...bins].includes(f),
+        (f) => !f.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json', ...bins].includes(f),
       )
       expect(stray).toEqual([])
       // Only the library entry exists in both formats; a command is ESM only.
