@@ -3,6 +3,7 @@ import type { EventTap } from '../eventTap.js'
 import type { CallHookContext, HandleHookContext, LockTrace, RedRpcHooks } from '../hooks/index.js'
 import { errorType, INSTRUMENTATION, RPC_SYSTEM, rpcAttributes } from './attributes.js'
 import type { OtelApi } from './loadApi.js'
+import { whenSettled } from './whenSettled.js'
 
 /**
  * Metrics through the OpenTelemetry metrics API: call durations on both sides by service, method and outcome, calls
@@ -44,16 +45,7 @@ export function metricsHooks(api: OtelApi): Required<RedRpcHooks> & { tap: Event
       clientDuration.record(performance.now() - started, outcome(base, err))
       if (ctx.attempts.length > 1) retries.add(ctx.attempts.length - 1, base)
     }
-    return next().then(
-      (value) => {
-        done(undefined)
-        return value
-      },
-      (err: unknown) => {
-        done(err ?? new Error('undefined'))
-        throw err
-      },
-    )
+    return whenSettled(next(), done)
   }
 
   const handle = (ctx: HandleHookContext, next: () => Promise<unknown>): Promise<unknown> => {
@@ -65,16 +57,7 @@ export function metricsHooks(api: OtelApi): Required<RedRpcHooks> & { tap: Event
       serverDuration.record(performance.now() - started, outcome(base, err))
       if (ctx.lock !== undefined) recordLock(base, ctx.lock)
     }
-    return next().then(
-      (value) => {
-        done(undefined)
-        return value
-      },
-      (err: unknown) => {
-        done(err ?? new Error('undefined'))
-        throw err
-      },
-    )
+    return whenSettled(next(), done)
   }
 
   const recordLock = (base: Attributes, lock: LockTrace) => {

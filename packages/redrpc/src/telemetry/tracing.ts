@@ -2,6 +2,7 @@ import type { Context, Span } from '@opentelemetry/api'
 import type { CallHookContext, HandleHookContext, LockTrace, RedRpcHooks } from '../hooks/index.js'
 import { epochMs, errorType, INSTRUMENTATION, rpcAttributes } from './attributes.js'
 import type { OtelApi } from './loadApi.js'
+import { whenSettled } from './whenSettled.js'
 
 /**
  * Tracing as hooks. A call is one CLIENT span (`<service>/<method>`, with an event per attempt) whose context travels
@@ -23,17 +24,10 @@ export function tracingHooks(api: OtelApi): Required<RedRpcHooks> {
 
   /** Runs `next` with `span` active, marks the span failed when it throws, and ends it (`end`) either way. */
   const runInSpan = (span: Span, active: Context, next: () => Promise<unknown>, end: () => void) =>
-    context.with(active, next).then(
-      (value) => {
-        end()
-        return value
-      },
-      (err: unknown) => {
-        failed(span, err)
-        end()
-        throw err
-      },
-    )
+    whenSettled(context.with(active, next), (err) => {
+      if (err !== undefined) failed(span, err)
+      end()
+    })
 
   const call = (ctx: CallHookContext, next: () => Promise<unknown>): Promise<unknown> => {
     const span = tracer.startSpan(`${ctx.service}/${ctx.method}`, {
