@@ -1,6 +1,11 @@
 import { now } from './clock.js'
-import { LockLostError } from './errors.js'
-import type { Lock } from './Lock.js'
+import { LockLostError, type LostHold } from './errors.js'
+
+/** What a keeper keeps alive: a `Lock`, or a read, write or permit hold. */
+export interface Keepable extends LostHold {
+  readonly remaining: number
+  extend(ttl: number): Promise<unknown>
+}
 
 /** Limits of an automatically extended hold. */
 export interface KeeperLimits {
@@ -17,7 +22,7 @@ export interface KeeperLimits {
  * stops the extensions, reports the loss at the lock's validity deadline at the latest, which is before any other
  * process could take it (validity already subtracts drift).
  */
-export class LockKeeper {
+export class LockKeeper<L extends Keepable> {
   #extensions = 0
   #reachedHoldLimit = false
   #stopped = false
@@ -26,9 +31,9 @@ export class LockKeeper {
   readonly #since = now()
 
   constructor(
-    private readonly lock: Lock,
+    private readonly lock: L,
     private readonly limits: KeeperLimits,
-    private readonly onLost: (error: LockLostError) => void,
+    private readonly onLost: (error: LockLostError<L>) => void,
   ) {}
 
   /** Starts watching. */
@@ -80,11 +85,11 @@ export class LockKeeper {
       if (ttl < this.limits.ttl) this.#reachedHoldLimit = true
       if (!this.#stopped) this.#schedule()
     } catch (err) {
-      this.#lose(err instanceof LockLostError ? err : new LockLostError(this.lock, String(err)))
+      this.#lose(err instanceof LockLostError ? (err as LockLostError<L>) : new LockLostError(this.lock, String(err)))
     }
   }
 
-  #lose(error: LockLostError): void {
+  #lose(error: LockLostError<L>): void {
     if (this.#stopped) return
     this.stop()
     this.onLost(error)

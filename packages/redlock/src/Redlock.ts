@@ -5,6 +5,19 @@ import type { RedlockContext } from './context.js'
 import { createInstance } from './createInstance.js'
 import { LockLostError } from './errors.js'
 import { extend } from './extend.js'
+import { closeFamily, familyOf } from './family/FamilyContext.js'
+import type { ShareRoutine } from './family/Holds.js'
+import { type Inspection, inspect } from './family/inspect.js'
+import {
+  checkName,
+  checkReadWriteOptions,
+  checkSemaphoreOptions,
+  type ReadWriteOptions,
+  type SemaphoreOptions,
+} from './family/options.js'
+import { ReadWriteLock } from './family/ReadWriteLock.js'
+import { Semaphore } from './family/Semaphore.js'
+import type { ReadLock, WriteLock } from './family/Share.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
 import { tagOfSlot } from './keys.js'
 import { Lock, type LockOwner, lockOwner, type ReleaseResult } from './Lock.js'
@@ -257,8 +270,82 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
    * ```
    */
   async quit(): Promise<void> {
+    closeFamily(this)
     this.#notifier.close()
     this.#queue.wakeAll()
+  }
+
+  /**
+   * A read-write lock on `name` (see README, Read-write locks): `read()` many at once, `write()` alone. Holds nothing
+   * by itself. Its ttl defaults to the name's declared ttl, else the Redlock's.
+   *
+   * @throws TypeError / RangeError for a bad name or ttl.
+   */
+  readWrite(name: string, options?: ReadWriteOptions): ReadWriteLock {
+    const checked = checkName(name, 'name')
+    return new ReadWriteLock(
+      familyOf(this),
+      checked,
+      checkReadWriteOptions(options).ttl ?? this.#ttl([checked], undefined),
+    )
+  }
+
+  /** Runs `routine` under a read hold of `name` (same as `redlock.readWrite(name).usingRead(...)`). */
+  usingRead<T>(name: string, routine: ShareRoutine<T, ReadLock>): Promise<T>
+  usingRead<T>(name: string, ttl: number | undefined, routine: ShareRoutine<T, ReadLock>): Promise<T>
+  usingRead<T>(name: string, options: UsingOptions, routine: ShareRoutine<T, ReadLock>): Promise<T>
+  usingRead<T>(
+    name: string,
+    ttl: number | undefined,
+    options: UsingOptions,
+    routine: ShareRoutine<T, ReadLock>,
+  ): Promise<T>
+  usingRead<T>(name: string, ...rest: unknown[]): Promise<T> {
+    try {
+      return this.readWrite(name).usingRead(...(rest as [ShareRoutine<T, ReadLock>]))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /** Runs `routine` under the write hold of `name` (same as `redlock.readWrite(name).usingWrite(...)`). */
+  usingWrite<T>(name: string, routine: ShareRoutine<T, WriteLock>): Promise<T>
+  usingWrite<T>(name: string, ttl: number | undefined, routine: ShareRoutine<T, WriteLock>): Promise<T>
+  usingWrite<T>(name: string, options: UsingOptions, routine: ShareRoutine<T, WriteLock>): Promise<T>
+  usingWrite<T>(
+    name: string,
+    ttl: number | undefined,
+    options: UsingOptions,
+    routine: ShareRoutine<T, WriteLock>,
+  ): Promise<T>
+  usingWrite<T>(name: string, ...rest: unknown[]): Promise<T> {
+    try {
+      return this.readWrite(name).usingWrite(...(rest as [ShareRoutine<T, WriteLock>]))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * A counting semaphore on `name` (see README, Semaphores): at most `permits` holders at once. Holds nothing by
+   * itself. Its ttl defaults to the name's declared ttl, else the Redlock's.
+   *
+   * @throws TypeError / RangeError for a bad name, permits (an integer >= 1) or ttl.
+   */
+  semaphore(name: string, options: SemaphoreOptions): Semaphore {
+    const checked = checkName(name, 'name')
+    const { permits, ttl } = checkSemaphoreOptions(options)
+    return new Semaphore(familyOf(this), checked, permits, ttl ?? this.#ttl([checked], undefined))
+  }
+
+  /**
+   * Reads who holds `name` (plain lock, read-write lock, semaphore) on a quorum, until when, how many wait, the last
+   * token, and how many instances agreed, without taking anything.
+   *
+   * @throws TypeError / RangeError (rejects) for a bad name.
+   */
+  async inspect(name: string): Promise<Inspection> {
+    return inspect(familyOf(this), checkName(name, 'name'))
   }
 
   /** `await using redlock = new Redlock(...)` closes it at the end of the block. */

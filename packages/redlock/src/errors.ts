@@ -77,11 +77,19 @@ export class ResourceLockedError extends LockError {
   }
 }
 
-/** A held lock is no longer safe to rely on: an extension failed, its validity ran out, or a hold limit was reached. */
-export class LockLostError extends LockError {
+/** What a `LockLostError` can be about: a `Lock`, or a read, write or permit hold (anything naming its resources). */
+export interface LostHold {
+  readonly resources: readonly string[]
+}
+
+/**
+ * A held lock is no longer safe to rely on: an extension failed, its validity ran out, or a hold limit was reached.
+ * `L` is the kind of hold: a `Lock` by default, a `ReadLock`, `WriteLock` or `Permit` for shared holds.
+ */
+export class LockLostError<L extends LostHold = Lock> extends LockError {
   override name = 'LockLostError'
-  /** The lock that was lost. */
-  readonly lock: Lock
+  /** The lock (or shared hold) that was lost. */
+  readonly lock: L
   /**
    * What the routine returned, when `using()` rejects with this error because the lock was lost while a routine ran
    * and the routine still resolved: its work may have overlapped another holder's, so the caller decides what to do
@@ -89,7 +97,7 @@ export class LockLostError extends LockError {
    */
   result?: unknown
 
-  constructor(lock: Lock, why: string, answers: readonly InstanceAnswer[] = []) {
+  constructor(lock: L, why: string, answers: readonly InstanceAnswer[] = []) {
     super(`lock on ${lock.resources.join(', ')} lost: ${why}`, {
       reason: 'lost',
       attempts: 1,

@@ -1,17 +1,22 @@
 import type { LockLostError } from './errors.js'
 import type { Lock } from './Lock.js'
-import { type KeeperLimits, LockKeeper } from './LockKeeper.js'
+import { type Keepable, type KeeperLimits, LockKeeper } from './LockKeeper.js'
 
 /** The routine `using()` runs while it holds the lock. */
 export type UsingRoutine<T> = (signal: AbortSignal, lock: Lock) => Promise<T> | T
 
+/** What `holdWhile` holds: a `Lock`, or a read, write or permit hold. */
+export interface Holdable extends Keepable {
+  release(): Promise<unknown>
+}
+
 /** What holding a lock through a routine needs. */
-export interface HoldContext {
+export interface HoldContext<L extends Holdable = Lock> {
   readonly limits: KeeperLimits
   /** The caller's signal, passed on to the routine's. */
   readonly signal: AbortSignal | undefined
   /** Told when the lock is lost (before the routine's signal aborts). */
-  lost(lock: Lock, error: LockLostError): void
+  lost(lock: L, error: LockLostError<L>): void
 }
 
 /**
@@ -21,12 +26,16 @@ export interface HoldContext {
  * does not pass for a success: the loss is thrown, carrying the routine's result, since that work may have
  * overlapped another holder's.
  */
-export async function holdWhile<T>(lock: Lock, context: HoldContext, routine: UsingRoutine<T>): Promise<T> {
+export async function holdWhile<T, L extends Holdable = Lock>(
+  lock: L,
+  context: HoldContext<L>,
+  routine: (signal: AbortSignal, lock: L) => Promise<T> | T,
+): Promise<T> {
   const controller = new AbortController()
   const outer = context.signal
   const onOuterAbort = () => controller.abort(outer?.reason)
   outer?.addEventListener('abort', onOuterAbort, { once: true })
-  let lost: LockLostError | undefined
+  let lost: LockLostError<L> | undefined
   const keeper = new LockKeeper(lock, context.limits, (error) => {
     lost = error
     context.lost(lock, error)

@@ -1,0 +1,36 @@
+import type { ShareKind } from './keys.js'
+
+/** The Lua mode of a shared hold (see `scripts/shareAcquire.ts`): read, write, permit. */
+export type ShareCode = 'r' | 'w' | 'p'
+
+/** What one kind of hold on one name is, in Redis and in this process: made once per read-write lock or semaphore. */
+export interface ShareSpec {
+  readonly kind: ShareKind
+  readonly name: string
+  readonly code: ShareCode
+  /** The semaphore's permits; 0 for a read-write lock. */
+  readonly permits: number
+  /** The seven keys of its scripts (see `keys.ts`). */
+  readonly keys: readonly string[]
+  /** The channel its releases are announced on. */
+  readonly channel: string
+  /** Its name in this process' wait queue and release notifier. */
+  readonly resource: string
+}
+
+/** One acquire of a shared hold: the same for each of its attempts, but for its place in line. */
+export interface ShareCall {
+  readonly spec: ShareSpec
+  readonly ttl: number
+  readonly requestTimeout: number
+  /** Its waiter id in the queues in Redis. */
+  readonly id: string
+  /** The lease a refused attempt queues it with (ms); 0 when the acquire will not wait. */
+  readonly lease: number
+  /** Its settled ticket; 0 until known. */
+  ticket: number
+  /** Attempts sent so far. */
+  tries: number
+  /** True once an instance queued it: it must leave the queues however it ends. */
+  queued: boolean
+}

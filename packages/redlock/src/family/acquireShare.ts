@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto'
+import type { InstanceAnswer } from '../answers.js'
+import { now } from '../clock.js'
+import { LockError, ResourceLockedError } from '../errors.js'
+import { type AcquireOptions, requestTimeoutFor, retriesOf, WAITER_LEASE } from '../options.js'
+import { Waiter } from '../Waiter.js'
+import { attemptShare, type ShareOutcome } from './attemptShare.js'
+import type { FamilyContext } from './FamilyContext.js'
+import type { ShareInit } from './Share.js'
+import { SharePlace } from './SharePlace.js'
+import type { ShareCall, ShareSpec } from './ShareSpec.js'
+
+/** What the last attempt found, for the error an acquire gives up with. */
+interface Last {
+  readonly locked: boolean
+  readonly answers: InstanceAnswer[]
+}
+
+/**
+ * The acquire path of a read, write or permit hold, top to bottom (the input was checked by its caller):
+ *
+ * 1. When no acquire of this process waits for the same hold, the first attempt goes out at once.
+ * 2. Otherwise, and after a refused attempt, it waits in this process' line (the lock's `WaitQueue`, in arrival
+ *    order) and in the common queue in Redis (`SharePlace`), and attempts each time it is woken: a release announced
+ *    on a quorum, a local winner before it in line, a renewal that says it would be admitted, or the retry timer.
+ * 3. It ends when it wins (the hold is returned), or gives up: retries used up, timeout passed, signal aborted.
+ */
+export async function acquireShare(
+  family: FamilyContext,
+  spec: ShareSpec,
+  ttl: number,
+  options: AcquireOptions,
+): Promise<ShareInit> {
+  const { settings } = family
+  const retries = retriesOf(options, settings)
+  const startedAt = now()
+  const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : startedAt + options.timeout
+  const call: ShareCall = {
+    spec,
+    ttl,
+    requestTimeout: requestTimeoutFor(settings, ttl),
+    id: randomUUID(),
+    lease: retries === 0 ? 0 : WAITER_LEASE,
+    ticket: 0,
+    tries: 0,
+    queued: false,
+  }
+  const waiter = new Waiter([spec.resource], ttl, call.id)
+  const place = new SharePlace(family, call, waiter)
+  const won = (outcome: Extract<ShareOutcome, { ok: true }>, attempts: number): ShareInit => ({
+    kind: spec.kind,
+    name: spec.name,
+    value: outcome.value,
+    attempts,
+    fencingToken: outcome.token,
+    ttl,
+    validUntil: outcome.validUntil,
+    family,
+  })
+  let attempts = 0
+  let last: Last = { locked: false, answers: [] }
+  try {
+    if (!options.signal?.aborted && !family.queue.busy([spec.resource])) {
+      attempts++
+      const outcome = await attemptShare(family, call)
+      if (outcome.ok) return won(outcome, attempts)
+      place.join(outcome.counter)
+      last = outcome
+    }
+    for (;;) {
+      if (retries >= 0 && attempts > retries) throw outOfRetries(spec, attempts, last)
+      if (options.signal?.aborted) throw aborted(options.signal, attempts, last)
+      family.queue.enqueue(waiter)
+      const end = await waiter.wait(retryDelay(family, options), options.signal, deadline)
+      if (end === 'aborted') throw aborted(options.signal, attempts, last)
+      if (end === 'timeout') throw timedOut(spec, options, attempts, last)
+      attempts++
+      const outcome = await attemptShare(family, call)
+      if (outcome.ok) return won(outcome, attempts)
+      place.join(outcome.counter)
+      last = outcome
+    }
+  } finally {
+    place.end()
+    // Taken out of this process' line: the next waiter here is woken and tries (readers and permits enter together).
+    family.queue.remove(waiter)
+  }
+}
+
+/** The delay before the next attempt, unless something wakes the waiter sooner: `retryDelay +/- retryJitter`. */
+function retryDelay(family: FamilyContext, options: AcquireOptions): number {
+  const delay = options.retryDelay ?? family.settings.retryDelay
+  const jitter = options.retryJitter ?? family.settings.retryJitter
+  return Math.max(0, delay + Math.round((Math.random() * 2 - 1) * jitter))
+}
+
+// How an acquire gives up, as the plain lock's does: the class says what the last attempt found, `reason` how it ended.
+
+function outOfRetries(spec: ShareSpec, attempts: number, last: Last) {
+  if (last.locked) return new ResourceLockedError([spec.name], attempts, last.answers)
+  return new LockError('no quorum of instances granted the hold', {
+    reason: 'quorum',
+    attempts,
+    answers: last.answers,
+  })
+}
+
+function aborted(signal: AbortSignal | undefined, attempts: number, last: Last) {
+  return new LockError('acquire aborted', { reason: 'aborted', attempts, answers: last.answers, cause: signal?.reason })
+}
+
+function timedOut(spec: ShareSpec, options: AcquireOptions, attempts: number, last: Last) {
+  // An acquire that never tried (others of this process were before it) waited for holders: that counts as held.
+  if (last.locked || attempts === 0) return new ResourceLockedError([spec.name], attempts, last.answers, 'timeout')
+  return new LockError(`acquire timed out (${options.timeout} ms)`, {
+    reason: 'timeout',
+    attempts,
+    answers: last.answers,
+  })
+}

@@ -1,0 +1,37 @@
+import { runScript } from '@org/redis-core'
+import { gather, quorumAnswered, type RoundRule, reportTimeouts } from '../gather.js'
+import { parseCount } from '../Instance.js'
+import type { ReleaseResult } from '../Lock.js'
+import { requestTimeoutFor } from '../options.js'
+import { releaseResult } from '../releaseResult.js'
+import { SHARE_RELEASE } from '../scripts/shareRelease.js'
+import type { FamilyContext } from './FamilyContext.js'
+import { markShareReleased, type Share } from './Share.js'
+import type { ShareSpec } from './ShareSpec.js'
+
+/** Decided once a quorum answered, whatever they said: the result counts the instances that still held it. */
+const LET_GO: RoundRule<number> = { parse: parseCount, decided: quorumAnswered }
+
+/**
+ * Releases a hold (checked by its owner) on every instance, only where it is still this hold's, and settles once a
+ * quorum answered. Right after the releases are written, the first waiter of this process is woken: its attempt is
+ * written behind the release on each connection. Waiters of other processes hear it on the channel.
+ */
+export function releaseShare(family: FamilyContext, spec: ShareSpec, share: Share): Promise<ReleaseResult> {
+  markShareReleased(share)
+  const timeout = requestTimeoutFor(family.settings, share.ttl)
+  const sent = gather(
+    family,
+    LET_GO,
+    timeout,
+    (i) => runScript(family.instances[i]!, SHARE_RELEASE, spec.keys, [share.value, spec.channel]),
+    (answers) => {
+      reportTimeouts(family, answers, timeout)
+      let instances = 0
+      for (const a of answers) if (a.status === 'ok' && a.value > 0) instances++
+      return releaseResult(instances, answers)
+    },
+  )
+  family.queue.wakeFirst(spec.resource)
+  return sent
+}

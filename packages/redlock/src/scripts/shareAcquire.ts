@@ -1,0 +1,64 @@
+import { defineShareScript } from './shareQueue.js'
+
+/**
+ * shareAcquire: takes a read, write or permit hold on one instance, or queues the waiter.
+ *
+ * KEYS: the seven keys of a shared hold (see `shareQueue.ts`).
+ * ARGV: mode (`r` read, `w` write, `p` permit), value, ttl (ms), permits (mode `p`), lease (ms; 0 = do not queue),
+ * ticket (0: none yet), waiter id.
+ * Reply: the fencing counter after its increment, when granted; else `{ counter }`, this instance's ticket counter for
+ * the waiter (0 when it was not queued).
+ *
+ * Guarantee: expired holders and waiters are pruned first, by this instance's clock. Granted only when the mode
+ * admits it (`admissible`): a writer when nobody holds and nobody waits before it; a reader when no writer holds and
+ * no writer waits before it (a waiting writer stops new readers); a permit when the holders plus the waiters before
+ * it are fewer than `permits`. A granted hold is added with an expiry `ttl` from now, the waiter leaves the queue
+ * here, and the counter is raised by one, so every grant on this instance returns a value of its own. Otherwise
+ * nothing is held, and with a lease the waiter is queued (a newcomer with a provisional score that sorts after every
+ * settled ticket), its ticket settled when given, its lease renewed.
+ */
+export const SHARE_ACQUIRE = defineShareScript(
+  'shareAcquire',
+  `
+local h, x, q, ql, qn, qw, fence = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local mode, value, ttl, permits = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local lease, ticket, w = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local now = nowMs()
+pruneHolders(h, x, now)
+pruneWaiters(q, ql, qw, now)
+if ticket > 0 and redis.call('ZSCORE', q, w) then
+  redis.call('ZADD', q, ticket, w)
+  if mode == 'w' then redis.call('ZADD', qw, ticket, w) end
+end
+if admissible(mode, permits, h, x, q, qw, w) then
+  local set = h
+  if mode == 'w' then set = x end
+  redis.call('ZADD', set, now + ttl, value)
+  keepFor(set, ttl)
+  if redis.call('ZREM', q, w) == 1 then
+    redis.call('ZREM', ql, w)
+    redis.call('ZREM', qw, w)
+  end
+  return redis.call('INCR', fence)
+end
+local counter = 0
+if lease > 0 then
+  local s = redis.call('ZSCORE', q, w)
+  if s then
+    counter = tonumber(s)
+    if counter >= PROVISIONAL then counter = counter - PROVISIONAL end
+  elseif ticket > 0 then
+    counter = ticket
+    redis.call('ZADD', q, ticket, w)
+    if tonumber(redis.call('HGET', qn, '#') or '0') < ticket then redis.call('HSET', qn, '#', ARGV[6]) end
+  else
+    counter = redis.call('HINCRBY', qn, '#', 1)
+    redis.call('ZADD', q, PROVISIONAL + counter, w)
+  end
+  if mode == 'w' then redis.call('ZADD', qw, redis.call('ZSCORE', q, w), w) end
+  redis.call('ZADD', ql, now + lease, w)
+  queueFor(q, ql, qn, qw, lease)
+end
+return { counter }
+`,
+)

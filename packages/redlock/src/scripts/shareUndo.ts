@@ -1,0 +1,30 @@
+import { defineShareScript } from './shareQueue.js'
+
+/**
+ * shareUndo: undoes a failed attempt at a shared hold on one instance, keeping the waiter's place.
+ *
+ * KEYS: the seven keys of a shared hold (see `shareQueue.ts`).
+ * ARGV: value, channel, mode, waiter id, ticket (0: none settled yet), lease (ms). Reply: 1 when it removed a hold.
+ *
+ * Guarantee: only the hold of this value is removed (each attempt has a value of its own, so an undo that runs late
+ * never touches a later attempt's hold). A waiter with a settled ticket is put back in the queue with it (a grant took
+ * it out), so an attempt that won here but not on a quorum does not lose its turn. When a hold was removed and others
+ * wait, an empty message on the channel wakes them.
+ */
+export const SHARE_UNDO = defineShareScript(
+  'shareUndo',
+  `
+local h, x, q, ql, qn, qw = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local removed = redis.call('ZREM', h, ARGV[1]) + redis.call('ZREM', x, ARGV[1])
+local ticket, lease, w = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[4]
+if ticket > 0 and lease > 0 then
+  local now = nowMs()
+  redis.call('ZADD', q, ticket, w)
+  if ARGV[3] == 'w' then redis.call('ZADD', qw, ticket, w) end
+  redis.call('ZADD', ql, now + lease, w)
+  queueFor(q, ql, qn, qw, lease)
+end
+if removed > 0 and redis.call('EXISTS', q) == 1 then redis.call('PUBLISH', ARGV[2], '') end
+return removed
+`,
+)
