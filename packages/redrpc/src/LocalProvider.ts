@@ -7,7 +7,7 @@ import { encodeValue } from './codec.js'
 import { CodecError, resultRefusal } from './codecError.js'
 import { ValidationError } from './errors.js'
 import type { RedRpcEvents } from './events.js'
-import { HandleState, type HookSet, type LockSink, runHooks } from './hooks/index.js'
+import { type Dispatch, type HandleHookContext, HandleState, type HookSet, type LockSink } from './hooks/index.js'
 import { removeEmptyInbox } from './inboxCleanup.js'
 import { runLocked } from './lockedRun.js'
 import { type CallContext, contextWithoutLock, type NormalizedMethod, type TransportContext } from './methods.js'
@@ -108,16 +108,21 @@ export class LocalProvider {
   }
 
   /** A handler run inside the `handle` hooks: they see (and may replace) the params and the decoded result. */
-  #hooked(hooks: NonNullable<HookSet['handle']>, method: NormalizedMethod, params: unknown, call: TransportContext) {
+  #hooked(hooks: Dispatch<HandleHookContext>, method: NormalizedMethod, params: unknown, call: TransportContext) {
     this.served.start()
-    const ctx = new HandleState(this.service, method.name, this.id, params, call)
-    return runHooks(hooks, ctx, (c) => this.#produce(method, c.params, call, c)).then(
+    return hooks(new HandleState(this.service, method, this.id, params, call), this.#hookedCore).then(
       (value) => this.#answer(method, value),
       (err: unknown) => {
         this.served.finish(false)
         throw err
       },
     )
+  }
+
+  /** What the `handle` hooks wrap: made once per provider, so a hooked run allocates no closure for it. */
+  readonly #hookedCore = (ctx: HandleHookContext): unknown => {
+    const c = ctx as HandleState
+    return this.#produce(c.spec, c.params, c.call, c)
   }
 
   /** The handler's value (or its promise): validated when the method has schemas, under its lock when it has one. */

@@ -24,7 +24,7 @@ import {
   UnknownServiceError,
 } from './errors.js'
 import type { RedRpcEvents } from './events.js'
-import { CallState, type HookSet, runHooks } from './hooks/index.js'
+import { type CallHookContext, CallState, type HookSet } from './hooks/index.js'
 import type { MethodInfo } from './methods.js'
 import { assertCallOptions, type CallOptions, type ResolvedCallDefaults } from './options.js'
 import { ProviderWaiters } from './ProviderWaiters.js'
@@ -116,8 +116,13 @@ export class ServiceClient {
   call(method: string, params: unknown, options: CallOptions = NO_OPTIONS): Promise<unknown> {
     const hooks = this.#deps.hooks.call
     if (hooks === undefined) return this.#call(method, params, options, undefined)
-    const ctx = new CallState(this.name, method, params, options ?? NO_OPTIONS)
-    return runHooks(hooks, ctx, (c) => this.#call(method, c.params, c.callOptions(), c))
+    return hooks(new CallState(this.name, method, params, options ?? NO_OPTIONS), this.#hookedCore)
+  }
+
+  /** What the `call` hooks wrap: made once per client, so a hooked call allocates no closure for it. */
+  readonly #hookedCore = (ctx: CallHookContext): Promise<unknown> => {
+    const c = ctx as CallState
+    return this.#call(c.method, c.params, c.callOptions(), c)
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { TransportContext } from '../methods.js'
+import type { NormalizedMethod, TransportContext } from '../methods.js'
 import type { HandleHookContext, LockTrace } from './types.js'
 
 /** A lock-protected method's lock, filled in by `runLocked` as it is waited for, held and released. */
@@ -27,25 +27,27 @@ export class HandleState implements HandleHookContext, LockSink {
   readonly attempt: number
   readonly deadline: number
   readonly metadata: Readonly<Record<string, unknown>>
-  readonly #call: TransportContext
+  readonly method: string
 
   constructor(
     readonly service: string,
-    readonly method: string,
+    /** The method run (the provider's own view, for its core step; hooks see `method`, its name). */
+    readonly spec: NormalizedMethod,
     readonly provider: string,
     params: unknown,
-    call: TransportContext,
+    /** The transport's context of the request (the provider's core step reads it). */
+    readonly call: TransportContext,
   ) {
+    this.method = spec.name
     this.params = params
     this.requestId = call.requestId
     this.attempt = call.attempt
     this.deadline = call.deadline
     this.metadata = call.metadata
-    this.#call = call
   }
 
   /** Read through: the transport makes the signal only when someone asks for it. */
   get signal(): AbortSignal {
-    return this.#call.signal
+    return this.call.signal
   }
 }

@@ -1,7 +1,7 @@
 export { CallState } from './CallState.js'
+export { type Core, compose, type Dispatch, type Hook } from './compose.js'
 export { HandleState, type LockSink, LockState } from './HandleState.js'
 export { HookSet } from './HookSet.js'
-export { runHooks } from './runHooks.js'
 export type {
   CallAttempt,
   CallHook,

@@ -1,15 +1,8 @@
-import type { Attributes } from '@opentelemetry/api'
-
 /** `rpc.system` of every span and metric (OpenTelemetry semantic conventions for RPC). */
 export const RPC_SYSTEM = 'redrpc'
 
 /** The name of the tracer and the meter. */
 export const INSTRUMENTATION = '@org/redrpc'
-
-/** `rpc.system`, `rpc.service` and `rpc.method`: what every RPC span and metric carries. */
-export function rpcAttributes(service: string, method: string): Attributes {
-  return { 'rpc.system': RPC_SYSTEM, 'rpc.service': service, 'rpc.method': method }
-}
 
 /** `error.type` of a failure: its stable `code` when it has one (RedRpc's and the transport's errors do), else its class. */
 export function errorType(err: unknown): string {

@@ -1,10 +1,9 @@
 import type { EventTap } from '../eventTap.js'
-import { type CallHook, type HandleHook, type HookSet, runHooks } from '../hooks/index.js'
+import type { HookSet, RedRpcHooks } from '../hooks/index.js'
 import type { Log } from '../logging/index.js'
+import { telemetryHooks } from './hooks.js'
 import { loadOpenTelemetry } from './loadApi.js'
-import { metricsHooks } from './metrics.js'
 import type { TelemetryOptions } from './TelemetryOptions.js'
-import { tracingHooks } from './tracing.js'
 
 export { loadOpenTelemetry } from './loadApi.js'
 export type { TelemetryOptions } from './TelemetryOptions.js'
@@ -17,8 +16,9 @@ export interface Telemetry {
 
 /**
  * Registers tracing and metrics as the RedRpc's first hooks (outermost: they see what later hooks do, a refusal or
- * a cached answer included). `@opentelemetry/api` is loaded in the background; calls made before it is loaded wait
- * for it (once); without it, the hooks remove themselves and nothing else changes.
+ * a cached answer included). `@opentelemetry/api` is loaded in the background: until then a placeholder holds their
+ * place and makes calls wait for it (once); then the real hooks take its place, so later calls go straight to them.
+ * Without the package, the placeholder removes itself and nothing else changes.
  */
 export function installTelemetry(option: boolean | TelemetryOptions, hooks: HookSet, log: Log | undefined): Telemetry {
   const wanted = option === true ? {} : option === false ? { tracing: false, metrics: false } : option
@@ -27,30 +27,25 @@ export function installTelemetry(option: boolean | TelemetryOptions, hooks: Hook
   }
   const tracing = wanted.tracing ?? true
   const metrics = wanted.metrics ?? true
-  let calls: CallHook[] | undefined
-  let handles: HandleHook[] | undefined
+  if (!tracing && !metrics) return { tap: () => {}, ready: Promise.resolve() }
+  let installed: RedRpcHooks = {}
   let tap: EventTap | undefined
+  const placeholder: RedRpcHooks = {
+    call: (ctx, next) => ready.then(() => (installed.call ? installed.call(ctx, next) : next())),
+    handle: (ctx, next) => ready.then(() => (installed.handle ? installed.handle(ctx, next) : next())),
+  }
+  const remove = hooks.add(placeholder)
   const ready = loadOpenTelemetry().then((api) => {
     if (!api) {
       remove()
       log?.info('telemetry', 'telemetry asked for, but @opentelemetry/api is not installed: no traces or metrics')
       return
     }
-    const t = tracing ? tracingHooks(api) : undefined
-    const m = metrics ? metricsHooks(api) : undefined
-    calls = [t?.call, m?.call].filter((h) => h !== undefined)
-    handles = [t?.handle, m?.handle].filter((h) => h !== undefined)
-    tap = m?.tap
+    const made = telemetryHooks(api, { tracing, metrics })
+    installed = { call: made.call, handle: made.handle }
+    tap = made.tap
+    hooks.replace(placeholder, installed)
     log?.debug('telemetry', 'OpenTelemetry on', { tracing, metrics })
   })
-  const remove =
-    tracing || metrics
-      ? hooks.add({
-          call: (ctx, next) =>
-            calls ? runHooks(calls, ctx, next) : ready.then(() => runHooks(calls ?? [], ctx, next)),
-          handle: (ctx, next) =>
-            handles ? runHooks(handles, ctx, next) : ready.then(() => runHooks(handles ?? [], ctx, next)),
-        })
-      : () => {}
   return { tap: (event, args) => tap?.(event, args), ready }
 }

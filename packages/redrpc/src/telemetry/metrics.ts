@@ -1,17 +1,26 @@
-import type { Attributes } from '@opentelemetry/api'
 import type { EventTap } from '../eventTap.js'
-import type { CallHookContext, HandleHookContext, LockTrace, RedRpcHooks } from '../hooks/index.js'
-import { errorType, INSTRUMENTATION, RPC_SYSTEM, rpcAttributes } from './attributes.js'
+import type { LockTrace } from '../hooks/index.js'
+import { errorType, INSTRUMENTATION, RPC_SYSTEM } from './attributes.js'
 import type { OtelApi } from './loadApi.js'
-import { whenSettled } from './whenSettled.js'
+import type { Site, Sites } from './sites.js'
+
+/** Metrics' part of the telemetry hooks, told when a call or a handler run ended; and the tap for the RedRpc's events. */
+export interface Metrics {
+  /** A call ended after `attempts` attempts, failed with `err` unless undefined. */
+  clientEnded(site: Site, ms: number, err: unknown, attempts: number): void
+  /** A handler run ended (its lock, for a lock-protected method). */
+  serverEnded(site: Site, ms: number, err: unknown, lock: LockTrace | undefined): void
+  tap: EventTap
+}
 
 /**
- * Metrics through the OpenTelemetry metrics API: call durations on both sides by service, method and outcome, calls
- * in flight, retries, lock wait and hold, lock acquire failures by reason (from hooks); breaker transitions, live
- * providers and lost locks (from the RedRpc's events). The meter is taken from the global provider when this is
- * built: register yours before creating the RedRpc.
+ * Metrics through the OpenTelemetry metrics API: call durations on both sides by service, method and outcome,
+ * retries, lock wait and hold, lock acquire failures by reason (told by the hooks, one histogram record per call and
+ * side, with the site's prebuilt attributes); calls in flight (gauges read from the sites' counters when collected,
+ * nothing per call); breaker transitions, live providers and lost locks (from the RedRpc's events). The meter is
+ * taken from the global provider when this is built: register yours before creating the RedRpc.
  */
-export function metricsHooks(api: OtelApi): Required<RedRpcHooks> & { tap: EventTap } {
+export function metrics(api: OtelApi, sites: Sites): Metrics {
   const meter = api.metrics.getMeter(INSTRUMENTATION)
   const clientDuration = meter.createHistogram('rpc.client.duration', {
     unit: 'ms',
@@ -21,8 +30,18 @@ export function metricsHooks(api: OtelApi): Required<RedRpcHooks> & { tap: Event
     unit: 'ms',
     description: 'Duration of handler runs on providers, lock wait included',
   })
-  const clientInFlight = meter.createUpDownCounter('redrpc.client.in_flight', { description: 'Calls running' })
-  const serverInFlight = meter.createUpDownCounter('redrpc.server.in_flight', { description: 'Handlers running' })
+  const clientInFlight = meter.createObservableUpDownCounter('redrpc.client.in_flight', {
+    description: 'Calls running',
+  })
+  const serverInFlight = meter.createObservableUpDownCounter('redrpc.server.in_flight', {
+    description: 'Handlers running',
+  })
+  clientInFlight.addCallback((result) => {
+    for (const site of sites.all()) result.observe(site.clientInFlight, site.attributes)
+  })
+  serverInFlight.addCallback((result) => {
+    for (const site of sites.all()) result.observe(site.serverInFlight, site.attributes)
+  })
   const retries = meter.createCounter('redrpc.client.retries', { description: 'Attempts after the first' })
   const breaker = meter.createCounter('redrpc.breaker.transitions', { description: 'Circuit breaker state changes' })
   const providers = meter.createUpDownCounter('redrpc.providers', { description: 'Live providers seen by callers' })
@@ -31,38 +50,10 @@ export function metricsHooks(api: OtelApi): Required<RedRpcHooks> & { tap: Event
   const lockFailures = meter.createCounter('redrpc.lock.acquire.failures', { description: 'Locks not acquired' })
   const lockLost = meter.createCounter('redrpc.lock.lost', { description: 'Locks lost while the handler ran' })
 
-  const outcome = (base: Attributes, err: unknown): Attributes =>
-    err === undefined
-      ? { ...base, 'redrpc.outcome': 'ok' }
-      : { ...base, 'redrpc.outcome': 'error', 'error.type': errorType(err) }
-
-  const call = (ctx: CallHookContext, next: () => Promise<unknown>): Promise<unknown> => {
-    const base = rpcAttributes(ctx.service, ctx.method)
-    const started = performance.now()
-    clientInFlight.add(1, base)
-    const done = (err: unknown) => {
-      clientInFlight.add(-1, base)
-      clientDuration.record(performance.now() - started, outcome(base, err))
-      if (ctx.attempts.length > 1) retries.add(ctx.attempts.length - 1, base)
-    }
-    return whenSettled(next(), done)
-  }
-
-  const handle = (ctx: HandleHookContext, next: () => Promise<unknown>): Promise<unknown> => {
-    const base = rpcAttributes(ctx.service, ctx.method)
-    const started = performance.now()
-    serverInFlight.add(1, base)
-    const done = (err: unknown) => {
-      serverInFlight.add(-1, base)
-      serverDuration.record(performance.now() - started, outcome(base, err))
-      if (ctx.lock !== undefined) recordLock(base, ctx.lock)
-    }
-    return whenSettled(next(), done)
-  }
-
-  const recordLock = (base: Attributes, lock: LockTrace) => {
+  const recordLock = (site: Site, lock: LockTrace) => {
     const acquired = lock.acquiredAt !== undefined
     const waitEnd = lock.acquiredAt ?? lock.releasedAt ?? performance.now()
+    const base = site.attributes
     lockWait.record(waitEnd - lock.waitStartedAt, { ...base, 'redrpc.lock.outcome': acquired ? 'acquired' : 'failed' })
     if (acquired) lockHold.record((lock.releasedAt ?? performance.now()) - (lock.acquiredAt as number), base)
     else lockFailures.add(1, { ...base, 'redrpc.lock.failure_reason': errorType(lock.error) })
@@ -85,9 +76,19 @@ export function metricsHooks(api: OtelApi): Required<RedRpcHooks> & { tap: Event
           'redrpc.breaker.state': e.state,
         })
       case 'lockLost':
-        return lockLost.add(1, rpcAttributes(e.service as string, e.method as string))
+        return lockLost.add(1, sites.of(e.service as string, e.method as string).attributes)
     }
   }
 
-  return { call, handle, tap }
+  return {
+    clientEnded(site, ms, err, attempts) {
+      clientDuration.record(ms, err === undefined ? site.ok : site.failed(err))
+      if (attempts > 1) retries.add(attempts - 1, site.attributes)
+    },
+    serverEnded(site, ms, err, lock) {
+      serverDuration.record(ms, err === undefined ? site.ok : site.failed(err))
+      if (lock !== undefined) recordLock(site, lock)
+    },
+    tap,
+  }
 }
