@@ -88,6 +88,15 @@ describe('a script goes in full once per connection, by its SHA after that', () 
     expect(await redis.lrange('flush', 0, -1)).toEqual(['a', 'b', 'c'])
   })
 
+  it('recovers from NOSCRIPT with a key prefix too (the client builds the command)', async () => {
+    const redis = kit.group.instances[0]!.client({ keyPrefix: 'flushed:' })
+    const push = pushScript()
+    await runScript(redis, push, ['list'], ['a'])
+    await kit.redis.script('FLUSH')
+    expect(await runScript(redis, push, ['list'], ['b'])).toBe(2)
+    expect(await kit.redis.lrange('flushed:list', 0, -1)).toEqual(['a', 'b'])
+  })
+
   it('in a pipeline too, in full on first use', async () => {
     const redis = kit.group.instances[0]!.client()
     const push = pushScript()
@@ -106,8 +115,9 @@ describe('a script call is checked and replies as the script returns', () => {
     await expect(runScript(kit.redis, pushScript(), ['a', 'b'], ['x'])).rejects.toThrow(/takes 1 key/)
   })
 
-  it('passes Lua errors through', async () => {
+  it('passes Lua errors through, sent in full and by SHA', async () => {
     const failing = defineScript({ name: 'fails', numberOfKeys: 0, source: "return redis.error_reply('NOPE no')" })
+    await expect(runScript(kit.redis, failing, [])).rejects.toThrow(/NOPE/)
     await expect(runScript(kit.redis, failing, [])).rejects.toThrow(/NOPE/)
   })
 

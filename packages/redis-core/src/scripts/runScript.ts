@@ -102,6 +102,10 @@ function sentWhere(client: RedisClient, state: State, keys: readonly string[]): 
 // ioredis flattens one level of array arguments: keys and args go as two arrays, with no spread per call.
 type FlatRunner = Record<'evalsha' | 'eval', (...args: unknown[]) => Promise<unknown>>
 
+/**
+ * Sends the script, by SHA when it was sent in full where it goes, and resolves with its reply; a NOSCRIPT answer
+ * (the server forgot it) sends it again in full, and the call resolves with that one's reply.
+ */
 function send(
   client: RedisClient,
   script: Script,
@@ -115,8 +119,23 @@ function send(
   if (inFull) sent?.add(script.sha)
   const name = inFull ? 'eval' : 'evalsha'
   const body = inFull ? script.source : script.sha
-  if (state.direct) return sendReadyCommand(client, name, [body, keys.length, keys, args], state.commandOptions)
-  return (client as unknown as FlatRunner)[name](body, keys.length, keys, args)
+  const again = inFull ? undefined : (err: unknown) => resendIfForgotten(client, script, keys, args, err)
+  if (state.direct) return sendReadyCommand(client, name, [body, keys.length, keys, args], state.commandOptions, again)
+  const reply = (client as unknown as FlatRunner)[name](body, keys.length, keys, args)
+  return again ? reply.then(undefined, (err: unknown) => again(err) ?? Promise.reject(err)) : reply
+}
+
+/** After a NOSCRIPT: the same call in full, and every other script in full next time; undefined for other errors. */
+function resendIfForgotten(
+  client: RedisClient,
+  script: Script,
+  keys: readonly string[],
+  args: readonly ScriptArg[],
+  err: unknown,
+): Promise<unknown> | undefined {
+  if (!isNoScript(err)) return undefined
+  forgetScripts(client)
+  return send(client, script, keys, args, true)
 }
 
 /**
@@ -135,12 +154,7 @@ export function runScript<T = unknown>(
       new RangeError(`script ${script.name} takes ${script.numberOfKeys} key(s), got ${keys.length}`),
     )
   }
-  // One reaction per call: it only acts on NOSCRIPT.
-  return send(client, script, keys, args, false).then(undefined, (err: unknown) => {
-    if (!isNoScript(err)) throw err
-    forgetScripts(client)
-    return send(client, script, keys, args, true)
-  }) as Promise<T>
+  return send(client, script, keys, args, false) as Promise<T>
 }
 
 /**

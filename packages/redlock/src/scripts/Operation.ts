@@ -10,17 +10,21 @@ export interface Operation {
   readonly name: string
   /** Its one-letter code in a BATCH call. */
   readonly code: string
-  /** The Lua body of `function <name>(keys, argv)`. */
+  /** The Lua body of `function <name>(keys, argv)` (its fast path included). */
   readonly body: string
   /** The body as a script of its own, on KEYS and ARGV. */
   readonly script: Script
 }
 
-/** Makes an operation; every script of this package is defined here, once, as a module constant. */
-export function defineOperation(name: string, code: string, body: string): Operation {
+/**
+ * Makes an operation; every script of this package is defined here, once, as a module constant. `fast`, when given,
+ * is Lua that runs first and returns when it can finish the operation without the queue (the uncontended path): a
+ * script of its own runs it before the queue's shared pieces are even defined.
+ */
+export function defineOperation(name: string, code: string, body: string, fast = ''): Operation {
   // Alone, the body runs inline on KEYS and ARGV rather than defining and calling a function: the call costs the
   // server measurably on every operation of a one-lock-at-a-time caller. The queue's shared pieces are local
-  // functions defined at the top (once per call; defining them costs far less than one command).
-  const script = defineScript({ name, source: `${QUEUE_INCLUDES}local keys, argv = KEYS, ARGV${body}` })
-  return Object.freeze({ name, code, body, script })
+  // functions defined after the fast path (defining them costs the server on every call that reaches them).
+  const script = defineScript({ name, source: `local keys, argv = KEYS, ARGV${fast}${QUEUE_INCLUDES}${body}` })
+  return Object.freeze({ name, code, body: `${fast}${body}`, script })
 }

@@ -27,9 +27,6 @@ export const ACQUIRE = defineOperation(
   `
   local n = #keys / 5
   local value = argv[1]
-  if n == 1 and redis.call('EXISTS', keys[3]) == 0 then
-    if redis.call('SET', keys[1], value, 'NX', 'PX', argv[2]) then return redis.call('INCRBY', keys[2], argv[3]) end
-  end
   local w = argv[6] or value
   local lease = tonumber(argv[4])
   local ticket = tonumber(argv[5] or '0')
@@ -106,5 +103,11 @@ export const ACQUIRE = defineOperation(
   end
   local score = redis.call('ZSCORE', keys[2 * n + conflict], holder)
   return { counter, holder, score and tonumber(score) or -1 }
+`,
+  // One resource, nobody queued, key free: SET NX and INCRBY, before the queue's pieces are defined.
+  `
+  if #keys == 5 and redis.call('EXISTS', keys[3]) == 0 then
+    if redis.call('SET', keys[1], argv[1], 'NX', 'PX', argv[2]) then return redis.call('INCRBY', keys[2], argv[3]) end
+  end
 `,
 )

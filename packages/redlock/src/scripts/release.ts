@@ -45,4 +45,14 @@ export const RELEASE = defineOperation(
   end
   return released
 `,
+  // One resource, nobody queued, nobody found it held (no waiter mark): GET and DEL, before the queue's pieces.
+  `
+  if #keys == 4 and redis.call('EXISTS', keys[2]) == 0 then
+    local v = redis.call('GET', keys[1])
+    if v == argv[1] then
+      redis.call('DEL', keys[1])
+      return 1
+    end
+  end
+`,
 )
