@@ -2,6 +2,8 @@
  * `pnpm demo`: the user's scenario end to end on three real redis-server processes (started here through the test
  * kit, or the ones in REDIS_URLS=url1,url2,url3). Shows round-robin, two callers contending for Resource_A with
  * growing fencing tokens, a provider process SIGKILLed mid-run with no call lost, then shuts everything down.
+ * `pnpm demo --trace` (or DEMO_TRACE=1) also turns OpenTelemetry on and prints one lock-protected call's trace as a
+ * tree: the caller's span, the provider's span under it, the lock's wait and hold under that.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -12,8 +14,11 @@ import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
 import { Redis } from 'ioredis'
 import { type Dashboard, startDashboard } from '../src/dashboard/server.js'
 import { RedRpc } from '../src/index.js'
+import { startDemoTracing } from './tracing.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
+// Registered before any RedRpc exists, as an application registers its OpenTelemetry SDK.
+const tracing = process.argv.includes('--trace') || process.env.DEMO_TRACE === '1' ? startDemoTracing() : undefined
 const say = (text = '') => console.log(text)
 const title = (text: string) => say(`\n== ${text}`)
 
@@ -107,7 +112,7 @@ try {
     host: '127.0.0.1',
   })
   say(`   dashboard: ${dashboard.url} (live while the demo runs; \`redrpc dashboard\` serves the same page)`)
-  const redRpc = new RedRpc(rlock, [client(rpcUrl)], { namespace })
+  const redRpc = new RedRpc(rlock, [client(rpcUrl)], { namespace, telemetry: tracing !== undefined })
   const store: Record<string, number> = { Resource_A: 0 }
   await redRpc.registerService('test_service', {
     getResource: {
@@ -136,8 +141,8 @@ try {
   say(`   per provider: ${counts.map(([id, s]) => `${id} ${s.calls}`).join(', ')}`)
 
   title('2. Two callers contend for Resource_A (lock-protected method)')
-  const callerA = new RedRpc(null, [client(rpcUrl)], { namespace })
-  const callerB = new RedRpc(null, [client(rpcUrl)], { namespace })
+  const callerA = new RedRpc(null, [client(rpcUrl)], { namespace, telemetry: tracing !== undefined })
+  const callerB = new RedRpc(null, [client(rpcUrl)], { namespace, telemetry: tracing !== undefined })
   await Promise.all([callerA, callerB].map((c) => c.getInstance('test_service').ready()))
   const calls = [0, 1, 2].flatMap(() =>
     [callerA, callerB].map(async (caller) => ({
@@ -153,6 +158,11 @@ try {
   for (const r of results) say(`   caller ${r.caller} on ${r.by}: fencing token ${r.token}, counter -> ${r.value}`)
   const increasing = results.every((r, i) => i === 0 || r.token > (results[i - 1] as { token: bigint }).token)
   say(`   6 calls, tokens strictly increasing: ${increasing}; counter ${store.Resource_A} (no lost update)`)
+  if (tracing) {
+    title('2b. One of those calls, traced (--trace): caller -> provider -> lock')
+    await callerA.getInstance('test_service').callApi('getResource', { name: 'Resource_A' })
+    for (const line of tracing.printTrace('test_service/getResource')) say(`   ${line}`)
+  }
   await Promise.all([callerA.close(), callerB.close()])
 
   title('3. A provider process is killed mid-run (SIGKILL): no call is lost')

@@ -20,7 +20,10 @@ export interface Tracing {
   startServer(site: Site, ctx: HandleHookContext): Traced
   /** Closes it, with the lock's wait and hold spans under it for a lock-protected method. */
   endServer(traced: Traced, ctx: HandleHookContext, err: unknown): void
-  /** Runs `next` with `traced`'s context active, so spans made under it (nested calls, the user's) are its children. */
+  /**
+   * Runs `next` with `traced`'s context active, so spans made under it (nested calls, the user's) are its children.
+   * For the server span: the handler runs in it.
+   */
   within(traced: Traced, next: () => Promise<unknown>): Promise<unknown>
 }
 
