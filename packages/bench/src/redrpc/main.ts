@@ -15,6 +15,8 @@ import { Redis } from 'ioredis'
 import { moleculerCaller } from '../shared/moleculer.js'
 import { type Measure, measure } from '../shared/stats.js'
 import { cpuMicros } from './cpu.js'
+import { runOverhead } from './overhead.js'
+import type { Config } from './overheadConfig.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const CALLS = Number(process.env.REDRPC_BENCH_CALLS ?? 40_000)
@@ -33,12 +35,12 @@ const group = await startRedis()
 const port = group.instances[0]!.port
 const connection = () => new Redis({ host: '127.0.0.1', port, enableAutoPipelining: true }).on('error', () => {})
 
-function spawnProvider(system: System, name: string): Promise<ChildProcess> {
+function spawnProvider(system: System, name: string, config?: Config): Promise<ChildProcess> {
   // REDRPC_BENCH_PROF=<dir> writes a CPU profile of every provider process there.
   const prof = process.env.REDRPC_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.REDRPC_BENCH_PROF}`] : []
   const child = spawn(
     process.execPath,
-    [...prof, '--import', 'tsx', join(here, 'provider.ts'), system, String(port), name],
+    [...prof, '--import', 'tsx', join(here, 'provider.ts'), system, String(port), name, ...(config ? [config] : [])],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -118,8 +120,9 @@ async function scenario(system: System): Promise<Measured> {
 const ROUNDS = Number(process.env.REDRPC_BENCH_ROUNDS ?? 5)
 const rounds = new Map<System, Measured[]>()
 // REDRPC_BENCH_ONLY=redrpc,moleculer runs a subset (for profiling); the verdict needs both redrpc and moleculer.
+// `overhead` names the hooks and OpenTelemetry part (overhead.ts), which runs after the table.
 const only = process.env.REDRPC_BENCH_ONLY?.split(',')
-for (let round = 1; round <= ROUNDS; round++) {
+for (let round = 1; round <= ROUNDS && !(only?.length === 1 && only[0] === 'overhead'); round++) {
   for (const system of ['redrpc', 'transport', 'moleculer'] as const) {
     if (only && !only.includes(system)) continue
     const r = await scenario(system)
@@ -161,6 +164,33 @@ if (ours && theirs) {
   const ratio = ours.callsPerSecond / theirs.callsPerSecond
   console.log(`\n| target | ratio | verdict |\n|---|---:|---|`)
   console.log(`| redrpc calls/s / Moleculer >= 2 | ${ratio.toFixed(2)} | ${ratio >= 2 ? 'met' : 'NOT met'} |`)
+}
+
+if (!only || only.includes('overhead')) {
+  const { rows, spans } = await runOverhead({
+    connection,
+    spawnProvider: (name, config) => spawnProvider('redrpc', name, config),
+    providers: PROVIDERS,
+    inFlight: IN_FLIGHT,
+    params: PARAMS,
+  })
+  console.log(
+    `\nOverhead of hooks and OpenTelemetry: interleaved blocks of ${process.env.REDRPC_BENCH_OVERHEAD_BLOCK ?? 2_000} calls per configuration, ${IN_FLIGHT} in flight, ${PROVIDERS} provider processes each; ratio = median of per-block ratios to "nothing registered" in the same cycle (${spans} spans exported by the caller)\n`,
+  )
+  console.log('| configuration | calls/s | ratio | fewer calls/s | CPU µs/call: caller | providers |')
+  console.log('|---|---:|---:|---:|---:|---:|')
+  for (const r of rows) {
+    const fewer = r.config === 'none' ? '' : `${((1 - r.ratio) * 100).toFixed(0)}%`
+    console.log(
+      `| ${r.label} | ${Math.round(r.callsPerSecond).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} | ${fewer} | ${r.cpu.caller.toFixed(0)} | ${r.cpu.providers.toFixed(0)} |`,
+    )
+  }
+  console.log(`\n| target | ratio | verdict |\n|---|---:|---|`)
+  for (const r of rows.filter((x) => x.config === 'otel' || x.config === 'sampled')) {
+    console.log(
+      `| ${r.label}: at most 15% fewer calls/s | ${r.ratio.toFixed(2)} | ${r.ratio >= 0.85 ? 'met' : 'NOT met'} |`,
+    )
+  }
 }
 await group.stop()
 process.exit(0)
