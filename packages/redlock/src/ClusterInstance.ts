@@ -1,5 +1,14 @@
 import type { Cluster } from 'ioredis'
-import { type AcquireReply, type Instance, isGrant, parseAcquireReply, parseCount, parseDone } from './Instance.js'
+import {
+  type AcquireReply,
+  type AcquireRequest,
+  type Instance,
+  isGrant,
+  parseAcquireReply,
+  parseCount,
+  parseDone,
+  type TransferRequest,
+} from './Instance.js'
 import { StandaloneInstance } from './StandaloneInstance.js'
 
 /**
@@ -19,17 +28,10 @@ export class ClusterInstance implements Instance {
     this.#single = new StandaloneInstance(client, prefix)
   }
 
-  async acquire(
-    resources: readonly string[],
-    value: string,
-    ttl: number,
-    reserve: bigint,
-    lease: number,
-    ticket: number,
-    waiter: string,
-  ): Promise<AcquireReply> {
+  async acquire(request: AcquireRequest): Promise<AcquireReply> {
+    const { resources, value, waiter } = request
     const one = async (r: readonly string[]) =>
-      parseAcquireReply(await this.#single.acquire(r, value, ttl, reserve, lease, ticket, waiter))
+      parseAcquireReply(await this.#single.acquire(r === resources ? request : { ...request, resources: r }))
     if (resources.length === 1) return one(resources)
     const parts = await Promise.allSettled(resources.map((r) => one([r])))
     const replies = parts.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []))
@@ -58,16 +60,8 @@ export class ClusterInstance implements Instance {
     return resources.length === 1
   }
 
-  transfer(
-    resources: readonly string[],
-    oldValue: string,
-    newValue: string,
-    ttl: number,
-    ceiling: bigint,
-    successor: string,
-    oldWaiter: string,
-  ): Promise<unknown> {
-    return this.#single.transfer(resources, oldValue, newValue, ttl, ceiling, successor, oldWaiter)
+  transfer(request: TransferRequest): Promise<unknown> {
+    return this.#single.transfer(request)
   }
 
   async extend(resources: readonly string[], value: string, ttl: number): Promise<boolean> {

@@ -23,6 +23,36 @@ export function isGrant(reply: AcquireReply): reply is number {
   return typeof reply === 'number'
 }
 
+/** What an attempt asks one instance for: the same object goes to every instance of the attempt. */
+export interface AcquireRequest {
+  readonly resources: readonly string[]
+  /** The attempt's own value, set in every key. */
+  readonly value: string
+  readonly ttl: number
+  /** Tokens to record (>= 1): the spare ones serve hand-overs within this process. */
+  readonly reserve: bigint
+  /** The lease a refusal queues the waiter with (ms); 0: do not queue. */
+  readonly lease: number
+  /** The waiter's settled ticket, 0 until known. */
+  readonly ticket: number
+  /** The waiter id: the value of its acquire's first attempt. */
+  readonly waiter: string
+}
+
+/** A lock handed over to a waiter of this process: its keys take the successor's value without ever being free. */
+export interface TransferRequest {
+  readonly resources: readonly string[]
+  readonly oldValue: string
+  readonly newValue: string
+  readonly ttl: number
+  /** The highest token recorded for the lock: the counters are kept at least there. */
+  readonly ceiling: bigint
+  /** The successor's waiter id. */
+  readonly successor: string
+  /** The waiter id of the lock handed over: it leaves the queues. */
+  readonly oldWaiter: string
+}
+
 /**
  * The lock operations on one independent Redis master or Cluster, each all-or-nothing for that instance (the
  * scripts in `scripts/` say how). They resolve with the reply as the server sent it, for the round to read with the
@@ -31,28 +61,12 @@ export function isGrant(reply: AcquireReply): reply is number {
 export interface Instance {
   readonly client: RedisClient
   /** Read with {@link parseAcquireReply}. */
-  acquire(
-    resources: readonly string[],
-    value: string,
-    ttl: number,
-    reserve: bigint,
-    lease: number,
-    ticket: number,
-    waiter: string,
-  ): Promise<unknown>
+  acquire(request: AcquireRequest): Promise<unknown>
   raise(resources: readonly string[], ceiling: bigint): Promise<void>
   /** Whether `transfer` can keep these resources all-or-nothing on this instance. */
   canTransfer(resources: readonly string[]): boolean
   /** Read with {@link parseDone}. */
-  transfer(
-    resources: readonly string[],
-    oldValue: string,
-    newValue: string,
-    ttl: number,
-    ceiling: bigint,
-    successor: string,
-    oldWaiter: string,
-  ): Promise<unknown>
+  transfer(request: TransferRequest): Promise<unknown>
   /** Read with {@link parseDone}. */
   extend(resources: readonly string[], value: string, ttl: number): Promise<unknown>
   /** Read with {@link parseCount}. */

@@ -1,5 +1,5 @@
 import { type RedisClient, runScript, type ScriptArg } from '@org/redis-core'
-import type { Instance } from './Instance.js'
+import type { AcquireRequest, Instance, TransferRequest } from './Instance.js'
 import { fenceKey, lockKey, queueKeys } from './keys.js'
 import { HAND_OVER_TTL } from './options.js'
 import { ACQUIRE } from './scripts/acquire.js'
@@ -72,15 +72,8 @@ export class StandaloneInstance implements Instance {
     this.run = run ?? ((op, keys, args) => runScript(client, op.script, keys, args))
   }
 
-  acquire(
-    resources: readonly string[],
-    value: string,
-    ttl: number,
-    reserve: bigint,
-    lease: number,
-    ticket: number,
-    waiter: string,
-  ): Promise<unknown> {
+  acquire(request: AcquireRequest): Promise<unknown> {
+    const { resources, value, ttl, reserve, lease, ticket, waiter } = request
     const reserved = reserve === 1n ? '1' : reserve.toString()
     // The uncontended first attempt sends four arguments; the waiter id only when it is not the value.
     const args = waiter === value ? [value, ttl, reserved, lease] : [value, ttl, reserved, lease, ticket, waiter]
@@ -91,15 +84,8 @@ export class StandaloneInstance implements Instance {
     return true
   }
 
-  transfer(
-    resources: readonly string[],
-    oldValue: string,
-    newValue: string,
-    ttl: number,
-    ceiling: bigint,
-    successor: string,
-    oldWaiter: string,
-  ): Promise<unknown> {
+  transfer(request: TransferRequest): Promise<unknown> {
+    const { resources, oldValue, newValue, ttl, ceiling, successor, oldWaiter } = request
     const keys = keysOf(this.prefix, resources).all
     // Batched for later: the successor starts running before the transfer is even written.
     const args = [oldValue, newValue, ttl, ceiling.toString(), successor, HAND_OVER_TTL, oldWaiter]

@@ -4,7 +4,7 @@ import { type InstanceAnswer, instanceAnswers } from './answers.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
 import { type Answer, gather, quorumOk, type RoundRule, reportTimeouts, tally } from './gather.js'
-import { type AcquireReply, isGrant, parseAcquireReply } from './Instance.js'
+import { type AcquireReply, type AcquireRequest, isGrant, parseAcquireReply } from './Instance.js'
 import { passTarget } from './queueOrder.js'
 
 /** What an attempt is asked for: the same for every attempt of one acquire, but for the place it has in line. */
@@ -114,7 +114,8 @@ export function attempt<T>(
   call.tries++
   const start = now()
   const { resources, ttl, lease, ticket, id } = call
-  const send = (i: number) => ctx.instances[i]!.acquire(resources, value, ttl, reserve, lease, ticket, id)
+  const request: AcquireRequest = { resources, value, ttl, reserve, lease, ticket, waiter: id }
+  const send = (i: number) => ctx.instances[i]!.acquire(request)
   return gather(ctx, SET_KEYS, call.requestTimeout, send, (first) => {
     const outcome = afterSetKeys(ctx, { call, value, reserve, start }, first)
     return isThenable(outcome) ? outcome.then(then) : then(outcome)

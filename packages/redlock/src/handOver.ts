@@ -3,7 +3,7 @@ import { driftFor } from './attempt.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
 import { gather, quorumOfTruthy, type RoundRule, reportTimeouts, tally } from './gather.js'
-import { parseDone } from './Instance.js'
+import { parseDone, type TransferRequest } from './Instance.js'
 import {
   Lock,
   lockTokenCeiling,
@@ -48,9 +48,16 @@ export async function handOver(ctx: RedlockContext, lock: Lock, waiter: Waiter):
   const oldWaiter = lockWaiter(lock)
   const timeout = requestTimeoutFor(ctx.settings, ttl)
   const start = now()
-  const sent = gather(ctx, TRANSFER_KEYS, timeout, (i) =>
-    instances[i]!.transfer(resources, lock.value, value, ttl, ceiling, waiter.id, oldWaiter),
-  )
+  const request: TransferRequest = {
+    resources,
+    oldValue: lock.value,
+    newValue: value,
+    ttl,
+    ceiling,
+    successor: waiter.id,
+    oldWaiter,
+  }
+  const sent = gather(ctx, TRANSFER_KEYS, timeout, (i) => instances[i]!.transfer(request))
   markLockReleased(lock)
   const validUntil = start + ttl - driftFor(ttl, ctx.settings.driftFactor)
   // Until confirmed, no longer than the old lock is still held, nor than the new ttl will keep the keys.
