@@ -1,7 +1,7 @@
 import { waitFor } from '@org/testkit'
 import { describe, expect, it } from 'vitest'
 import { ResourceLockedError } from '../src/index.js'
-import { fresh, holderOf, useRedis } from './helpers.js'
+import { fresh, holderOf, onEvery, useRedis } from './helpers.js'
 
 describe('concurrent operations sent together keep their own outcomes', () => {
   const redis = useRedis(3)
@@ -22,7 +22,9 @@ describe('concurrent operations sent together keep their own outcomes', () => {
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ResourceLockedError)
     }
     const [inspect] = redis.inspect()
-    expect(await inspect!.mget(...free.map((r) => `redlock:{${r}}`))).toEqual(locks.map((l) => l!.value))
+    const values = locks.map((l) => l!.value).join()
+    const keys = free.map((r) => `redlock:{${r}}`)
+    await onEvery([inspect!], async (c) => (await c.mget(...keys)).join() === values, 'every lock set')
     const released = await Promise.all(locks.map((l) => l!.release()))
     expect(released.every((r) => r.held)).toBe(true)
     for (const c of redis.inspect()) {

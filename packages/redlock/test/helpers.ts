@@ -1,4 +1,4 @@
-import { type RedisGroup, startRedis } from '@org/testkit'
+import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll } from 'vitest'
 import { Redlock, type RedlockOptions } from '../src/index.js'
@@ -54,4 +54,12 @@ export function fresh(name = 'res'): string {
  */
 export function holderOf(stored: string | null): string | null {
   return stored?.endsWith('+') ? stored.slice(0, -1) : stored
+}
+
+/**
+ * Waits until `check` holds on every client's server. An operation settles at a quorum: the last instance may still
+ * be on its way, so what a test reads on all of them right after is waited for, within a bound.
+ */
+export async function onEvery(clients: Redis[], check: (c: Redis) => Promise<boolean>, what: string): Promise<void> {
+  await Promise.all(clients.map((c) => waitFor(() => check(c), { timeoutMs: 5_000, what })))
 }
