@@ -152,14 +152,20 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     const policy = this.#options.policy
     createBalancer(policy)
     this.#defaultPolicy = () => createBalancer(policy)
-    this.#health = new RedisHealth(this.#redis)
+    // Before anything that emits: logging and metrics hear every event.
+    this.#observed = startObservability(this.#options, this.#hooks)
+    // Lost and recovered, each emitted once, as soon as the client says so (logging and metrics hear them too).
+    this.#health = new RedisHealth(this.#redis, (change) =>
+      change.event === 'connectionLost'
+        ? this.#emit('connectionLost', change.payload)
+        : this.#emit('connectionRecovered', change.payload),
+    )
     this.#registry = new Registry(this.#redis, {
       namespace: this.#options.namespace,
       heartbeatMs: this.#options.heartbeatMs,
       ttlMs: this.#options.ttlMs,
       onError: (err) => this.#emit('warning', err),
     })
-    this.#observed = startObservability(this.#options, this.#redis, this.#health.name, this.#hooks)
     this.#summary = new SummaryPublisher({
       redis: this.#redis,
       registry: this.#registry,
@@ -486,7 +492,6 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
         return new CloseTimeoutError(this.#options.closeTimeoutMs, [...pending])
       }).finally(() => {
         this.#health.close()
-        this.#observed.close()
       })
     }
     return this.#closing

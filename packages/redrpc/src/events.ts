@@ -1,4 +1,5 @@
 import type { BreakerState } from './CircuitBreaker.js'
+import type { RedisUnavailableReason } from './errors.js'
 
 /** One attempt of a call to one provider. */
 export interface CallEvent {
@@ -49,6 +50,22 @@ export interface AdoptedEvent {
   by: string
 }
 
+/** The RedRpc's Redis connection was lost: its socket failed or closed (once per loss, however many retries fail). */
+export interface ConnectionLostEvent {
+  /** `host:port` of the Redis. */
+  redis: string
+  reason: RedisUnavailableReason
+  /** The client's own error (or a "Connection is closed." error when the socket just closed). */
+  error: Error
+}
+
+/** The RedRpc's Redis connection is ready again after a loss. */
+export interface ConnectionRecoveredEvent {
+  redis: string
+  /** How long it was down, ms. */
+  downMs: number
+}
+
 /** The events of a `RedRpc` instance, with their payloads. */
 export interface RedRpcEvents {
   callStart: [CallEvent]
@@ -62,6 +79,9 @@ export interface RedRpcEvents {
   breakerClose: [BreakerEvent]
   lockLost: [LockLostEvent]
   adopted: [AdoptedEvent]
+  /** Emitted as soon as the client reports it (its `close` or `error` event), not when a call later fails. */
+  connectionLost: [ConnectionLostEvent]
+  connectionRecovered: [ConnectionRecoveredEvent]
   /** A background task (watch, adoption) failed; calls go on. Never the `error` event, so it cannot crash a process. */
   warning: [Error]
 }

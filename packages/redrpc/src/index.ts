@@ -32,6 +32,8 @@ export type {
   BreakerEvent,
   CallEndEvent,
   CallEvent,
+  ConnectionLostEvent,
+  ConnectionRecoveredEvent,
   LockLostEvent,
   ProviderEvent,
   RedRpcEvents,

@@ -1,4 +1,3 @@
-import type { RedisClient } from '@org/redis-core'
 import type { EventTap } from './eventTap.js'
 import type { HookSet } from './hooks/index.js'
 import { logLifecycle, resolveLog } from './logging/index.js'
@@ -11,22 +10,14 @@ export interface Observability {
   readonly taps: readonly EventTap[]
   /** Resolves once telemetry knows whether `@opentelemetry/api` is there (at once without telemetry). */
   readonly ready: Promise<void>
-  /** Stops listening to the user's client. */
-  close(): void
 }
 
 /** Starts logging (`logger` option or `DEBUG`) and telemetry (`telemetry` option) for a RedRpc; neither when off. */
-export function startObservability(
-  options: ResolvedOptions,
-  redis: RedisClient,
-  redisName: string,
-  hooks: HookSet,
-): Observability {
+export function startObservability(options: ResolvedOptions, hooks: HookSet): Observability {
   const log = resolveLog(options.logger)
   const taps: EventTap[] = []
-  const logging = log && logLifecycle(log, redis, redisName)
-  if (logging) taps.push(logging.tap)
+  if (log) taps.push(logLifecycle(log))
   const telemetry = options.telemetry ? installTelemetry(options.telemetry, hooks, log) : undefined
   if (telemetry) taps.push(telemetry.tap)
-  return { taps, ready: telemetry?.ready ?? Promise.resolve(), close: () => logging?.close() }
+  return { taps, ready: telemetry?.ready ?? Promise.resolve() }
 }

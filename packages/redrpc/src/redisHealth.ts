@@ -1,6 +1,12 @@
 import { type RedisClient, RedisCoreError } from '@org/redis-core'
 import { ConnectionError } from '@org/transport'
 import { type CallSite, RedisUnavailableError, type RedisUnavailableReason, RedRpcError } from './errors.js'
+import type { ConnectionLostEvent, ConnectionRecoveredEvent } from './events.js'
+
+/** A change of the connection, as the RedRpc emits it. */
+export type ConnectionChange =
+  | { event: 'connectionLost'; payload: ConnectionLostEvent }
+  | { event: 'connectionRecovered'; payload: ConnectionRecoveredEvent }
 
 /**
  * Follows the connection of the RedRpc's client, so that work needing Redis fails at once, with a typed error naming
@@ -14,18 +20,33 @@ export class RedisHealth {
   readonly #redis: RedisClient
   /** The socket error (or close) seen since the client was last ready; undefined while it is fine. */
   #failure: Error | undefined
+  /** When the current loss began (`performance.now()`), for `connectionRecovered`'s `downMs`. */
+  #lostAt: number | undefined
   readonly #listeners: [string, (...args: unknown[]) => void][]
 
-  constructor(redis: RedisClient) {
+  /**
+   * @param onChange told once when the connection is lost (the first failure since it was last ready) and once when
+   *   it is ready again: what the RedRpc's `connectionLost` and `connectionRecovered` events are.
+   */
+  constructor(redis: RedisClient, onChange: (change: ConnectionChange) => void = () => {}) {
     this.#redis = redis
+    const failed = (err: Error) => {
+      const first = this.#failure === undefined
+      this.#failure ??= err
+      if (!first || this.#lostAt !== undefined) return
+      this.#lostAt = performance.now()
+      onChange({ event: 'connectionLost', payload: { redis: this.name, reason: reasonOf(err), error: err } })
+    }
     const onError = (err: unknown) => {
-      if (this.#redis.status !== 'ready') this.#failure = err instanceof Error ? err : new Error(String(err))
+      if (this.#redis.status !== 'ready') failed(err instanceof Error ? err : new Error(String(err)))
     }
-    const onClose = () => {
-      this.#failure ??= new Error('Connection is closed.')
-    }
+    const onClose = () => failed(new Error('Connection is closed.'))
     const onReady = () => {
       this.#failure = undefined
+      if (this.#lostAt === undefined) return
+      const downMs = Math.round(performance.now() - this.#lostAt)
+      this.#lostAt = undefined
+      onChange({ event: 'connectionRecovered', payload: { redis: this.name, downMs } })
     }
     this.#listeners = [
       ['error', onError],

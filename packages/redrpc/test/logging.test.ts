@@ -61,18 +61,94 @@ describe('the logger option: what changes is logged once, never per call', () =>
     expect(entries.find((e) => e.message === 'Redis connection recovered')?.fields.downMs).toBeGreaterThan(0)
   })
 
+  it('a breaker that opens is logged once, however many calls it then refuses', async () => {
+    const { logger, entries } = capture()
+    const redRpc = stack.redRpc({
+      logger,
+      call: { timeoutMs: 200, retries: 0, breaker: { failureThreshold: 2, cooldownMs: 60_000 } },
+    })
+    await redRpc.registerService('lg_breaker', { hang: () => new Promise(() => {}) })
+    await redRpc.registerProvider('lg_breaker', { count: 1 })
+    const api = redRpc.getInstance('lg_breaker')
+    const errors: string[] = []
+    for (let i = 0; i < 8; i++)
+      errors.push(
+        await api.callApi('hang').then(
+          () => 'answered',
+          (e: Error) => e.name,
+        ),
+      )
+    expect(errors.slice(0, 2)).toEqual(['CallTimeoutError', 'CallTimeoutError'])
+    expect(errors.slice(2)).toEqual(Array(6).fill('CircuitOpenError'))
+    expect(count(entries, 'circuit breaker open')).toBe(1)
+    expect(entries.find((e) => e.message === 'circuit breaker open')).toMatchObject({
+      level: 'warn',
+      fields: { name: 'redrpc:breaker', service: 'lg_breaker', provider: 'lg_breaker-1' },
+    })
+  })
+
+  it('a lock lost while the handler runs is logged once, as an error naming the resources', async () => {
+    const { logger, entries } = capture()
+    const redRpc = stack.redRpc({ logger })
+    let held = false
+    await redRpc.registerService('lg_lock', {
+      hold: {
+        lock: 'Resource_C',
+        lockTtlMs: 1_000,
+        handler: async (_p: unknown, ctx) => {
+          held = true
+          await waitFor(() => ctx.signal.aborted, { timeoutMs: 10_000, what: 'the lock to be lost' })
+        },
+      },
+    })
+    await redRpc.registerProvider('lg_lock', { count: 1 })
+    const call = redRpc
+      .getInstance('lg_lock')
+      .callApi('hold', undefined, { retries: 0 })
+      .catch((e: unknown) => e)
+    await waitFor(() => held, { timeoutMs: 5_000, what: 'the handler to hold the lock' })
+    await Promise.all(stack.group.instances.map((i) => i.client().del('redlock:{Resource_C}')))
+    expect(await call).toMatchObject({ code: 'LOCK_LOST' })
+    expect(count(entries, 'lock lost while the handler ran')).toBe(1)
+    expect(entries.find((e) => e.message === 'lock lost while the handler ran')).toMatchObject({
+      level: 'error',
+      fields: { name: 'redrpc:lock', service: 'lg_lock', method: 'hold', resources: ['Resource_C'] },
+    })
+  })
+
+  it('a crashed provider process: its going and the adoption of its inbox are logged once each', async () => {
+    const { logger, entries } = capture()
+    const local = stack.redRpc({ logger })
+    // The same definition as the child's (test/fixtures/provider.ts), so this process may adopt its inbox.
+    await local.registerService('child_service', {
+      work: async (p: { n: number }) => p,
+      whoami: { idempotent: true, handler: (_p: unknown, ctx) => ctx.providerId },
+    })
+    await local.registerProvider('lg_local', { count: 1 })
+    await local.getInstance('child_service').ready() // a caller here: it hears providers come and go
+    const child = await stack.spawnProvider('lg_child')
+    await waitFor(() => count(entries, 'provider up') === 2, { timeoutMs: 10_000, what: 'both providers up' })
+    child.kill('SIGKILL')
+    await waitFor(() => count(entries, 'inbox adopted') === 1, { timeoutMs: 10_000, what: 'the adoption' })
+    expect(entries.find((e) => e.message === 'inbox adopted')?.fields).toMatchObject({
+      name: 'redrpc:provider',
+      service: 'child_service',
+      provider: 'lg_child-1',
+      by: 'lg_local-1',
+    })
+    const down = entries.filter((e) => e.message === 'provider down')
+    expect(down).toHaveLength(1)
+    expect(down[0]).toMatchObject({ level: 'warn', fields: { provider: 'lg_child-1', reason: 'expired' } })
+  })
+
   it('background warnings of one kind are folded: logged once, then with the count of repeats', () => {
     const { logger, entries } = capture()
-    const redis = stack.group.instances[1]?.client() ?? stack.group.clients()[1]
-    if (!redis) throw new Error('no redis')
-    const { tap, close } = logLifecycle(new Log(logger), redis, 'here:1')
+    const tap = logLifecycle(new Log(logger))
     const err = Object.assign(new Error('dead letter written'), { code: 'DEAD_LETTER' })
     for (let i = 0; i < 5; i++) tap('warning', [err])
     tap('warning', [new Error('other')])
-    close()
     expect(entries.map((e) => e.message)).toEqual(['dead letter written', 'other'])
     expect(entries[0]?.fields).toMatchObject({ name: 'redrpc:warning', code: 'DEAD_LETTER' })
-    redis.disconnect()
   })
 
   it('a logger without the four methods is refused', () => {

@@ -1,4 +1,3 @@
-import type { RedisClient } from '@org/redis-core'
 import type { EventTap } from '../eventTap.js'
 import type { Log } from './Logger.js'
 
@@ -6,33 +5,23 @@ import type { Log } from './Logger.js'
 const REPEAT_MS = 60_000
 
 /**
- * Logs what changes in the life of a `RedRpc`, once per change and never per call: the Redis connection lost and
- * recovered, providers up and down, adoptions, breaker changes, lost locks, and background warnings (dead letters,
- * failed watches) folded by kind. Returns the tap for the RedRpc's events and the function that stops listening
- * to the connection (the client belongs to the user).
+ * Logs what changes in the life of a `RedRpc`, once per change and never per call, from its events: the Redis
+ * connection lost and recovered, providers up and down, adoptions, breaker changes, lost locks, and background
+ * warnings (dead letters, failed watches) folded by kind. Returns the tap for the RedRpc's events.
  */
-export function logLifecycle(log: Log, redis: RedisClient, redisName: string): { tap: EventTap; close(): void } {
-  let lostAt: number | undefined
-  const onLost = (err?: unknown) => {
-    if (lostAt !== undefined || redis.status === 'ready') return
-    lostAt = performance.now()
-    const reason = err instanceof Error ? err.message : 'connection closed'
-    log.warn('connection', 'Redis connection lost', { redis: redisName, reason })
-  }
-  const onClose = () => onLost()
-  const onReady = () => {
-    if (lostAt === undefined) return
-    const downMs = Math.round(performance.now() - lostAt)
-    lostAt = undefined
-    log.info('connection', 'Redis connection recovered', { redis: redisName, downMs })
-  }
-  redis.on('error', onLost)
-  redis.on('close', onClose)
-  redis.on('ready', onReady)
+export function logLifecycle(log: Log): EventTap {
   const warnings = new Map<string, { at: number; repeats: number }>()
   const tap: EventTap = (event, args) => {
     const e = args[0] as unknown as Record<string, unknown>
     switch (event) {
+      case 'connectionLost':
+        return log.warn('connection', 'Redis connection lost', {
+          redis: e.redis,
+          reason: e.reason,
+          error: (e.error as Error | undefined)?.message,
+        })
+      case 'connectionRecovered':
+        return log.info('connection', 'Redis connection recovered', { redis: e.redis, downMs: e.downMs })
       case 'providerUp':
         return log.info('provider', 'provider up', { service: e.service, provider: e.provider })
       case 'providerDown': {
@@ -75,12 +64,5 @@ export function logLifecycle(log: Log, redis: RedisClient, redisName: string): {
     warnings.set(kind, { at: now, repeats: 0 })
     log.warn('warning', err?.message ?? String(err), fields)
   }
-  return {
-    tap,
-    close() {
-      redis.off('error', onLost)
-      redis.off('close', onClose)
-      redis.off('ready', onReady)
-    },
-  }
+  return tap
 }
