@@ -91,4 +91,65 @@ describe('metrics through the OpenTelemetry API', () => {
     expect(where(wait, { 'redrpc.lock.outcome': 'acquired' }).length).toBe(1)
     expect(where(wait, { 'redrpc.lock.outcome': 'failed' }).length).toBe(1)
   })
+
+  it('retries, breaker transitions by state, and the live providers as callers see them come and go', async () => {
+    const options = {
+      telemetry: { tracing: false },
+      call: { timeoutMs: 200, retries: 1, retryDelayMs: 0, breaker: { failureThreshold: 1, cooldownMs: 60_000 } },
+    }
+    const provider = stack.redRpc(options)
+    const methods = {
+      // Hangs on mt_retry-1 (the caller's attempt times out), answers on the others.
+      read: { idempotent: true, handler: (_p: unknown, ctx: { providerId: string }) => hangOn(ctx.providerId) },
+    }
+    await provider.registerService('mt_retry', methods)
+    await provider.registerProvider('mt_retry', { count: 2 })
+    const caller = stack.redRpc(options, false)
+    // Always the first provider not tried yet (the list is sorted by id): mt_retry-1 first, then mt_retry-2.
+    caller.registerLbPolicy('mt_first', {
+      service: 'mt_retry',
+      factory: () => ({
+        policy: 'mt_first',
+        pick: (endpoints, ctx) => endpoints.find((e) => !ctx?.exclude?.has(e.id)),
+        onStart() {},
+        onEnd() {},
+      }),
+    })
+    const api = caller.getInstance('mt_retry')
+    await api.ready()
+    await waitFor(() => api.providers().length === 2, { timeoutMs: 10_000, what: 'both providers' })
+    const providersSeen = async () =>
+      where(await points('redrpc.providers'), { 'rpc.service': 'mt_retry' }).reduce(
+        (n, p) => n + (p.value as number),
+        0,
+      )
+    // Both RedRpcs watch the service (the provider's own adoption watch does not count): two callers see two each.
+    expect(await providersSeen()).toBe(2)
+
+    expect(await api.callApi('read')).toBe('mt_retry-2') // timed out on -1, retried on -2
+    const retries = where(await points('redrpc.client.retries'), { 'rpc.service': 'mt_retry', 'rpc.method': 'read' })
+    expect(retries[0]?.value).toBe(1)
+    const transitions = where(await points('redrpc.breaker.transitions'), {
+      'rpc.service': 'mt_retry',
+      'redrpc.provider': 'mt_retry-1',
+    })
+    expect(transitions.map((p) => [p.attributes['redrpc.breaker.state'], p.value])).toEqual([['open', 1]])
+    // -1's breaker is open: the next call goes to -2 at once, with no retry.
+    expect(await api.callApi('read')).toBe('mt_retry-2')
+    expect(where(await points('redrpc.client.retries'), { 'rpc.method': 'read' })[0]?.value).toBe(1)
+
+    release()
+    await provider.close()
+    await waitFor(async () => (await providersSeen()) === 0, { timeoutMs: 10_000, what: 'the providers gone' })
+  })
 })
+
+let release: () => void = () => {}
+const released = new Promise<void>((resolve) => {
+  release = resolve
+})
+
+/** A handler that answers on `mt_retry-1` only once released (long after its caller gave up), at once elsewhere. */
+function hangOn(providerId: string): Promise<string> | string {
+  return providerId === 'mt_retry-1' ? released.then(() => providerId) : providerId
+}

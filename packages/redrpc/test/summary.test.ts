@@ -96,4 +96,31 @@ describe('providers publish a live summary of themselves to Redis', { timeout: 6
     await redRpc.close()
     redis.disconnect()
   })
+
+  it('a process that only calls publishes no summary: only providers have a key', async () => {
+    const namespace = `${stack.namespace}-pure`
+    const provider = stack.redRpc({ namespace, summaryMs: 100 })
+    await provider.registerService('pure_service', { ping: () => 'pong' })
+    await provider.registerProvider('pure', { count: 1 })
+    const caller = stack.redRpc({ namespace, summaryMs: 100 }, false)
+    const api = caller.getInstance('pure_service')
+    const redis = stack.group.instances[0]?.client()
+    if (!redis) throw new Error('no redis')
+    const key = summaryKey(namespace, 'pure_service', 'pure-1')
+    const writtenAt = async () => (parseSummary((await redis.get(key)) ?? '')?.at ?? 0)
+    await api.callApi('ping')
+    await waitFor(async () => (await writtenAt()) > 0, { timeoutMs: 5_000, what: "the provider's summary" })
+    // Two writes of the provider's summary after the caller's first call: at least a whole period went by in which
+    // the caller, had it published anything, would have.
+    const first = await writtenAt()
+    await waitFor(async () => (await writtenAt()) > first, { timeoutMs: 5_000, what: 'a rewrite' })
+    const second = await writtenAt()
+    await api.callApi('ping')
+    await waitFor(async () => (await writtenAt()) > second, { timeoutMs: 5_000, what: 'another rewrite' })
+    const summaries = await redis.keys(`${namespace}:*summary*`)
+    expect(summaries).toEqual([key])
+    await Promise.all([caller.close(), provider.close()])
+    expect(await redis.keys(`${namespace}:*summary*`)).toEqual([])
+    redis.disconnect()
+  })
 })
