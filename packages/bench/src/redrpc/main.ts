@@ -17,6 +17,7 @@ import { type Measure, measure } from '../shared/stats.js'
 import { cpuMicros } from './cpu.js'
 import { runOverhead } from './overhead.js'
 import type { Config } from './overheadConfig.js'
+import { printOverhead } from './overheadTable.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const CALLS = Number(process.env.REDRPC_BENCH_CALLS ?? 40_000)
@@ -174,23 +175,7 @@ if (!only || only.includes('overhead')) {
     inFlight: IN_FLIGHT,
     params: PARAMS,
   })
-  console.log(
-    `\nOverhead of hooks and OpenTelemetry: interleaved blocks of ${process.env.REDRPC_BENCH_OVERHEAD_BLOCK ?? 2_000} calls per configuration, ${IN_FLIGHT} in flight, ${PROVIDERS} provider processes each; ratio = median of per-block ratios to "nothing registered" in the same cycle (${spans} spans exported by the caller)\n`,
-  )
-  console.log('| configuration | calls/s | ratio | fewer calls/s | CPU µs/call: caller | providers |')
-  console.log('|---|---:|---:|---:|---:|---:|')
-  for (const r of rows) {
-    const fewer = r.config === 'none' ? '' : `${((1 - r.ratio) * 100).toFixed(0)}%`
-    console.log(
-      `| ${r.label} | ${Math.round(r.callsPerSecond).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} | ${fewer} | ${r.cpu.caller.toFixed(0)} | ${r.cpu.providers.toFixed(0)} |`,
-    )
-  }
-  console.log(`\n| target | ratio | verdict |\n|---|---:|---|`)
-  for (const r of rows.filter((x) => x.config === 'otel' || x.config === 'sampled')) {
-    console.log(
-      `| ${r.label}: at most 15% fewer calls/s | ${r.ratio.toFixed(2)} | ${r.ratio >= 0.85 ? 'met' : 'NOT met'} |`,
-    )
-  }
+  printOverhead(rows, spans, IN_FLIGHT, PROVIDERS)
 }
 await group.stop()
 process.exit(0)

@@ -54,4 +54,7 @@ export function registerOpenTelemetry(ratios: Record<string, number> = {}): void
   api.metrics.setGlobalMeterProvider(new metrics.MeterProvider({ readers: [reader] }))
   api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
   api.propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+  // On Node 20 the context manager's AsyncLocalStorage turns on promise hooks for the whole process on its first
+  // use; any instrumentation in an application uses it at once. So does this, for the `sdk` configuration.
+  api.context.with(api.context.active(), () => {})
 }

@@ -15,7 +15,8 @@ import { cpuMicros } from './cpu.js'
 import { exported } from './openTelemetry.js'
 import { CONFIGS, type Config, LABELS, overheadSetup } from './overheadConfig.js'
 
-const BLOCK = Number(process.env.REDRPC_BENCH_OVERHEAD_BLOCK ?? 2_000)
+/** Calls per block. */
+export const BLOCK = Number(process.env.REDRPC_BENCH_OVERHEAD_BLOCK ?? 2_000)
 const CYCLES = Number(process.env.REDRPC_BENCH_OVERHEAD_CYCLES ?? 12)
 
 /** One configuration's caller and the provider processes serving it. */
