@@ -1,5 +1,6 @@
 export { Deadlines, type DeadlinesOptions, type Timed } from './Deadlines.js'
 export { RedisCoreError } from './errors.js'
+export { type Core, composeHooks, type Dispatch, type Hook } from './hooks.js'
 export { pendingReplies, type ReadyCommandOptions, sendReadyCommand } from './ioredisInternals.js'
 export { isThenable } from './isThenable.js'
 export { hashTag, keyPart, PART_SEPARATOR, unescapeKeyPart } from './keys.js'

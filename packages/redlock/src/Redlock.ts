@@ -19,6 +19,8 @@ import { ReadWriteLock } from './family/ReadWriteLock.js'
 import { Semaphore } from './family/Semaphore.js'
 import type { ReadLock, WriteLock } from './family/Share.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
+import { LockHooks } from './hooks/LockHooks.js'
+import type { RedlockHooks } from './hooks/types.js'
 import { tagOfSlot } from './keys.js'
 import { Lock, type LockOwner, lockOwner, type ReleaseResult } from './Lock.js'
 import type { RedisClient } from './options.js'
@@ -77,6 +79,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
   readonly #notifier: ReleaseNotifier
   /** When a waiter of another process was last announced, per resource (monotonic ms). */
   readonly #othersSeen = new Map<string, number>()
+  readonly #hooks = new LockHooks()
 
   /**
    * Sends nothing yet; the clients stay the caller's (`quit()` does not close them).
@@ -179,7 +182,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     } catch (err) {
       return Promise.reject(err)
     }
-    return acquire(this.#context, list, lockTtl, options)
+    return this.#acquire(list, lockTtl, options)
   }
 
   /**
@@ -196,7 +199,9 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     this.#checkLock(lock)
     const newTtl = ttl === undefined ? lock.ttl : checkTtl(ttl, 'ttl')
     if (!lock.valid) throw new LockLostError(lock, lock.released ? 'it was released' : 'it expired')
-    return extend(this.#context, lock, newTtl)
+    const hook = this.#hooks.extend
+    if (hook === undefined) return extend(this.#context, lock, newTtl)
+    return hook({ lock, ttl: newTtl }, () => extend(this.#context, lock, newTtl)) as Promise<Lock>
   }
 
   /**
@@ -216,7 +221,32 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     } catch (err) {
       return Promise.reject(err)
     }
-    return release(this.#context, lock)
+    const hook = this.#hooks.release
+    if (hook === undefined) return release(this.#context, lock)
+    return hook({ lock }, () => release(this.#context, lock)) as Promise<ReleaseResult>
+  }
+
+  /**
+   * Registers hooks around every acquire, extend and release of this Redlock (`(ctx, next) => ...`, where `next()`
+   * goes on and resolves to the lock or the release's result): for tracing, metrics, logging, refusing. Hooks run in
+   * registration order, the first outermost; registering none costs the lock paths nothing. Returns the function that
+   * removes them. `lockTelemetry()` makes OpenTelemetry spans and metrics with them.
+   *
+   * @throws TypeError when `hooks` is not `{ acquire?, extend?, release? }` of functions.
+   * @example
+   * ```ts
+   * const stop = redlock.use({
+   *   acquire: async (ctx, next) => {
+   *     const lock = await next()
+   *     console.log(`${ctx.resources.join()} after ${performance.now() - ctx.startedAt} ms, token ${lock.fencingToken}`)
+   *     return lock
+   *   },
+   * })
+   * stop() // removes them
+   * ```
+   */
+  use(hooks: RedlockHooks): () => void {
+    return this.#hooks.add(hooks)
   }
 
   /**
@@ -369,8 +399,15 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     if (this.listenerCount('clientError') > 0) this.emit('clientError', error, this.clients[index]!)
   }
 
+  #acquire(resources: readonly string[], ttl: number, options: AcquireOptions): Promise<Lock> {
+    const hook = this.#hooks.acquire
+    if (hook === undefined) return acquire(this.#context, resources, ttl, options)
+    const ctx = { resources, ttl, options, waiting: this.#queue.waiting(resources), startedAt: now() }
+    return hook(ctx, () => acquire(this.#context, resources, ttl, options)) as Promise<Lock>
+  }
+
   async #using<T>(resources: readonly string[], ttl: number, options: UsingOptions, routine: UsingRoutine<T>) {
-    const lock = await acquire(this.#context, resources, ttl, options)
+    const lock = await this.#acquire(resources, ttl, options)
     const limits = {
       ttl,
       threshold: options.automaticExtensionThreshold ?? this.settings.automaticExtensionThreshold,

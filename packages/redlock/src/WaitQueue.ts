@@ -32,6 +32,13 @@ export class WaitQueue {
     return false
   }
 
+  /** How many acquires of this Redlock wait for any of the resources (the longest line among them). */
+  waiting(resources: readonly string[]): number {
+    let most = 0
+    for (const r of resources) most = Math.max(most, this.#queues.get(r)?.length ?? 0)
+    return most
+  }
+
   /** Puts the waiter at the back of each of its resources' queues. */
   enqueue(waiter: Waiter): void {
     if (waiter.queued) return

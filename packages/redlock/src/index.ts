@@ -7,6 +7,21 @@ export { ReadWriteLock } from './family/ReadWriteLock.js'
 export { Semaphore } from './family/Semaphore.js'
 export { Permit, ReadLock, Share, type ShareMode, WriteLock } from './family/Share.js'
 export type { UsingRoutine } from './holdWhile.js'
+export {
+  type LockTelemetryOptions,
+  lockTelemetry,
+  type OpenTelemetryApi,
+  type TelemetrySpan,
+} from './hooks/telemetry.js'
+export type {
+  AcquireHook,
+  AcquireHookContext,
+  ExtendHook,
+  ExtendHookContext,
+  RedlockHooks,
+  ReleaseHook,
+  ReleaseHookContext,
+} from './hooks/types.js'
 export { type RedlockKeys, redlockKeys } from './keys.js'
 export { Lock, type ReleaseResult } from './Lock.js'
 export type {
