@@ -1,5 +1,5 @@
+import { composeHooks as compose, type Dispatch } from '@org/redis-core'
 import { describe } from '../options.js'
-import { compose, type Dispatch } from './compose.js'
 import type { CallHook, CallHookContext, HandleHook, HandleHookContext, RedRpcHooks } from './types.js'
 
 /**

@@ -1,5 +1,5 @@
+export type { Core, Dispatch, Hook } from '@org/redis-core'
 export { CallState } from './CallState.js'
-export { type Core, compose, type Dispatch, type Hook } from './compose.js'
 export { HandleState, type LockSink, LockState } from './HandleState.js'
 export { HookSet } from './HookSet.js'
 export type {
