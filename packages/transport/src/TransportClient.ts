@@ -3,7 +3,7 @@ import { assertClient, Deadlines, type RedisClient, runScript } from '@org/redis
 import { type Call, where } from './Call.js'
 import { ConnectionWatch } from './ConnectionWatch.js'
 import { decodeWith, type Encoded, encodeWith } from './codec.js'
-import { close, commandConnection, raw, type XAdd, xaddAll } from './connections.js'
+import { close, commandConnection, type XAdd, xaddAll } from './connections.js'
 import {
   AbortError,
   CodecError,
@@ -26,7 +26,7 @@ import {
 import { ReplyReader } from './ReplyReader.js'
 import { connectReady, unavailable, within } from './reachable.js'
 import { MAX_REPLY_LENGTH } from './readRequests.js'
-import { ENSURE_REPLY_STREAM } from './scripts.js'
+import { ENSURE_REPLY_STREAM, POST_CANCEL } from './scripts.js'
 import {
   ERROR,
   ERROR_JSON,
@@ -412,9 +412,9 @@ export class TransportClient {
     this.#settle(call, new AbortError(`${where(call)}: cancelled by the caller`, { notExecuted: !sent }))
     if (sent) {
       const cancels = cancelKey(this.#settings.namespace, call.service, call.providerId)
-      raw(this.#commands!.conn)
-        .xadd(cancels, 'MAXLEN', '~', CANCEL_STREAM_LENGTH, '*', 'i', call.id)
-        .catch((e: Error) => this.#settings.onError(e))
+      runScript(this.#commands!.conn, POST_CANCEL, [cancels], [CANCEL_STREAM_LENGTH, call.id, call.timeoutMs]).catch(
+        (e: Error) => this.#settings.onError(e),
+      )
     }
   }
 

@@ -96,3 +96,19 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return id
 `,
 })
+
+/**
+ * KEYS[1] a provider's cancel stream. ARGV[1] length cap (MAXLEN ~), ARGV[2] request id, ARGV[3] ttl ms. Replies the
+ * entry's id. Posts one cancellation and keeps the stream's time to live at least ARGV[3] (the cancelled call's own
+ * time: after it the handler's deadline has passed and the cancel means nothing), so the stream of a provider that is
+ * gone, or that nobody cancels to any more, expires instead of staying in Redis for good.
+ */
+export const POST_CANCEL = defineScript({
+  name: 'postCancel',
+  numberOfKeys: 1,
+  source: `
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'i', ARGV[2])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return id
+`,
+})

@@ -63,12 +63,17 @@ describe('a cancelled call rejects with AbortError, and the handler is told', ()
         method: 'wait',
         params: 'a',
         signal: controller.signal,
+        timeoutMs: 20_000,
       })
       await waitFor(() => t.started.length === 1, { what: 'the handler to start' })
       controller.abort()
       await expect(call).rejects.toBeInstanceOf(AbortError)
       await waitFor(() => t.seen[0]?.reason, { what: 'the cancel to reach the handler' })
       expect(t.seen[0]!.reason).toBeInstanceOf(AbortError)
+      // The cancel stream expires (within the call's time) instead of staying in Redis after its provider is gone.
+      const ttl = await kit.redis.pttl('abort:cancel:{svc/p1}')
+      expect(ttl).toBeGreaterThan(0)
+      expect(ttl).toBeLessThanOrEqual(20_000)
     } finally {
       await t.close()
     }
