@@ -30,17 +30,17 @@ export class RedisHealth {
    */
   constructor(redis: RedisClient, onChange: (change: ConnectionChange) => void = () => {}) {
     this.#redis = redis
-    const failed = (err: Error) => {
-      const first = this.#failure === undefined
-      this.#failure ??= err
-      if (!first || this.#lostAt !== undefined) return
+    // A socket error names the cause best (a refused reconnect after a close): it replaces what a close noted.
+    const failed = (err: Error, replace: boolean) => {
+      if (replace || this.#failure === undefined) this.#failure = err
+      if (this.#lostAt !== undefined) return
       this.#lostAt = performance.now()
       onChange({ event: 'connectionLost', payload: { redis: this.name, reason: reasonOf(err), error: err } })
     }
     const onError = (err: unknown) => {
-      if (this.#redis.status !== 'ready') failed(err instanceof Error ? err : new Error(String(err)))
+      if (this.#redis.status !== 'ready') failed(err instanceof Error ? err : new Error(String(err)), true)
     }
-    const onClose = () => failed(new Error('Connection is closed.'))
+    const onClose = () => failed(new Error('Connection is closed.'), false)
     const onReady = () => {
       this.#failure = undefined
       if (this.#lostAt === undefined) return
