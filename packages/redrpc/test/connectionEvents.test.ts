@@ -52,6 +52,8 @@ describe('a Redis killed mid-run: the loss and the recovery are events and log l
         fields: { name: 'redrpc:connection', redis: `${instance.host}:${instance.port}` },
       })
       expect(recovered).toEqual([])
+      // Calls meanwhile fail at once, naming the latest cause: the refused reconnects, not the first close.
+      await expect(api.callApi('ping')).rejects.toMatchObject({ name: 'RedisUnavailableError', reason: 'refused' })
 
       await instance.restart()
       await waitFor(() => recovered.length === 1, { timeoutMs: 15_000, what: 'connectionRecovered' })
