@@ -43,8 +43,8 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
     owner.quorum,
     (resource) => queue.wakeFirst(resource),
     reportError,
-    // Shared holds are not handed over key by key, nor marked: releases are all they announce.
-    { handed: () => {}, waiting: () => {} },
+    // A change announces, by id, the waiters it let in (`>id`): exactly they are woken.
+    { handed: (_resource, id) => queue.wakeId(id), waiting: () => {} },
   )
   const queue: WaitQueue = new WaitQueue({
     busy: (resource) => notifier.watch(resource),

@@ -18,6 +18,8 @@ export interface ShareInit {
   readonly value: string
   readonly attempts: number
   readonly fencingToken: bigint
+  /** The semaphore seat a quorum gave it; -1 for a read-write lock. */
+  readonly seat: number
   readonly ttl: number
   /** Monotonic ms until which the hold is valid. */
   readonly validUntil: number
@@ -33,6 +35,8 @@ export let renewShare!: (share: Share, ttl: number, validUntil: number) => void
 export let markShareReleased!: (share: Share) => void
 /** The family context it belongs to. */
 export let shareFamily!: (share: Share) => object
+/** The semaphore seat it holds (-1 for a read-write lock): its extensions must find it on the same seat. */
+export let shareSeat!: (share: Share) => number
 
 /**
  * A held share of a read-write lock or a semaphore: the handle `read()`, `write()` and `acquire()` return. Like a
@@ -63,6 +67,7 @@ export abstract class Share implements AsyncDisposable {
   #released = false
   readonly #owner: ShareOwner
   readonly #family: object
+  readonly #seat: number
 
   /** Made by a read-write lock or a semaphore; not meant to be built by hand. */
   constructor(owner: ShareOwner, init: ShareInit) {
@@ -76,6 +81,7 @@ export abstract class Share implements AsyncDisposable {
     this.#ttl = init.ttl
     this.#validUntil = init.validUntil
     this.#family = init.family
+    this.#seat = init.seat
   }
 
   static {
@@ -87,6 +93,7 @@ export abstract class Share implements AsyncDisposable {
       share.#released = true
     }
     shareFamily = (share) => share.#family
+    shareSeat = (share) => share.#seat
   }
 
   /** Epoch ms until which the hold is valid (computed from a monotonic clock). */

@@ -20,6 +20,8 @@ const RENEW_PLACE: RoundRule<boolean> = { parse: parseDone, decided: quorumOk }
  */
 export class SharePlace {
   #timer: ReturnType<typeof setInterval> | undefined
+  /** A renewal fell during an attempt: it is sent once the attempt ended. */
+  #due = false
 
   constructor(
     private readonly family: FamilyContext,
@@ -36,20 +38,36 @@ export class SharePlace {
     this.#timer.unref()
   }
 
-  /** Stops renewing, and leaves every queue it may be in (written behind any renewal still in flight). */
+  /** After a failed attempt: sends a renewal that fell during it. */
+  attempted(): void {
+    if (!this.#due) return
+    this.#due = false
+    this.#renew()
+  }
+
+  /**
+   * Stops renewing, and leaves every queue it may still be in: all of them after giving up, those of the instances
+   * that did not grant it after a win (a grant took it out). No renewal can land after the grant and put it back:
+   * renewals are only sent between attempts, so each is written before the next attempt on its connection.
+   */
   end(): void {
     clearInterval(this.#timer)
     this.#timer = undefined
     const { family, call } = this
     if (!call.queued && call.ticket === 0) return
-    const args = [call.id, call.spec.channel]
+    const args = [call.id, call.spec.channel, call.spec.permits]
     family.instances.forEach((client, i) => {
+      if (call.granted?.[i]) return
       runScript(client, SHARE_LEAVE, call.spec.keys, args).catch((err: Error) => family.reportError(i, err))
     })
   }
 
   #renew(): void {
     const { family, call } = this
+    if (!this.waiter.waiting) {
+      this.#due = true
+      return
+    }
     const { spec } = call
     const args = [spec.code, spec.permits, call.id, call.ticket, WAITER_LEASE]
     gather(family, RENEW_PLACE, call.requestTimeout, (i) =>

@@ -10,7 +10,7 @@ export interface ShareSpec {
   readonly code: ShareCode
   /** The semaphore's permits; 0 for a read-write lock. */
   readonly permits: number
-  /** The seven keys of its scripts (see `keys.ts`). */
+  /** The eight keys of its scripts (see `keys.ts`). */
   readonly keys: readonly string[]
   /** The channel its releases are announced on. */
   readonly channel: string
@@ -33,4 +33,8 @@ export interface ShareCall {
   tries: number
   /** True once an instance queued it: it must leave the queues however it ends. */
   queued: boolean
+  /** Per instance, whether the winning attempt was granted there (a grant takes the waiter out of that queue). */
+  granted: readonly boolean[] | undefined
+  /** The semaphore seat its next attempt asks for (-1: any): the one most instances gave its last attempt. */
+  seat: number
 }

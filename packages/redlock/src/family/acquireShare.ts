@@ -21,8 +21,9 @@ interface Last {
  *
  * 1. When no acquire of this process waits for the same hold, the first attempt goes out at once.
  * 2. Otherwise, and after a refused attempt, it waits in this process' line (the lock's `WaitQueue`, in arrival
- *    order) and in the common queue in Redis (`SharePlace`), and attempts each time it is woken: a release announced
- *    on a quorum, a local winner before it in line, a renewal that says it would be admitted, or the retry timer.
+ *    order) and in the common queue in Redis (`SharePlace`), and attempts each time it is woken: an instance
+ *    announced that a change let it in (`>id`, see `scripts/shareQueue.ts`), a local winner before it in line, a
+ *    renewal that says it would be admitted, or the retry timer.
  * 3. It ends when it wins (the hold is returned), or gives up: retries used up, timeout passed, signal aborted.
  */
 export async function acquireShare(
@@ -44,6 +45,8 @@ export async function acquireShare(
     ticket: 0,
     tries: 0,
     queued: false,
+    granted: undefined,
+    seat: -1,
   }
   const waiter = new Waiter([spec.resource], ttl, call.id)
   const place = new SharePlace(family, call, waiter)
@@ -53,6 +56,7 @@ export async function acquireShare(
     value: outcome.value,
     attempts,
     fencingToken: outcome.token,
+    seat: outcome.seat,
     ttl,
     validUntil: outcome.validUntil,
     family,
@@ -78,6 +82,7 @@ export async function acquireShare(
       const outcome = await attemptShare(family, call)
       if (outcome.ok) return won(outcome, attempts)
       place.join(outcome.counter)
+      place.attempted()
       last = outcome
     }
   } finally {

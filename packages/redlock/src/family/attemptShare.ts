@@ -10,18 +10,38 @@ import { SHARE_UNDO } from '../scripts/shareUndo.js'
 import type { FamilyContext } from './FamilyContext.js'
 import type { ShareCall } from './ShareSpec.js'
 
-/** An instance's answer to `shareAcquire`: the fencing counter when it granted, else its ticket counter (boxed). */
-type GrantReply = number | { readonly counter: number }
+/** A grant: the fencing counter after its increment, and the seat (-1 unless a semaphore's). */
+interface Grant {
+  readonly counter: number
+  readonly seat: number
+}
 
-const isGrant = (reply: GrantReply): reply is number => typeof reply === 'number'
+/** An instance's answer to `shareAcquire`: a grant, or its ticket counter for the waiter (0: not queued). */
+type GrantReply = Grant | { readonly queuedAt: number }
+
+const isGrant = (reply: GrantReply): reply is Grant => 'seat' in reply
 
 function parseGrant(reply: unknown): GrantReply {
-  if (typeof reply === 'number' && Number.isSafeInteger(reply) && reply > 0) return reply
-  if (Array.isArray(reply) && typeof reply[0] === 'number') return { counter: reply[0] }
+  if (Array.isArray(reply) && typeof reply[0] === 'number') {
+    if (reply.length === 1) return { queuedAt: reply[0] }
+    if (reply.length === 2 && typeof reply[1] === 'number') return { counter: reply[0], seat: reply[1] }
+  }
   throw new Error(`unexpected shareAcquire reply: ${String(reply)}`)
 }
 
-/** The value a quorum of granting instances returned, if any: a token nobody else got (see `fencePast.ts`). */
+/** The grants of the seat: one per instance, undefined where it was not granted that seat. */
+const grantsOf = (answers: readonly Answer<GrantReply>[], seat: number) =>
+  answers.map((a) => (a.status === 'ok' && isGrant(a.value) && a.value.seat === seat ? a.value.counter : undefined))
+
+/** Grants per seat; a read-write lock's are all on seat -1. */
+function bySeat(answers: readonly Answer<GrantReply>[]): Map<number, number> {
+  const seats = new Map<number, number>()
+  for (const a of answers)
+    if (a.status === 'ok' && isGrant(a.value)) seats.set(a.value.seat, (seats.get(a.value.seat) ?? 0) + 1)
+  return seats
+}
+
+/** The value a quorum of the grants returned, if any: a token nobody else got (see `fencePast.ts`). */
 function agreed(values: readonly (number | undefined)[], quorum: number): number | undefined {
   const counts = new Map<number, number>()
   for (const v of values) {
@@ -33,20 +53,18 @@ function agreed(values: readonly (number | undefined)[], quorum: number): number
   return undefined
 }
 
-const grants = (answers: readonly Answer<GrantReply>[]) =>
-  answers.map((a) => (a.status === 'ok' && isGrant(a.value) ? a.value : undefined))
-
-/** Decided once a quorum granted with one counter, or a quorum can no longer grant. */
+/** Decided once a quorum granted one seat with one counter, or no seat can reach a quorum any more. */
 const TAKE: RoundRule<GrantReply> = {
   parse: parseGrant,
   decided(answers, quorum) {
-    let got = 0
     let pending = 0
-    for (const a of answers) {
-      if (a.status === 'pending') pending++
-      else if (a.status === 'ok' && isGrant(a.value)) got++
+    for (const a of answers) if (a.status === 'pending') pending++
+    for (const [seat, got] of bySeat(answers)) {
+      if (got + pending >= quorum && (got < quorum || agreed(grantsOf(answers, seat), quorum) === undefined))
+        return false
+      if (got >= quorum) return true
     }
-    return got + pending < quorum || agreed(grants(answers), quorum) !== undefined
+    return pending < quorum
   },
 }
 
@@ -58,7 +76,14 @@ const FENCE_ROUNDS = 3
 
 /** The outcome of one attempt at a shared hold. */
 export type ShareOutcome =
-  | { readonly ok: true; readonly value: string; readonly token: bigint; readonly validUntil: number }
+  | {
+      readonly ok: true
+      readonly value: string
+      readonly token: bigint
+      /** The semaphore seat a quorum gave it (-1 for a read-write lock). */
+      readonly seat: number
+      readonly validUntil: number
+    }
   | {
       readonly ok: false
       /** True when an instance refused because of other holders (not a failure). */
@@ -70,42 +95,46 @@ export type ShareOutcome =
 
 /**
  * One attempt, on the plain lock's rule: the hold is taken on every instance in parallel with a value of its own, and
- * won on a quorum with validity `ttl - elapsed - drift` left. Its fencing token is a counter value a quorum returned:
- * each grant raises the counter by one, so that value was returned to this attempt only; when the granting instances
- * disagree, `fencePast` moves a quorum past the highest one first. A failed attempt is undone on every instance.
+ * won on a quorum with validity `ttl - elapsed - drift` left. A semaphore's permit must be given the same seat by a
+ * quorum (see `scripts/shareQueue.ts`: seats are what keeps the holders to `permits`); where another seat was given,
+ * it is let go at once. The fencing token is a counter value a quorum returned: each grant raises the counter by one,
+ * so that value was returned to this attempt only; when the granting instances disagree, `fencePast` moves a quorum
+ * past the highest one first. A failed attempt is undone on every instance that may hold it.
  */
 export async function attemptShare(family: FamilyContext, call: ShareCall): Promise<ShareOutcome> {
   const { spec, ttl, requestTimeout } = call
   const value = randomUUID()
   call.tries++
   const start = now()
-  const args = [spec.code, value, ttl, spec.permits, call.lease, call.ticket, call.id]
+  const args = [spec.code, value, ttl, spec.permits, call.lease, call.ticket, call.id, call.seat]
   const answers = await gather(family, TAKE, requestTimeout, (i) =>
     runScript(family.instances[i]!, SHARE_ACQUIRE, spec.keys, args),
   )
   reportTimeouts(family, answers, requestTimeout)
   let counter = 0
-  let top = 0
-  let got = 0
-  for (const a of answers) {
-    if (a.status !== 'ok') continue
-    if (isGrant(a.value)) {
-      got++
-      top = Math.max(top, a.value)
-    } else counter = Math.max(counter, a.value.counter)
-  }
+  for (const a of answers) if (a.status === 'ok' && !isGrant(a.value)) counter = Math.max(counter, a.value.queuedAt)
   if (counter > 0) call.queued = true
+  // The seat most instances gave (the lowest among equals): the one that may have a quorum, and the next one to ask.
+  let seat = -1
+  let got = 0
+  for (const [s, n] of bySeat(answers)) if (n > got || (n === got && s < seat)) [seat, got] = [s, n]
+  if (got > 0) call.seat = seat
   const described = instanceAnswers(answers, (reply) => !isGrant(reply))
   const fail = (locked: boolean): ShareOutcome => {
-    undo(family, call, value)
+    undo(family, call, value, answers, undefined)
     return { ok: false, locked, answers: described, counter }
   }
   if (got < family.quorum) return fail(described.some((a) => a.status === 'locked'))
-  const token = agreed(grants(answers), family.quorum) ?? (await movePast(family, call, top))
+  const grants = grantsOf(answers, seat)
+  const top = Math.max(...grants.map((g) => g ?? 0))
+  const token = agreed(grants, family.quorum) ?? (await movePast(family, call, top))
   if (token === undefined) return fail(false)
   const validUntil = start + ttl - driftFor(ttl, family.settings.driftFactor)
   if (validUntil <= now()) return fail(false)
-  return { ok: true, value, token: BigInt(token), validUntil }
+  // Instances that gave another seat (or have not answered) let it go; the quorum's keep it.
+  undo(family, call, value, answers, seat)
+  call.granted = grants.map((g) => g !== undefined)
+  return { ok: true, value, token: BigInt(token), seat, validUntil }
 }
 
 /** Moves a quorum's counters past `top` until a quorum returns one value; undefined when they keep differing. */
@@ -123,11 +152,28 @@ async function movePast(family: FamilyContext, call: ShareCall, top: number): Pr
   return undefined
 }
 
-/** Undoes an attempt everywhere, also on the slow instances (the undo queues behind the attempt there). */
-function undo(family: FamilyContext, call: ShareCall, value: string): void {
+/**
+ * Undoes an attempt wherever it may hold but must not, also on the slow instances (the undo queues behind the attempt
+ * there): everywhere after a failure, but where the seat `kept` was given after a win. An instance that refused set
+ * nothing and kept the waiter queued, so it is left alone. After a failure the waiter is put back in line where a
+ * grant took it out; after a win it is not (it leaves the queues).
+ */
+function undo(
+  family: FamilyContext,
+  call: ShareCall,
+  value: string,
+  answers: readonly Answer<GrantReply>[],
+  kept: number | undefined,
+): void {
   const { spec } = call
-  const args = [value, spec.channel, spec.code, call.id, call.ticket, call.lease]
+  const ticket = kept === undefined ? call.ticket : 0
+  const args = [value, spec.channel, spec.code, call.id, ticket, call.lease, spec.permits]
   family.instances.forEach((client, i) => {
+    const a = answers[i]!
+    if (a.status === 'ok' && (!isGrant(a.value) || a.value.seat === kept)) return
+    // After a win, an instance that has not answered yet keeps what it may grant: most likely the same seat, and the
+    // release lets it go in any case (a seat given on one instance only counts for nobody).
+    if (kept !== undefined && a.status !== 'ok') return
     runScript(client, SHARE_UNDO, spec.keys, args).catch((err: Error) => family.reportError(i, err))
   })
 }

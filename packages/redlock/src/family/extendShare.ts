@@ -8,7 +8,7 @@ import { parseDone } from '../Instance.js'
 import { requestTimeoutFor } from '../options.js'
 import { SHARE_EXTEND } from '../scripts/shareExtend.js'
 import type { FamilyContext } from './FamilyContext.js'
-import { renewShare, type Share } from './Share.js'
+import { renewShare, type Share, shareSeat } from './Share.js'
 import type { ShareSpec } from './ShareSpec.js'
 
 /** Decided once a quorum extended the hold, or can no longer. */
@@ -16,7 +16,7 @@ const EXTEND_HOLD: RoundRule<boolean> = { parse: parseDone, decided: quorumOfTru
 
 /**
  * Extends a valid hold on a quorum (checked by its owner), on the plain lock's rule: each instance extends it only if
- * it still holds it unexpired; valid again until `ttl - drift` from the start of the round.
+ * it still holds it unexpired (a permit: on its seat); valid again until `ttl - drift` from the start of the round.
  */
 export async function extendShare<S extends Share>(
   family: FamilyContext,
@@ -28,7 +28,7 @@ export async function extendShare<S extends Share>(
   const start = now()
   const timeout = requestTimeoutFor(family.settings, ttl)
   const answers = await gather(family, EXTEND_HOLD, timeout, (i) =>
-    runScript(family.instances[i]!, SHARE_EXTEND, spec.keys, [share.value, ttl]),
+    runScript(family.instances[i]!, SHARE_EXTEND, spec.keys, [share.value, ttl, shareSeat(share)]),
   )
   reportTimeouts(family, answers, timeout)
   const described = instanceAnswers(answers, (extended) => !extended)

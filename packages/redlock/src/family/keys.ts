@@ -13,12 +13,13 @@ function familyPrefix(prefix: string): string {
 }
 
 /**
- * The seven keys every script of a shared hold takes, in its order (see `scripts/shareQueue.ts`), all in the name's
+ * The eight keys every script of a shared hold takes, in its order (see `scripts/shareQueue.ts`), all in the name's
  * Cluster slot: the name is the hash tag, as for the plain lock.
  */
 export function shareKeys(prefix: string, kind: ShareKind, name: string): readonly string[] {
   const at = (part: string) => `${prefix}${kind}:${part}:{${name}}`
-  return Object.freeze([at('h'), at('x'), at('q'), at('ql'), at('qn'), at('qw'), shareFenceKey(prefix, name)])
+  const fence = shareFenceKey(prefix, name)
+  return Object.freeze([at('h'), at('x'), at('q'), at('ql'), at('qn'), at('qw'), fence, at('s')])
 }
 
 /** The fencing counter of a name's shared holds (shared by every name of its Cluster slot, as the lock's is). */

@@ -14,8 +14,8 @@ const LET_GO: RoundRule<number> = { parse: parseCount, decided: quorumAnswered }
 
 /**
  * Releases a hold (checked by its owner) on every instance, only where it is still this hold's, and settles once a
- * quorum answered. Right after the releases are written, the first waiter of this process is woken: its attempt is
- * written behind the release on each connection. Waiters of other processes hear it on the channel.
+ * quorum answered. The waiters it lets in, of this process or another, are told by id on the channel (see
+ * `scripts/shareQueue.ts`): only they attempt.
  */
 export function releaseShare(family: FamilyContext, spec: ShareSpec, share: Share): Promise<ReleaseResult> {
   markShareReleased(share)
@@ -24,7 +24,7 @@ export function releaseShare(family: FamilyContext, spec: ShareSpec, share: Shar
     family,
     LET_GO,
     timeout,
-    (i) => runScript(family.instances[i]!, SHARE_RELEASE, spec.keys, [share.value, spec.channel]),
+    (i) => runScript(family.instances[i]!, SHARE_RELEASE, spec.keys, [share.value, spec.channel, spec.permits]),
     (answers) => {
       reportTimeouts(family, answers, timeout)
       let instances = 0
@@ -32,6 +32,5 @@ export function releaseShare(family: FamilyContext, spec: ShareSpec, share: Shar
       return releaseResult(instances, answers)
     },
   )
-  family.queue.wakeFirst(spec.resource)
   return sent
 }

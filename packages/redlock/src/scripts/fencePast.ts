@@ -3,7 +3,7 @@ import { defineShareScript } from './shareQueue.js'
 /**
  * fencePast: moves a fencing counter past a value, for a shared hold whose instances returned different counters.
  *
- * KEYS: the seven keys of a shared hold (see `shareQueue.ts`; only the fencing counter, KEYS[7], is touched).
+ * KEYS: the eight keys of a shared hold (see `shareQueue.ts`; only the fencing counter, KEYS[7], is touched).
  * ARGV: top (decimal). Reply: the counter after the move.
  *
  * Guarantee: the counter becomes max(counter, top) + 1: raised, never lowered, and every call on this instance

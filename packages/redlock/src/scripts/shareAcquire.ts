@@ -3,28 +3,29 @@ import { defineShareScript } from './shareQueue.js'
 /**
  * shareAcquire: takes a read, write or permit hold on one instance, or queues the waiter.
  *
- * KEYS: the seven keys of a shared hold (see `shareQueue.ts`).
+ * KEYS: the eight keys of a shared hold (see `shareQueue.ts`).
  * ARGV: mode (`r` read, `w` write, `p` permit), value, ttl (ms), permits (mode `p`), lease (ms; 0 = do not queue),
- * ticket (0: none yet), waiter id.
- * Reply: the fencing counter after its increment, when granted; else `{ counter }`, this instance's ticket counter for
- * the waiter (0 when it was not queued).
+ * ticket (0: none yet), waiter id, seat wanted (mode `p`; -1: any).
+ * Reply: when granted, `{ counter, seat }`: the fencing counter after its increment, and the seat taken (-1 unless
+ * mode `p`); else `{ counter }`, this instance's ticket counter for the waiter (0 when it was not queued).
  *
  * Guarantee: expired holders and waiters are pruned first, by this instance's clock. Granted only when the mode
  * admits it (`admissible`): a writer when nobody holds and nobody waits before it; a reader when no writer holds and
  * no writer waits before it (a waiting writer stops new readers); a permit when the holders plus the waiters before
- * it are fewer than `permits`. A granted hold is added with an expiry `ttl` from now, the waiter leaves the queue
- * here, and the counter is raised by one, so every grant on this instance returns a value of its own. Otherwise
+ * it are fewer than `permits`, on the seat wanted when it is free, else the lowest free one (see `shareQueue.ts`). A
+ * granted hold is added with an expiry `ttl` from now, the waiter leaves the queue here, and the counter is raised by
+ * one, so every grant on this instance returns a value of its own. Otherwise
  * nothing is held, and with a lease the waiter is queued (a newcomer with a provisional score that sorts after every
  * settled ticket), its ticket settled when given, its lease renewed.
  */
 export const SHARE_ACQUIRE = defineShareScript(
   'shareAcquire',
   `
-local h, x, q, ql, qn, qw, fence = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local h, x, q, ql, qn, qw, fence, hs = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local mode, value, ttl, permits = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local lease, ticket, w = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local now = nowMs()
-pruneHolders(h, x, now)
+pruneHolders(h, x, now, hs)
 pruneWaiters(q, ql, qw, now)
 if ticket > 0 and redis.call('ZSCORE', q, w) then
   redis.call('ZADD', q, ticket, w)
@@ -35,11 +36,17 @@ if admissible(mode, permits, h, x, q, qw, w) then
   if mode == 'w' then set = x end
   redis.call('ZADD', set, now + ttl, value)
   keepFor(set, ttl)
+  local seat = -1
+  if mode == 'p' then
+    seat = takeSeat(h, hs, tonumber(ARGV[8]), permits)
+    redis.call('HSET', hs, tostring(seat), value, value, tostring(seat))
+    keepFor(hs, ttl)
+  end
   if redis.call('ZREM', q, w) == 1 then
     redis.call('ZREM', ql, w)
     redis.call('ZREM', qw, w)
   end
-  return redis.call('INCR', fence)
+  return { redis.call('INCR', fence), seat }
 end
 local counter = 0
 if lease > 0 then

@@ -3,7 +3,7 @@ import { defineShareScript } from './shareQueue.js'
 /**
  * shareRenew: keeps a waiter's place in the queue of a shared hold, and settles its ticket.
  *
- * KEYS: the seven keys of a shared hold (see `shareQueue.ts`). ARGV: mode, permits, waiter id, ticket, lease (ms).
+ * KEYS: the eight keys of a shared hold (see `shareQueue.ts`). ARGV: mode, permits, waiter id, ticket, lease (ms).
  * Reply: 1 when the waiter would be admitted now (an expired holder freed its share, say), else 0.
  *
  * Guarantee: the waiter is in the queue with its ticket as score (added again when the instance lost it, e.g. after a
@@ -13,10 +13,10 @@ import { defineShareScript } from './shareQueue.js'
 export const SHARE_RENEW = defineShareScript(
   'shareRenew',
   `
-local h, x, q, ql, qn, qw = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local h, x, q, ql, qn, qw, hs = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
 local mode, permits, w, ticket, lease = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = nowMs()
-pruneHolders(h, x, now)
+pruneHolders(h, x, now, hs)
 pruneWaiters(q, ql, qw, now)
 redis.call('ZADD', q, ticket, w)
 if mode == 'w' then redis.call('ZADD', qw, ticket, w) end

@@ -3,19 +3,20 @@ import { defineShareScript } from './shareQueue.js'
 /**
  * shareUndo: undoes a failed attempt at a shared hold on one instance, keeping the waiter's place.
  *
- * KEYS: the seven keys of a shared hold (see `shareQueue.ts`).
- * ARGV: value, channel, mode, waiter id, ticket (0: none settled yet), lease (ms). Reply: 1 when it removed a hold.
+ * KEYS: the eight keys of a shared hold (see `shareQueue.ts`).
+ * ARGV: value, channel, mode, waiter id, ticket (0: none settled yet), lease (ms), permits (0: a read-write lock).
+ * Reply: 1 when it removed a hold.
  *
  * Guarantee: only the hold of this value is removed (each attempt has a value of its own, so an undo that runs late
  * never touches a later attempt's hold). A waiter with a settled ticket is put back in the queue with it (a grant took
- * it out), so an attempt that won here but not on a quorum does not lose its turn. When a hold was removed and others
- * wait, an empty message on the channel wakes them.
+ * it out), so an attempt that won here but not on a quorum does not lose its turn. When a hold was removed, the
+ * waiters it lets in are told by id (`announce`).
  */
 export const SHARE_UNDO = defineShareScript(
   'shareUndo',
   `
-local h, x, q, ql, qn, qw = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local removed = redis.call('ZREM', h, ARGV[1]) + redis.call('ZREM', x, ARGV[1])
+local h, x, q, ql, qn, qw, hs = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
+local removed = dropHold(h, x, hs, ARGV[1])
 local ticket, lease, w = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[4]
 if ticket > 0 and lease > 0 then
   local now = nowMs()
@@ -24,7 +25,7 @@ if ticket > 0 and lease > 0 then
   redis.call('ZADD', ql, now + lease, w)
   queueFor(q, ql, qn, qw, lease)
 end
-if removed > 0 and redis.call('EXISTS', q) == 1 then redis.call('PUBLISH', ARGV[2], '') end
+if removed > 0 then announce(ARGV[2], tonumber(ARGV[7]), h, x, q, qw, w) end
 return removed
 `,
 )
