@@ -37,7 +37,7 @@ export function traceTree(spans: readonly SpanLine[]): string[] {
     lines.push(`${prefix}${branch}${describeSpan(span)}`)
     const kids = children(span.spanId)
     const next = root ? prefix : `${prefix}${last ? '   ' : '│  '}`
-    kids.forEach((kid, i) => walk(kid, next, i === kids.length - 1, false))
+    for (const [i, kid] of kids.entries()) walk(kid, next, i === kids.length - 1, false)
   }
   for (const root of children(undefined)) walk(root, '', true, true)
   return lines

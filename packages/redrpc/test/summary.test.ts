@@ -107,7 +107,7 @@ describe('providers publish a live summary of themselves to Redis', { timeout: 6
     const redis = stack.group.instances[0]?.client()
     if (!redis) throw new Error('no redis')
     const key = summaryKey(namespace, 'pure_service', 'pure-1')
-    const writtenAt = async () => (parseSummary((await redis.get(key)) ?? '')?.at ?? 0)
+    const writtenAt = async () => parseSummary((await redis.get(key)) ?? '')?.at ?? 0
     await api.callApi('ping')
     await waitFor(async () => (await writtenAt()) > 0, { timeoutMs: 5_000, what: "the provider's summary" })
     // Two writes of the provider's summary after the caller's first call: at least a whole period went by in which
