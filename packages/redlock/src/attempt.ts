@@ -188,8 +188,8 @@ function won(
 }
 
 /**
- * A failed attempt: whatever it set is undone on every instance, also the slow ones (their undo queues behind). A
- * first attempt releases it (to the next waiter in line there, if any). A waiter's claim keeps what it got, or
+ * A failed attempt: whatever it set is undone on every instance that did not refuse it, also the slow ones (their
+ * undo queues behind). A first attempt releases it (to the next waiter in line there, if any). A waiter's claim keeps what it got, or
  * passes it to the waiter that goes before it (see `queueOrder.ts`), so that contenders who split the instances
  * between them settle in the next round, the same way in every process.
  */
@@ -214,6 +214,10 @@ function failed(
     })
   } else {
     ctx.instances.forEach((instance, i) => {
+      // A refusal set nothing there, and queued the waiter when it will wait: a release would only take it out of
+      // the queue again (for its renewal to put it back) and cost a script.
+      const a = first[i]!
+      if (a.status === 'ok' && !isGrant(a.value)) return
       instance.release(resources, value, call.id).catch((err: Error) => ctx.reportError(i, err))
     })
   }
