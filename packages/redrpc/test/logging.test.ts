@@ -141,6 +141,28 @@ describe('the logger option: what changes is logged once, never per call', () =>
     expect(down[0]).toMatchObject({ level: 'warn', fields: { provider: 'lg_child-1', reason: 'expired' } })
   })
 
+  it('dead letters: malformed requests in an inbox are dead-lettered one by one, and logged once', async () => {
+    const { logger, entries } = capture()
+    const redRpc = stack.redRpc({ logger })
+    await redRpc.registerService('lg_dead', { ping: () => 'pong' })
+    await redRpc.registerProvider('lg_dead', { count: 1 })
+    const redis = stack.group.instances[0]?.client()
+    if (!redis) throw new Error('no redis')
+    const [inbox] = await redis.keys(`${stack.namespace}:inbox:*lg_dead*`)
+    expect(inbox).toBeDefined()
+    // Records no caller would write: each one is settled as a dead letter (MALFORMED) by the provider.
+    for (let i = 0; i < 5; i++) await redis.xadd(inbox as string, '*', 'garbage', `${i}`)
+    const dead = () => entries.filter((e) => e.fields.name === 'redrpc:warning' && /dead-lettered/.test(e.message))
+    const stream = (inbox as string).replace(':inbox:', ':dead:') // the inbox's dead-letter stream
+    await waitFor(async () => (await redis.exists(stream)) === 1 && (await redis.xlen(stream)) === 5, {
+      timeoutMs: 10_000,
+      what: 'five dead letters',
+    })
+    expect(dead()).toHaveLength(1)
+    expect(await redRpc.getInstance('lg_dead').callApi('ping')).toBe('pong')
+    redis.disconnect()
+  })
+
   it('background warnings of one kind are folded: logged once, then with the count of repeats', () => {
     const { logger, entries } = capture()
     const tap = logLifecycle(new Log(logger))
