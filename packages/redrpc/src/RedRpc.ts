@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events'
 import { createBalancer, type LoadBalancer, registerPolicy } from '@org/balancer'
 import type { Redlock } from '@org/redlock'
-import { Registry, UnknownServiceError as RegistryUnknownServiceError, type Watch } from '@org/registry'
+import {
+  Registry,
+  UnknownServiceError as RegistryUnknownServiceError,
+  ServiceChangedError,
+  type Watch,
+} from '@org/registry'
 import { TransportClient } from '@org/transport'
 import type { Cluster, Redis } from 'ioredis'
 import {
@@ -216,14 +221,24 @@ export class RedRpc extends EventEmitter<RedRpcEvents> {
     }
     // Another process (or this service before a restart) may have registered it: the same definition registers
     // again, another one is refused rather than silently replaced under its running providers and callers.
+    // The check and the write are one compare-and-set: of two processes registering different definitions at once,
+    // one is refused, never both written in turn.
     await this.#withRedis({ service: name }, async () => {
-      const stored = await this.#registry.getService(name).catch((err: unknown) => {
+      let stored = await this.#registry.getService(name).catch((err: unknown) => {
         if (err instanceof RegistryUnknownServiceError) return undefined
         throw err
       })
-      const differences = stored ? definitionDifferences(stored, draft) : []
-      if (differences.length > 0) throw new ServiceConflictError(name, differences)
-      await this.#registry.registerService({ name, ...draft })
+      for (;;) {
+        const differences = stored ? definitionDifferences(stored, draft) : []
+        if (differences.length > 0) throw new ServiceConflictError(name, differences)
+        try {
+          await this.#registry.registerService({ name, ...draft }, { replacing: stored ?? null })
+          return
+        } catch (err) {
+          if (!(err instanceof ServiceChangedError)) throw err
+          stored = err.stored
+        }
+      }
     })
     this.#services.set(name, normalized)
     this.#clients.get(name)?.setSchemas(paramsSchemas(normalized))

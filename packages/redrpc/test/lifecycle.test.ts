@@ -44,6 +44,20 @@ describe('a service keeps the definition it was registered with', () => {
     expect(stored.version).toBe('1.0.0')
   })
 
+  it('of two processes registering different definitions at once, one is refused (the check is a compare-and-set)', async () => {
+    const [a, b] = [stack.redRpc(), stack.redRpc()]
+    const results = await Promise.allSettled([
+      a.registerService('raced', { ping: () => 'a' }, { version: '1.0.0' }),
+      b.registerService('raced', { ping: () => 'b' }, { version: '2.0.0' }),
+    ])
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    expect(refused).toHaveLength(1)
+    expect(refused[0]!.reason).toBeInstanceOf(ServiceConflictError)
+    const stored = await a.registry.getService('raced')
+    const winner = results[0]!.status === 'fulfilled' ? '1.0.0' : '2.0.0'
+    expect(stored.version).toBe(winner)
+  })
+
   it('an identical definition registers again (a restarted provider process) and serves', async () => {
     const before = stack.redRpc()
     const methods = { ping: { idempotent: true, handler: () => 'pong' } }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { isCluster, type RedisClient, runScript } from '@org/redis-core'
-import { DuplicateProviderError, RegistryClosedError, UnknownServiceError } from './errors.js'
+import { DuplicateProviderError, RegistryClosedError, ServiceChangedError, UnknownServiceError } from './errors.js'
 import type { HandleContext } from './HandleContext.js'
 import { heartbeat } from './heartbeat.js'
 import { type ServiceKeys, serviceKeys, servicesIndexKey } from './keys.js'
@@ -16,8 +16,15 @@ import {
 import { ProviderHandle } from './ProviderHandle.js'
 import { byId, decodeRecord, encodeRecord } from './records.js'
 import { Subscriber } from './Subscriber.js'
-import { LIST, REGISTER, SWEEP } from './scripts.js'
-import type { ProviderInfo, ProviderInput, ServiceDefinition, ServiceInput, WatchListener } from './types.js'
+import { LIST, REGISTER, SET_SERVICE_IF, SWEEP } from './scripts.js'
+import type {
+  ProviderInfo,
+  ProviderInput,
+  RegisterServiceOptions,
+  ServiceDefinition,
+  ServiceInput,
+  WatchListener,
+} from './types.js'
 import { Watch } from './Watch.js'
 
 function handleKey(service: string, id: string): string {
@@ -55,12 +62,26 @@ export class Registry {
     return { namespace, heartbeatMs, ttlMs, resyncMs }
   }
 
-  /** Registers (or replaces) a service definition; this registry writes it again if Redis ever loses it. */
-  async registerService(input: ServiceInput): Promise<ServiceDefinition> {
+  /**
+   * Registers (or replaces) a service definition; this registry writes it again if Redis ever loses it. With
+   * `replacing`, only while the stored definition is still that one (compare-and-set), else `ServiceChangedError`.
+   */
+  async registerService(input: ServiceInput, options: RegisterServiceOptions = {}): Promise<ServiceDefinition> {
     const definition = validateService(input)
+    const replacing = checkReplacing(options)
     this.#assertOpen()
     const json = JSON.stringify(definition)
-    await this.#redis.set(this.#keys(definition.name).service, json)
+    const key = this.#keys(definition.name).service
+    if (replacing === undefined) await this.#redis.set(key, json)
+    else {
+      // A definition read back with getService stringifies to the stored text: JSON keeps the key order it read.
+      const expected = replacing === null ? '' : JSON.stringify(replacing)
+      const reply = await runScript(this.#redis, SET_SERVICE_IF, [key], [json, expected])
+      if (reply !== 1) {
+        const now = String(reply)
+        throw new ServiceChangedError(definition.name, now === '' ? undefined : (JSON.parse(now) as ServiceDefinition))
+      }
+    }
     await this.#redis.sadd(servicesIndexKey(this.#options.namespace), definition.name)
     this.#ownedServices.set(definition.name, json)
     this.#startHeartbeats()
@@ -253,4 +274,15 @@ export class Registry {
 /** A new connection like `redis`; narrowed first, since ioredis 6 types `duplicate` apart on Redis and Cluster. */
 function duplicate(redis: RedisClient): RedisClient {
   return isCluster(redis) ? redis.duplicate() : redis.duplicate()
+}
+
+/** The `replacing` option, checked: undefined (not given), null or a definition object. */
+function checkReplacing(options: RegisterServiceOptions): ServiceDefinition | null | undefined {
+  if (options === null || typeof options !== 'object') throw new TypeError('registerService options must be an object')
+  const { replacing } = options
+  if (replacing === undefined || replacing === null) return replacing
+  if (typeof replacing !== 'object' || typeof replacing.name !== 'string') {
+    throw new TypeError('options.replacing must be a definition read with getService, or null for none')
+  }
+  return replacing
 }

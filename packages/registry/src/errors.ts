@@ -1,4 +1,5 @@
 import { RedisCoreError } from '@org/redis-core'
+import type { ServiceDefinition } from './types.js'
 
 /** Thrown when a provider is registered for, or a service is read by, a name no owner has registered. */
 export class UnknownServiceError extends RedisCoreError {
@@ -55,5 +56,25 @@ export class ProviderLostError extends RedisCoreError {
 export class RegistryClosedError extends RedisCoreError {
   constructor(message: string) {
     super('REGISTRY_CLOSED', message)
+  }
+}
+
+/**
+ * Thrown by `registerService(input, { replacing })` when the stored definition is no longer the one given: another
+ * process registered the service meanwhile. Read it again (`stored`) and decide.
+ */
+export class ServiceChangedError extends RedisCoreError {
+  /** The service. */
+  readonly service: string
+  /** What is stored now; undefined when nothing is. */
+  readonly stored: ServiceDefinition | undefined
+
+  constructor(service: string, stored: ServiceDefinition | undefined) {
+    super(
+      'SERVICE_CHANGED',
+      `service "${service}" was ${stored ? 'registered' : 'removed'} by another process meanwhile: read it again`,
+    )
+    this.service = service
+    this.stored = stored
   }
 }

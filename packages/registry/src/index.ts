@@ -1,4 +1,10 @@
-export { DuplicateProviderError, ProviderLostError, RegistryClosedError, UnknownServiceError } from './errors.js'
+export {
+  DuplicateProviderError,
+  ProviderLostError,
+  RegistryClosedError,
+  ServiceChangedError,
+  UnknownServiceError,
+} from './errors.js'
 export { type ServiceKeys, serviceKeys, servicesIndexKey } from './keys.js'
 export { DEFAULTS, NAME_MAX_LENGTH, type RegistryOptions } from './options.js'
 export { ProviderHandle } from './ProviderHandle.js'
@@ -9,6 +15,7 @@ export type {
   ProviderInfo,
   ProviderInput,
   ProviderUpdate,
+  RegisterServiceOptions,
   RemovalReason,
   RemovedProvider,
   ServiceDefinition,

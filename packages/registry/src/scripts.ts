@@ -190,3 +190,20 @@ export const SWEEP = defineScript({
 return sweep(KEYS[1], KEYS[2], KEYS[3], ARGV[1], now_ms())
 `,
 })
+
+/**
+ * KEYS[1] service (STRING). ARGV[1] the definition's JSON, ARGV[2] the JSON expected to be stored now ('' for none).
+ * Replies 1 when it wrote the definition, else the JSON stored now ('' for none). Compare-and-set: a definition
+ * replaces only the one its writer read, so two processes registering a service at once cannot both pass a check
+ * made on what they read and the last one silently win.
+ */
+export const SET_SERVICE_IF = defineScript({
+  name: 'setServiceIf',
+  numberOfKeys: 1,
+  source: `
+local stored = redis.call('GET', KEYS[1]) or ''
+if stored ~= ARGV[2] then return stored end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`,
+})

@@ -18,6 +18,15 @@ export interface ServiceInput {
   metadata?: Record<string, unknown>
 }
 
+/** Options of `registerService`. */
+export interface RegisterServiceOptions {
+  /**
+   * Write only while the stored definition is still this one (as `getService` returned it; null: none stored),
+   * checked atomically with the write; else `ServiceChangedError`. Undefined: store or replace whatever is there.
+   */
+  replacing?: ServiceDefinition | null
+}
+
 /** What `registerProvider` takes. */
 export interface ProviderInput {
   /** Unique within the service (default: a random UUID). Same character rules as names. */

@@ -1,6 +1,6 @@
 import { useRedis } from '@org/testkit/vitest'
 import { describe, expect, it } from 'vitest'
-import { Registry } from '../src/index.js'
+import { Registry, ServiceChangedError } from '../src/index.js'
 import { FAST } from './helpers.js'
 
 const kit = useRedis()
@@ -33,6 +33,38 @@ describe('services are registered, read back and listed', () => {
     await registry.registerService({ name: 's', version: '1.1.0', methods: ['a', 'b'] })
     expect(await registry.getService('s')).toMatchObject({ version: '1.1.0', methods: ['a', 'b'] })
     expect(await registry.listServices()).toHaveLength(1)
+    await registry.close()
+  })
+})
+
+describe('registerService with replacing: a compare-and-set on the stored definition', () => {
+  it('of two registries registering a new service at once, one writes and the other learns what it wrote', async () => {
+    const [a, b] = [0, 1].map(() => new Registry(kit.redis, { namespace: 'cas1', ...FAST }))
+    const results = await Promise.allSettled([
+      a!.registerService({ name: 's', version: '1.0.0' }, { replacing: null }),
+      b!.registerService({ name: 's', version: '2.0.0' }, { replacing: null }),
+    ])
+    const won = results.filter((r) => r.status === 'fulfilled')
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    expect(won).toHaveLength(1)
+    expect(lost).toHaveLength(1)
+    expect(lost[0]!.reason).toBeInstanceOf(ServiceChangedError)
+    const stored = await a!.getService('s')
+    expect(lost[0]!.reason).toMatchObject({ code: 'SERVICE_CHANGED', service: 's', stored })
+    await Promise.all([a!.close(), b!.close()])
+  })
+
+  it('replaces the definition it read, and not one that changed since', async () => {
+    const registry = new Registry(kit.redis, { namespace: 'cas2', ...FAST })
+    await registry.registerService({ name: 's', version: '1.0.0', metadata: { b: 1, a: 2 } })
+    const read = await registry.getService('s')
+    await registry.registerService({ name: 's', version: '1.1.0' }, { replacing: read })
+    expect(await registry.getService('s')).toMatchObject({ version: '1.1.0' })
+    await expect(registry.registerService({ name: 's', version: '1.2.0' }, { replacing: read })).rejects.toMatchObject({
+      code: 'SERVICE_CHANGED',
+      stored: { version: '1.1.0' },
+    })
+    await expect(registry.registerService({ name: 's' }, { replacing: 'no' as never })).rejects.toThrow(TypeError)
     await registry.close()
   })
 })
