@@ -9,7 +9,7 @@ import {
 import type { RequestOptions, TransportClient } from '@org/transport'
 import { type BreakerState, CircuitBreaker } from './CircuitBreaker.js'
 import { isProviderFailure, isRetryable, toCallError } from './callErrors.js'
-import { encodeValue } from './codec.js'
+import { assertEncodable, encodeValue } from './codec.js'
 import { CodecError } from './codecError.js'
 import {
   BulkheadFullError,
@@ -145,7 +145,14 @@ export class ServiceClient {
     // Encoded once, before anything is sent (a refusal names the path, e.g. `params.items[2].f`), and reused by
     // every attempt; the transport passes the text through (see wireCodec.ts).
     const payload = params === undefined ? undefined : this.#encode(params, 'params', method)
-    if (options.metadata !== undefined) this.#encode(options.metadata, 'metadata', method)
+    // Checked here, with the call site on a refusal; the transport encodes it.
+    if (options.metadata !== undefined) {
+      try {
+        assertEncodable(options.metadata, 'metadata')
+      } catch (err) {
+        throw this.#atCall(err, method)
+      }
+    }
     // Redis known to be down: fail now, typed and naming it, rather than after ioredis' retries (nothing is sent).
     if (this.#deps.health.down) throw this.#deps.health.unavailable({ service: this.name, method }, true)
     // Fast path once loaded and served: no extra awaits per call for what is already known.
@@ -221,8 +228,13 @@ export class ServiceClient {
     try {
       return encodeValue(value, root)
     } catch (err) {
-      throw err instanceof CodecError ? err.at({ service: this.name, method }) : err
+      throw this.#atCall(err, method)
     }
+  }
+
+  /** A codec's refusal with the call site on it (`CodecError.at`); any other error as it is. */
+  #atCall(err: unknown, method: string): unknown {
+    return err instanceof CodecError ? err.at({ service: this.name, method }) : err
   }
 
   /** The bookkeeping of one finished attempt: breaker, balancer, recorder and the `callEnd` event. */

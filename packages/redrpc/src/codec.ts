@@ -83,6 +83,20 @@ export function encodeValue(value: unknown, root: string): string {
   return encodeScanned(value, mode)
 }
 
+/**
+ * Checks that `value` can be encoded, or throws `CodecError` as `encodeValue` would, without building the text: for
+ * a value someone else encodes afterwards (the metadata, which the transport encodes), so it is walked twice at most
+ * but turned into JSON once.
+ */
+export function assertEncodable(value: unknown, root: string): void {
+  try {
+    scan(value)
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err
+    throw new CodecError(pathOf(root, err.steps), err.reason)
+  }
+}
+
 /** Decodes what `encodeValue` made. */
 export function decodeValue(text: string): unknown {
   return text.charCodeAt(0) === T ? JSON.parse(text.slice(1), untag) : JSON.parse(text)
