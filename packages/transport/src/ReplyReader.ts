@@ -58,6 +58,16 @@ export class ReplyReader {
     this.#follower.start()
   }
 
+  /** See {@link StreamFollower.position}. */
+  get position(): string {
+    return this.#follower.position
+  }
+
+  /** Reads from `id` on when that is below the position (see ENSURE_REPLY_STREAM). */
+  restartBelow(id: string): void {
+    if (idBelow(id, this.#follower.position)) this.#follower.restartFrom(id)
+  }
+
   /** See {@link StreamFollower.readAlong}. */
   readAlong(write: Writer): boolean {
     return this.#follower.readAlong(write)
@@ -78,4 +88,11 @@ export class ReplyReader {
       void conn.xtrim(this.#key, 'MINID', lastId).catch(() => {})
     }
   }
+}
+
+/** True when stream id `a` ("ms-seq") sorts below `b`. */
+export function idBelow(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number)
+  const [bm = 0, bs = 0] = b.split('-').map(Number)
+  return am < bm || (am === bm && as < bs)
 }

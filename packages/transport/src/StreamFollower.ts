@@ -59,6 +59,19 @@ export class StreamFollower {
     await this.#loop
   }
 
+  /** The id of the last entry read (where the next read starts). */
+  get position(): string {
+    return this.#lastId
+  }
+
+  /**
+   * Reads from `id` on, from the next read (the one blocked now ends at its block time): for a stream that was
+   * recreated with ids below the position (see ENSURE_REPLY_STREAM).
+   */
+  restartFrom(id: string): void {
+    this.#lastId = id
+  }
+
   /** See {@link NextRead.carry}; nothing is issued once stopped. */
   readAlong(write: Writer): boolean {
     return !this.#stopped && this.#next.carry(write)

@@ -271,8 +271,17 @@ export class TransportClient {
     this.#ensureReplyStream().catch((e: Error) => this.#settings.onError(e))
   }
 
-  #ensureReplyStream(): Promise<unknown> {
-    return runScript(this.#commands!.conn, ENSURE_REPLY_STREAM, [this.#replyKey], [this.#settings.replyTtlMs])
+  /**
+   * Creates the reply stream if it is missing and renews its ttl. When it was recreated with ids below what the reader
+   * has read (keys lost, and the server's clock behind the old one's), the reader reads it again from where it
+   * starts, or its replies would never be seen.
+   */
+  async #ensureReplyStream(): Promise<unknown> {
+    const reader = this.#reader
+    const args = reader ? [this.#settings.replyTtlMs, reader.position] : [this.#settings.replyTtlMs]
+    const created = await runScript(this.#commands!.conn, ENSURE_REPLY_STREAM, [this.#replyKey], args)
+    if (reader && typeof created === 'string') reader.restartBelow(created)
+    return created
   }
 
   #send(call: Call): void {

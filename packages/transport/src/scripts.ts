@@ -45,17 +45,34 @@ return 0
 })
 
 /**
- * KEYS[1] reply stream. ARGV[1] ttl ms. Replies the id below which nothing is unread when it had to create the stream,
- * else false. Creates the client's reply stream empty if it is missing (new client, or Redis lost it) without ever
- * touching replies already in it, and renews its time to live so a crashed client's stream goes away.
+ * KEYS[1] reply stream. ARGV[1] ttl ms, ARGV[2] (optional) the id its reader has read up to. Replies the id below
+ * which nothing is unread when it had to create the stream, '0-0' when the stream's last id is below the reader's
+ * (it was recreated, after keys were lost, on a server whose clock is behind the one that made the reader's ids: its
+ * replies sort below what the reader waits for, so it must read the stream from the start), else false. Creates the
+ * client's reply stream empty if it is missing (new client, or Redis lost it) without ever touching replies already
+ * in it, and renews its time to live so a crashed client's stream goes away.
  */
 export const ENSURE_REPLY_STREAM = defineScript({
   name: 'ensureReplyStream',
   numberOfKeys: 1,
   source: `
+local function below(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end
 local created = false
 if redis.call('EXISTS', KEYS[1]) == 0 then
   created = redis.call('XADD', KEYS[1], 'MAXLEN', '0', '*', 'x', '1')
+elseif ARGV[2] then
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then
+      if below(info[i + 1], ARGV[2]) then created = '0-0' end
+      break
+    end
+  end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return created

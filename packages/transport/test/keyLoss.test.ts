@@ -53,6 +53,34 @@ describe('after keys are lost (FLUSHALL, a failover to an empty replica), calls 
     }
   })
 
+  it('keys lost on a server whose clock is behind (replies sort below what was read): calls recover', async () => {
+    const namespace = 'keyloss-clock'
+    const server = new TransportServer(kit.redis, { namespace, service: 'svc', providerId: 'p1' })
+    server.handle('echo', (p: number) => p)
+    await server.start()
+    const client = new TransportClient(kit.redis, { namespace, timeoutMs: 1_000, blockMs: 500 })
+    const call = (n: number) => client.request({ service: 'svc', providerId: 'p1', method: 'echo', params: n })
+    try {
+      expect(await call(1)).toBe(1)
+      // The old master's clock ran far ahead: the reader has read up to an id no new server will reach soon.
+      await kit.redis.xadd(`${namespace}:reply:{${client.id}}`, '99999999999999-0', 'x', '1')
+      expect(await call(2)).toBe(2)
+      // The failover to an empty replica with today's clock: every new id is below the reader's position.
+      await kit.redis.flushall()
+      await waitFor(
+        () =>
+          call(3).then(
+            (v) => v === 3,
+            () => false,
+          ),
+        { timeoutMs: 10_000, intervalMs: 20, what: 'a call to succeed after the keys came back with lower ids' },
+      )
+    } finally {
+      await client.close()
+      await server.stop()
+    }
+  })
+
   it('a reply whose stream is gone after its deadline is dead-lettered, and no key is created for it', async () => {
     const namespace = 'keyloss-late'
     const server = new TransportServer(kit.redis, { namespace, service: 'svc', providerId: 'p1' })
