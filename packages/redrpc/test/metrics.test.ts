@@ -9,6 +9,8 @@ import {
 } from '@opentelemetry/sdk-metrics'
 import { waitFor } from '@org/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HookSet } from '../src/hooks/index.js'
+import { installTelemetry } from '../src/telemetry/index.js'
 import { type Stack, startStack, work } from './helpers.js'
 
 const reader = new PeriodicExportingMetricReader({
@@ -90,6 +92,16 @@ describe('metrics through the OpenTelemetry API', () => {
     const wait = await points('redrpc.lock.wait.duration')
     expect(where(wait, { 'redrpc.lock.outcome': 'acquired' }).length).toBe(1)
     expect(where(wait, { 'redrpc.lock.outcome': 'failed' }).length).toBe(1)
+  })
+
+  it('providers seen before @opentelemetry/api is loaded are counted once it is', async () => {
+    const telemetry = installTelemetry({ tracing: false }, new HookSet(), undefined)
+    // Synchronously, before the API's dynamic import can have resolved.
+    telemetry.tap('providerUp', [{ service: 'mt_early', provider: 'e-1' }])
+    telemetry.tap('providerUp', [{ service: 'mt_early', provider: 'e-2' }])
+    telemetry.tap('providerDown', [{ service: 'mt_early', provider: 'e-2', reason: 'expired' }])
+    await telemetry.ready
+    expect(where(await points('redrpc.providers'), { 'rpc.service': 'mt_early' })[0]?.value).toBe(1)
   })
 
   it('retries, breaker transitions by state, and the live providers as callers see them come and go', async () => {

@@ -8,6 +8,9 @@ import type { TelemetryOptions } from './TelemetryOptions.js'
 export { loadOpenTelemetry } from './loadApi.js'
 export type { TelemetryOptions } from './TelemetryOptions.js'
 
+/** Most events kept while `@opentelemetry/api` loads (it takes a moment; a bound all the same). */
+const MAX_EARLY_EVENTS = 1_000
+
 /** The telemetry of one RedRpc, installed as hooks on it; `ready` resolves once `@opentelemetry/api` was looked for. */
 export interface Telemetry {
   tap: EventTap
@@ -30,6 +33,8 @@ export function installTelemetry(option: boolean | TelemetryOptions, hooks: Hook
   if (!tracing && !metrics) return { tap: () => {}, ready: Promise.resolve() }
   let installed: RedRpcHooks = {}
   let tap: EventTap | undefined
+  // Events heard before the API is loaded (a watch's first providers): replayed then, so the provider count is right.
+  let early: Parameters<EventTap>[] | undefined = []
   const placeholder: RedRpcHooks = {
     call: (ctx, next) => ready.then(() => (installed.call ? installed.call(ctx, next) : next())),
     handle: (ctx, next) => ready.then(() => (installed.handle ? installed.handle(ctx, next) : next())),
@@ -37,6 +42,7 @@ export function installTelemetry(option: boolean | TelemetryOptions, hooks: Hook
   const remove = hooks.add(placeholder)
   const ready = loadOpenTelemetry().then((api) => {
     if (!api) {
+      early = undefined
       remove()
       log?.info('telemetry', 'telemetry asked for, but @opentelemetry/api is not installed: no traces or metrics')
       return
@@ -44,8 +50,16 @@ export function installTelemetry(option: boolean | TelemetryOptions, hooks: Hook
     const made = telemetryHooks(api, { tracing, metrics })
     installed = { call: made.call, handle: made.handle }
     tap = made.tap
+    for (const [event, args] of early ?? []) made.tap(event, args)
+    early = undefined
     hooks.replace(placeholder, installed)
     log?.debug('telemetry', 'OpenTelemetry on', { tracing, metrics })
   })
-  return { tap: (event, args) => tap?.(event, args), ready }
+  return {
+    tap: (event, args) => {
+      if (tap) tap(event, args)
+      else if (early && early.length < MAX_EARLY_EVENTS) early.push([event, args] as Parameters<EventTap>)
+    },
+    ready,
+  }
 }
