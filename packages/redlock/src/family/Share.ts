@@ -55,9 +55,9 @@ export abstract class Share implements AsyncDisposable {
   /** How many attempts the acquire took. */
   readonly attempts: number
   /**
-   * Greater than the token of every hold of this name that was released or expired before this one was acquired, and
-   * distinct from every other hold's (holds that overlap, such as two readers, have distinct tokens in no particular
-   * order). See the README for what it means for several readers.
+   * Distinct from every other hold's of this name, and greater than the token of every hold released (or expired)
+   * before this one's acquire began; between holds that exclude each other (a writer and anybody), the one that got in
+   * later has the greater token. Readers that hold together have tokens in no particular order (see the README).
    */
   readonly fencingToken: bigint
   /** Which kind of shared hold it belongs to: `'rw'` or `'sem'`. */

@@ -3,7 +3,7 @@ import { runScript } from '@org/redis-core'
 import { type InstanceAnswer, instanceAnswers } from '../answers.js'
 import { driftFor } from '../attempt.js'
 import { now } from '../clock.js'
-import { type Answer, gather, quorumOk, type RoundRule, reportTimeouts } from '../gather.js'
+import { type Answer, gather, type RoundRule, reportTimeouts } from '../gather.js'
 import { FENCE_PAST } from '../scripts/fencePast.js'
 import { SHARE_ACQUIRE } from '../scripts/shareAcquire.js'
 import { SHARE_UNDO } from '../scripts/shareUndo.js'
@@ -68,8 +68,8 @@ const TAKE: RoundRule<GrantReply> = {
   },
 }
 
-/** Decided once a quorum moved its counter, or can no longer. */
-const MOVE_PAST: RoundRule<number> = { parse: Number, decided: quorumOk }
+/** Waits for every instance asked (the others answer at once): the counters moved are compared as a whole. */
+const MOVE_PAST: RoundRule<number> = { parse: Number, decided: () => false }
 
 /** Rounds of `fencePast` before an attempt whose counters keep differing gives up (and is retried). */
 const FENCE_ROUNDS = 3
@@ -127,7 +127,7 @@ export async function attemptShare(family: FamilyContext, call: ShareCall): Prom
   if (got < family.quorum) return fail(described.some((a) => a.status === 'locked'))
   const grants = grantsOf(answers, seat)
   const top = Math.max(...grants.map((g) => g ?? 0))
-  const token = agreed(grants, family.quorum) ?? (await movePast(family, call, top))
+  const token = agreed(grants, family.quorum) ?? (await movePast(family, call, top, grants))
   if (token === undefined) return fail(false)
   const validUntil = start + ttl - driftFor(ttl, family.settings.driftFactor)
   if (validUntil <= now()) return fail(false)
@@ -137,14 +137,25 @@ export async function attemptShare(family: FamilyContext, call: ShareCall): Prom
   return { ok: true, value, token: BigInt(token), seat, validUntil }
 }
 
-/** Moves a quorum's counters past `top` until a quorum returns one value; undefined when they keep differing. */
-async function movePast(family: FamilyContext, call: ShareCall, top: number): Promise<number | undefined> {
+/**
+ * Moves the counters of the instances that granted the hold past `top` until a quorum of them returns one value;
+ * undefined when they keep differing. Only those instances: the token must be recorded where the hold is held, while
+ * it is held, so that a hold that excludes this one (a writer and anybody) and is granted there later, after this
+ * one let go, counts from above it. (An instance that did not grant may have granted an early attempt of a waiter
+ * that will win later, before the move.)
+ */
+async function movePast(
+  family: FamilyContext,
+  call: ShareCall,
+  top: number,
+  grants: readonly (number | undefined)[],
+): Promise<number | undefined> {
   const { keys } = call.spec
   for (let round = 0; round < FENCE_ROUNDS; round++) {
     const moved = await gather(family, MOVE_PAST, call.requestTimeout, (i) =>
-      runScript(family.instances[i]!, FENCE_PAST, keys, [top]),
+      grants[i] === undefined ? Promise.resolve(Number.NaN) : runScript(family.instances[i]!, FENCE_PAST, keys, [top]),
     )
-    const values = moved.map((a) => (a.status === 'ok' ? a.value : undefined))
+    const values = moved.map((a) => (a.status === 'ok' && Number.isFinite(a.value) ? a.value : undefined))
     const token = agreed(values, family.quorum)
     if (token !== undefined) return token
     for (const v of values) if (v !== undefined && v > top) top = v

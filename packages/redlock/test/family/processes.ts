@@ -27,6 +27,8 @@ const started: ReportingProcess['child'][] = []
 export async function startShareContender(index: number, env: Record<string, string | number>) {
   const proc = startReportingProcess(fixture, { cwd: packageDir, env, stdin: true, label: `share contender ${index}` })
   started.push(proc.child)
+  // The process' clock offset (see the fixture), taken off its times once it said it is ready.
+  const offset = () => (proc.messages.find((m) => m.type === 'ready')?.clockOffset as number | undefined) ?? 0
   const contender: ShareContender = {
     ...proc,
     holds: () =>
@@ -36,9 +38,9 @@ export async function startShareContender(index: number, env: Record<string, str
           process: index,
           worker: m.worker as number,
           mode: m.mode as ShareHold['mode'],
-          asked: m.asked as number,
-          got: m.got as number,
-          released: m.released as number,
+          asked: (m.asked as number) - offset(),
+          got: (m.got as number) - offset(),
+          released: (m.released as number) - offset(),
           token: BigInt(m.token as string),
         })),
     failures: () => proc.messages.filter((m) => m.type === 'failure'),
