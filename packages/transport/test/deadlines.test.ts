@@ -110,6 +110,18 @@ describe('a request whose deadline passed before a provider took it is skipped, 
         .request({ service: 'svc', providerId: 'p1', method: 'wait', params: 'late', timeoutMs: 200 })
         .catch((e: unknown) => e)
       expect(late).toBeInstanceOf(TimeoutError)
+      // The caller's timer starts before the request is written: under load the deadline stamped in Redis (the entry's
+      // id + 200 ms) can still be ahead. The gate opens once Redis' own clock is past it, with room for the provider's
+      // reading of that clock.
+      const entries = await kit.redis.xrange('skip:inbox:{svc/p1}', '-', '+')
+      const lateAt = Math.max(...entries.map(([id]) => Number(id.split('-')[0])))
+      await waitFor(
+        async () => {
+          const [seconds, micros] = await kit.redis.time()
+          return Number(seconds) * 1_000 + Number(micros) / 1_000 > lateAt + 200 + 50
+        },
+        { what: "the late request's deadline to pass on Redis' clock" },
+      )
       t.release.open()
       expect(await first).toBe('done')
       expect(await t.client.request({ service: 'svc', providerId: 'p1', method: 'wait', params: 'next' })).toBe('done')
