@@ -1,6 +1,7 @@
 import type { RoundContext } from '../gather.js'
 import type { RedisClient, Settings } from '../options.js'
 import { ReleaseNotifier } from '../ReleaseNotifier.js'
+import type { Waiter } from '../Waiter.js'
 import { WaitQueue } from '../WaitQueue.js'
 import { shareChannelPrefix } from './keys.js'
 
@@ -15,17 +16,26 @@ export interface FamilyOwner {
 
 /**
  * What every read-write lock and semaphore of one Redlock shares: the instances (one round goes to each, as for the
- * plain lock), the wait queue of this process (the lock's own `WaitQueue`, keyed by kind and name, so waiters of a
- * process are served in arrival order and woken one after the other), and a `ReleaseNotifier` of its own on the
- * shared holds' channels (one more subscriber connection per instance, opened on the first wait).
+ * plain lock), the waiters of this process, and a `ReleaseNotifier` of its own on the shared holds' channels (one more
+ * subscriber connection per instance, opened on the first wait).
+ *
+ * Waiters are registered in a `WaitQueue` (the plain lock's), each under a key of its own: it wakes them by id when an
+ * instance announces that a change let them in (`>id`), and on closing. Their order is the common queue's in Redis,
+ * not this process' line: several readers or permits may go in at once, so a waiter must not wait for the one before
+ * it here, and the waiters a release lets in are named by the instances themselves.
  */
 export interface FamilyContext extends RoundContext {
   readonly instances: readonly RedisClient[]
   readonly quorum: number
   readonly settings: Settings
   readonly owner: FamilyOwner
-  readonly queue: WaitQueue
   readonly notifier: ReleaseNotifier
+  /** Registers a waiter for a hold (`resource`, see `keys.ts`): woken by id, its channel listened to. Idempotent. */
+  wait(resource: string, waiter: Waiter): void
+  /** Unregisters it; the channel is left once nobody here waits for the hold. */
+  stopWaiting(resource: string, waiter: Waiter): void
+  /** Wakes every waiter (closing). */
+  wakeAll(): void
 }
 
 const families = new WeakMap<FamilyOwner, FamilyContext>()
@@ -37,27 +47,45 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
   const reportError = (index: number, error: Error) => {
     if (owner.listenerCount('clientError') > 0) owner.emit('clientError', error, owner.clients[index]!)
   }
-  const notifier: ReleaseNotifier = new ReleaseNotifier(
+  const waiting = new Map<string, Set<Waiter>>()
+  const queue = new WaitQueue({ busy: () => {}, idle: () => {} })
+  const notifier = new ReleaseNotifier(
     owner.clients,
     shareChannelPrefix(owner.settings.keyPrefix),
     owner.quorum,
-    (resource) => queue.wakeFirst(resource),
+    // Only the one wake-up after subscribing comes this way (releases are announced by id): it covers a release
+    // announced before the subscription, so every waiter of the hold tries once.
+    (resource) => {
+      for (const waiter of waiting.get(resource) ?? []) waiter.wake()
+    },
     reportError,
-    // A change announces, by id, the waiters it let in (`>id`): exactly they are woken.
     { handed: (_resource, id) => queue.wakeId(id), waiting: () => {} },
   )
-  const queue: WaitQueue = new WaitQueue({
-    busy: (resource) => notifier.watch(resource),
-    idle: (resource) => notifier.unwatch(resource),
-  })
   family = {
     instances: owner.clients,
     quorum: owner.quorum,
     settings: owner.settings,
     owner,
-    queue,
     notifier,
     reportError,
+    wait(resource, waiter) {
+      queue.enqueue(waiter)
+      let set = waiting.get(resource)
+      if (!set) {
+        set = new Set()
+        waiting.set(resource, set)
+        notifier.watch(resource)
+      }
+      set.add(waiter)
+    },
+    stopWaiting(resource, waiter) {
+      queue.remove(waiter)
+      const set = waiting.get(resource)
+      if (!set?.delete(waiter) || set.size > 0) return
+      waiting.delete(resource)
+      notifier.unwatch(resource)
+    },
+    wakeAll: () => queue.wakeAll(),
   }
   families.set(owner, family)
   return family
@@ -68,5 +96,5 @@ export function closeFamily(owner: FamilyOwner): void {
   const family = families.get(owner)
   if (!family) return
   family.notifier.close()
-  family.queue.wakeAll()
+  family.wakeAll()
 }

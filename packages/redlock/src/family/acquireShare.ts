@@ -19,11 +19,11 @@ interface Last {
 /**
  * The acquire path of a read, write or permit hold, top to bottom (the input was checked by its caller):
  *
- * 1. When no acquire of this process waits for the same hold, the first attempt goes out at once.
- * 2. Otherwise, and after a refused attempt, it waits in this process' line (the lock's `WaitQueue`, in arrival
- *    order) and in the common queue in Redis (`SharePlace`), and attempts each time it is woken: an instance
- *    announced that a change let it in (`>id`, see `scripts/shareQueue.ts`), a local winner before it in line, a
- *    renewal that says it would be admitted, or the retry timer.
+ * 1. The first attempt goes out at once: a refused one queues it in Redis, where the waiters of every process are
+ *    ordered (so it does not wait behind this process' other waiters first).
+ * 2. After a refused attempt it waits in the common queue in Redis (`SharePlace`), and attempts each time it is
+ *    woken: an instance announced that a change let it in (`>id`, see `scripts/shareQueue.ts`), a renewal says it
+ *    would be admitted, or the retry timer.
  * 3. It ends when it wins (the hold is returned), or gives up: retries used up, timeout passed, signal aborted.
  */
 export async function acquireShare(
@@ -48,7 +48,8 @@ export async function acquireShare(
     granted: undefined,
     seat: -1,
   }
-  const waiter = new Waiter([spec.resource], ttl, call.id)
+  // A key of its own in the wait queue (see `FamilyContext.ts`): woken by id, never behind another waiter here.
+  const waiter = new Waiter([`${spec.resource}\n${call.id}`], ttl, call.id)
   const place = new SharePlace(family, call, waiter)
   const won = (outcome: Extract<ShareOutcome, { ok: true }>, attempts: number): ShareInit => ({
     kind: spec.kind,
@@ -64,7 +65,7 @@ export async function acquireShare(
   let attempts = 0
   let last: Last = { locked: false, answers: [] }
   try {
-    if (!options.signal?.aborted && !family.queue.busy([spec.resource])) {
+    if (!options.signal?.aborted) {
       attempts++
       const outcome = await attemptShare(family, call)
       if (outcome.ok) return won(outcome, attempts)
@@ -74,7 +75,7 @@ export async function acquireShare(
     for (;;) {
       if (retries >= 0 && attempts > retries) throw outOfRetries(spec, attempts, last)
       if (options.signal?.aborted) throw aborted(options.signal, attempts, last)
-      family.queue.enqueue(waiter)
+      family.wait(spec.resource, waiter)
       const end = await waiter.wait(retryDelay(family, options), options.signal, deadline)
       if (end === 'aborted') throw aborted(options.signal, attempts, last)
       if (end === 'timeout') throw timedOut(spec, options, attempts, last)
@@ -87,8 +88,7 @@ export async function acquireShare(
     }
   } finally {
     place.end()
-    // Taken out of this process' line: the next waiter here is woken and tries (readers and permits enter together).
-    family.queue.remove(waiter)
+    family.stopWaiting(spec.resource, waiter)
   }
 }
 
