@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis'
 import { percentile } from '../shared/stats.js'
 import { type Contender, ours, redlock5, sesame } from './contenders.js'
 import { emptyProcessSamples, type ProcessSamples, runProcesses, summarize } from './processes.js'
+import { l5Rows, l6Table } from './shareBench.js'
 import { max } from './stats.js'
 import { printTable, type Row, type Target } from './table.js'
 import { emptySamples, l1, l2, l3, merge, type Samples } from './workloads.js'
@@ -31,7 +32,7 @@ const WARM_MS = Number(process.env.BENCH_WARM_MS ?? 100)
 const L4_ROUNDS = Number(process.env.BENCH_L4_ROUNDS ?? 3)
 const L4_SLICE_MS = Number(process.env.BENCH_L4_SLICE_MS ?? 2_000)
 /** Which parts to run, e.g. `BENCH_PARTS=L4` while working on one (default: all). */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'L1,L2,L3,L4').split(',').map((p) => p.trim().toUpperCase()))
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'L1,L2,L3,L4,L5,L6').split(',').map((p) => p.trim().toUpperCase()))
 
 type Make = (clients: Redis[]) => Contender
 const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc ?? (() => {})
@@ -245,7 +246,10 @@ try {
   if (PARTS.has('L2')) rows.push(...(await l2Rows(plain)))
   if (PARTS.has('L3')) rows.push(...(await l3Rows()))
   if (PARTS.has('L4')) rows.push(...(await l4AllRows()))
-  process.exitCode = printTable(rows) ? 0 : 1
+  const ports = group.instances.map((i) => i.port)
+  if (PARTS.has('L5')) rows.push(...(await l5Rows(ports)))
+  const l6Met = PARTS.has('L6') ? await l6Table(ports) : true
+  process.exitCode = printTable(rows) && l6Met ? 0 : 1
 } finally {
   await group.stop()
 }

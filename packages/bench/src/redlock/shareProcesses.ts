@@ -1,0 +1,144 @@
+/**
+ * L5/L6: holders of a semaphore or a read-write lock in separate processes, as service instances share a rate limit
+ * or a document in production. Runs the processes of one contender at once and reads the table's numbers out.
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { percentile } from '../shared/stats.js'
+import type { Role } from './shareContenders.js'
+import type { ShareAcquisition, ShareWorkerArgs, ShareWorkerReport } from './shareWorker.js'
+import { max } from './stats.js'
+
+const WORKER = fileURLToPath(new URL('./shareWorker.ts', import.meta.url))
+
+/** The shape of one run: the roles of each process' workers. */
+export interface ShareRun {
+  contender: string
+  ports: number[]
+  /** Per process, one role per worker. */
+  processes: Role[][]
+  permits: number
+  durationMs: number
+}
+
+/** Raw results of one or more runs of one contender. */
+export interface ShareSamples {
+  ms: number
+  runs: { acquisitions: (ShareAcquisition & { process: number })[] }[]
+  failures: number
+}
+
+/** Nothing measured yet. */
+export function emptyShareSamples(): ShareSamples {
+  return { ms: 0, runs: [], failures: 0 }
+}
+
+let serial = 0
+
+/** Runs the contender's processes at once; adds what they did to `into`. */
+export async function runShareProcesses(run: ShareRun, into: ShareSamples): Promise<void> {
+  serial++
+  const base = { contender: run.contender, ports: run.ports, name: `bench-share-${process.pid}-${serial}` }
+  const children: ChildProcess[] = run.processes.map((roles) => {
+    const args: ShareWorkerArgs = { ...base, roles, permits: run.permits, ttl: 10_000, holdMs: 1, pauseMs: 1 }
+    return fork(WORKER, [JSON.stringify(args)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+  })
+  try {
+    await Promise.all(children.map((child) => message(child)))
+    const start = performance.timeOrigin + performance.now() + 50
+    const end = start + run.durationMs
+    const reports = Promise.all(children.map((child) => message(child) as Promise<ShareWorkerReport>))
+    for (const child of children) child.send({ start, end })
+    const all = await reports
+    const acquisitions = all
+      .flatMap((report, process) => report.acquisitions.map((a) => ({ ...a, process })))
+      .sort((a, b) => a.got - b.got)
+    into.runs.push({ acquisitions })
+    into.ms += run.durationMs
+    into.failures += all.reduce((n, r) => n + r.failures, 0)
+  } finally {
+    for (const child of children) child.kill('SIGKILL')
+  }
+}
+
+function message(child: ChildProcess): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`an L5/L6 process exited early (code ${code})`))
+    child.once('exit', onExit)
+    child.once('message', (m) => {
+      child.off('exit', onExit)
+      resolve(m)
+    })
+  })
+}
+
+/** What the tables show of one contender, for the acquisitions of the roles asked for. */
+export interface ShareSummary {
+  acquisitionsPerSecond: number
+  /** Sum of holds over the elapsed time: permits (or readers) in use on average. */
+  inUse: number
+  /** The most holds at once, on the shared clock. */
+  most: number
+  waitP50: number
+  waitP99: number
+  waitMax: number
+  /** Jain's fairness index over the acquisitions of each process. */
+  jain: number
+  /** Holds that shared time with a writer (L6; 0 for L5). */
+  writerOverlaps: number
+  failures: number
+}
+
+/** Reads the numbers of `roles` out of the runs (all roles count for `most` and `writerOverlaps`). */
+export function summarizeShares(samples: ShareSamples, processes: number, roles: Role[]): ShareSummary {
+  const waits: number[] = []
+  const shares = new Array<number>(processes).fill(0)
+  let held = 0
+  let count = 0
+  let most = 0
+  let writerOverlaps = 0
+  for (const { acquisitions } of samples.runs) {
+    for (const a of acquisitions) {
+      if (!roles.includes(a.role)) continue
+      count++
+      shares[a.process] = (shares[a.process] ?? 0) + 1
+      held += a.released - a.got
+      waits.push(a.got - a.asked)
+    }
+    const events = acquisitions.flatMap((a) => [
+      { at: a.got, delta: 1 },
+      { at: a.released, delta: -1 },
+    ])
+    events.sort((x, y) => x.at - y.at || x.delta - y.delta)
+    let inside = 0
+    for (const e of events) {
+      inside += e.delta
+      most = Math.max(most, inside)
+    }
+    // Sorted by `got`: a writer overlaps every hold that got in before it released, and those before it still held.
+    for (let i = 0; i < acquisitions.length; i++) {
+      const w = acquisitions[i]!
+      if (w.role !== 'write') continue
+      for (let j = 0; j < acquisitions.length; j++) {
+        const h = acquisitions[j]!
+        if (j !== i && h.got < w.released && w.got < h.released) writerOverlaps++
+      }
+    }
+  }
+  const sum = shares.reduce((a, b) => a + b, 0)
+  const squares = shares.reduce((a, b) => a + b * b, 0)
+  return {
+    acquisitionsPerSecond: count / (samples.ms / 1000),
+    inUse: held / samples.ms,
+    most,
+    waitP50: percentile(waits, 0.5),
+    waitP99: percentile(waits, 0.99),
+    waitMax: max(waits),
+    jain: squares === 0 ? 0 : (sum * sum) / (processes * squares),
+    writerOverlaps,
+    failures: samples.failures,
+  }
+}
