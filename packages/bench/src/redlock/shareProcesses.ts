@@ -53,6 +53,8 @@ export async function runShareProcesses(run: ShareRun, into: ShareSamples): Prom
     const reports = Promise.all(children.map((child) => message(child) as Promise<ShareWorkerReport>))
     for (const child of children) child.send({ start, end })
     const all = await reports
+    if (process.env.BENCH_SHOW_OFFSETS)
+      console.log('clock offsets (ms):', all.map((r) => r.clockOffset.toFixed(3)).join(' '))
     const acquisitions = all
       .flatMap((report, process) => report.acquisitions.map((a) => ({ ...a, process })))
       .sort((a, b) => a.got - b.got)
