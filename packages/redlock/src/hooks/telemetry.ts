@@ -90,69 +90,64 @@ export function lockTelemetry(api: OpenTelemetryApi, options: LockTelemetryOptio
   /** When each lock was acquired (monotonic ms), for its hold duration. */
   const acquiredAt = new WeakMap<Lock, number>()
 
+  /** Runs `next` in a span of its own (when tracing): `ended` adds what the result says, a failure its error. */
+  const spanned = async <T>(
+    name: string,
+    attributes: Attributes,
+    next: () => Promise<T>,
+    ended?: (span: TelemetrySpan, result: T) => void,
+  ): Promise<T> => {
+    const span = tracer?.startSpan(name, { kind: INTERNAL, attributes })
+    try {
+      const result = await next()
+      if (span) ended?.(span, result)
+      return result
+    } catch (err) {
+      if (span) failed(span, err)
+      throw err
+    } finally {
+      span?.end()
+    }
+  }
+
   return {
     async acquire(ctx, next) {
-      const span = tracer?.startSpan('redlock.acquire', {
-        kind: INTERNAL,
-        attributes: {
-          'redlock.resources': [...ctx.resources],
-          'redlock.ttl_ms': ctx.ttl,
-          'redlock.waiting': ctx.waiting,
-        },
-      })
       waiting?.record(ctx.waiting)
+      const attributes = {
+        'redlock.resources': [...ctx.resources],
+        'redlock.ttl_ms': ctx.ttl,
+        'redlock.waiting': ctx.waiting,
+      }
       try {
-        const lock = await next()
+        const lock = await spanned('redlock.acquire', attributes, next, (span, held) => {
+          span.setAttribute('redlock.fencing_token', `${held.fencingToken}`)
+          span.setAttribute('redlock.attempts', held.attempts)
+        })
         const at = performance.now()
         acquiredAt.set(lock, at)
         acquireDuration?.record(at - ctx.startedAt, ACQUIRED)
-        span?.setAttribute('redlock.fencing_token', `${lock.fencingToken}`)
-        span?.setAttribute('redlock.attempts', lock.attempts)
         return lock
       } catch (err) {
         acquireDuration?.record(performance.now() - ctx.startedAt, FAILED)
         failures?.add(1, { 'error.type': errorType(err) })
-        if (span) failed(span, err)
         throw err
-      } finally {
-        span?.end()
       }
     },
-    async extend(ctx, next) {
-      const span = tracer?.startSpan('redlock.extend', {
-        kind: INTERNAL,
-        attributes: { 'redlock.resources': [...ctx.lock.resources], 'redlock.ttl_ms': ctx.ttl },
-      })
-      try {
-        return await next()
-      } catch (err) {
-        if (span) failed(span, err)
-        throw err
-      } finally {
-        span?.end()
-      }
+    extend(ctx, next) {
+      const attributes = { 'redlock.resources': [...ctx.lock.resources], 'redlock.ttl_ms': ctx.ttl }
+      return spanned('redlock.extend', attributes, next)
     },
-    async release(ctx, next) {
-      const span = tracer?.startSpan('redlock.release', {
-        kind: INTERNAL,
-        attributes: {
-          'redlock.resources': [...ctx.lock.resources],
-          'redlock.fencing_token': `${ctx.lock.fencingToken}`,
-        },
-      })
+    release(ctx, next) {
       const at = acquiredAt.get(ctx.lock)
       if (at !== undefined) holdDuration?.record(performance.now() - at)
-      try {
-        const result = await next()
-        span?.setAttribute('redlock.held', result.held)
-        span?.setAttribute('redlock.instances', result.instances)
-        return result
-      } catch (err) {
-        if (span) failed(span, err)
-        throw err
-      } finally {
-        span?.end()
+      const attributes = {
+        'redlock.resources': [...ctx.lock.resources],
+        'redlock.fencing_token': `${ctx.lock.fencingToken}`,
       }
+      return spanned('redlock.release', attributes, next, (span, result) => {
+        span.setAttribute('redlock.held', result.held)
+        span.setAttribute('redlock.instances', result.instances)
+      })
     },
   }
 }
