@@ -114,10 +114,16 @@ export async function attemptShare(family: FamilyContext, call: ShareCall): Prom
   let counter = 0
   for (const a of answers) if (a.status === 'ok' && !isGrant(a.value)) counter = Math.max(counter, a.value.queuedAt)
   if (counter > 0) call.queued = true
-  // The seat most instances gave (the lowest among equals): the one that may have a quorum, and the next one to ask.
+  // The seat most instances gave: the one that may have a quorum, and the next one to ask. Among equals, one at
+  // random: instances whose free seats differ (one was cut off while others took seats) may have only one seat free
+  // in common, and a fixed choice could keep asking for another.
   let seat = -1
   let got = 0
-  for (const [s, n] of bySeat(answers)) if (n > got || (n === got && s < seat)) [seat, got] = [s, n]
+  let ties = 0
+  for (const [s, n] of bySeat(answers)) {
+    if (n > got) [seat, got, ties] = [s, n, 1]
+    else if (n === got && Math.random() * ++ties < 1) seat = s
+  }
   if (got > 0) call.seat = seat
   const described = instanceAnswers(answers, (reply) => !isGrant(reply))
   const fail = (locked: boolean): ShareOutcome => {
