@@ -2,6 +2,7 @@ import { LockLostError, type Redlock } from '@org/redlock'
 import { type LockSink, LockState } from './hooks/index.js'
 import type { CallContext, MethodContext, NormalizedMethod } from './methods.js'
 import { type Caller, nestedCall } from './nestedCall.js'
+import { holdFor } from './sharedLocks.js'
 
 /** The code a call fails with when its lock was lost while the handler ran (`RemoteCallError.code`). */
 export const LOCK_LOST_CODE = 'LOCK_LOST'
@@ -59,7 +60,14 @@ export async function runLocked(
   }
   try {
     // Waiting for the lock is bounded by the call itself: it stops when the deadline passes or the caller cancels.
-    return await rlock.using(resources, method.lockTtlMs, { signal: ctx.signal, retryCount: -1 }, routine)
+    return await holdFor(
+      rlock,
+      method.hold,
+      resources,
+      method.lockTtlMs,
+      { signal: ctx.signal, retryCount: -1 },
+      routine,
+    )
   } catch (err) {
     if (traced !== undefined) {
       traced.lost = lost !== undefined || err instanceof LockLostError

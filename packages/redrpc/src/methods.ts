@@ -4,6 +4,7 @@ import { type Caller, nestedCall } from './nestedCall.js'
 import { assertInteger, assertName, type CallOptions, describe } from './options.js'
 import type { ServiceRef } from './RedRpc.js'
 import type { ParamsOf, ResultOf } from './ServiceInstance.js'
+import { checkPermits, type HoldKind, type PermitsSpec, type SharedLockSpec, sharedLock } from './sharedLocks.js'
 import type { InferSchemaOutput, StandardSchemaV1 } from './standardSchema.js'
 import { isStandardSchema } from './validation.js'
 
@@ -85,8 +86,13 @@ export interface MethodDefinition<P = AnyParams, R = unknown> extends MethodSett
   /** A Standard Schema for the result, checked by the provider after the handler; the caller gets its output value. */
   // biome-ignore lint/suspicious/noExplicitAny: any output type; the handler returns the input type
   result?: StandardSchemaV1<R, any>
-  /** Run under `rlock.using()` on these resources (auto-extended while the handler runs). */
-  lock?: LockSpec<P>
+  /**
+   * Run under `rlock.using()` on these resources (auto-extended while the handler runs); `{ read: names }` or
+   * `{ write: names }` for a read or write hold of `@org/redlock`'s read-write locks (see `sharedLocks.ts`).
+   */
+  lock?: LockSpec<P> | SharedLockSpec<P>
+  /** Run holding a permit of this semaphore: at most `permits` calls naming it at once (instead of `lock`). */
+  permits?: PermitsSpec
   /** Lock ttl (auto-extended while the handler runs); default: the resource's ttl declared in the Redlock. */
   lockTtlMs?: number
 }
@@ -140,6 +146,8 @@ export interface NormalizedMethod {
   handler: (params: unknown, ctx: MethodContext) => unknown
   /** The resources to lock for these params; undefined when the method takes no lock. */
   resources: ((params: unknown) => string[]) | undefined
+  /** A read, write or permit hold instead of a plain lock; undefined for a plain lock (or none). */
+  hold?: HoldKind
   lockTtlMs: number | undefined
   /** The params and result schemas, when declared. */
   paramsSchema: StandardSchemaV1 | undefined
@@ -210,7 +218,12 @@ function normalizeMethod(
       throw new TypeError(`${what}.${key} must be a Standard Schema (with '~standard'), got ${describe(m[key])}`)
     }
   }
-  const resources = m.lock === undefined ? undefined : lockResolver(service, name, m.lock, declared)
+  const shared = sharedLock(m.lock)
+  const permits = m.permits === undefined ? undefined : checkPermits(what, m.permits)
+  if (permits && m.lock !== undefined) throw new TypeError(`${what} takes either a lock or permits, not both`)
+  const hold: HoldKind | undefined = permits ? { mode: 'permit', permits: permits.permits } : shared?.kind
+  const lock = permits ? permits.name : shared ? shared.names : m.lock
+  const resources = lock === undefined ? undefined : lockResolver(service, name, lock, permits ? undefined : declared)
   const info: MethodInfo = { idempotent: m.idempotent ?? false, locked: resources !== undefined }
   if (m.timeoutMs !== undefined) info.timeoutMs = m.timeoutMs
   if (m.retries !== undefined) info.retries = m.retries
@@ -219,6 +232,7 @@ function normalizeMethod(
     info,
     handler: m.handler as never,
     resources,
+    ...(hold ? { hold } : {}),
     lockTtlMs: m.lockTtlMs,
     paramsSchema: m.params,
     resultSchema: m.result,
