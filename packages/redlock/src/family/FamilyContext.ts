@@ -48,6 +48,8 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
     if (owner.listenerCount('clientError') > 0) owner.emit('clientError', error, owner.clients[index]!)
   }
   const waiting = new Map<string, Set<Waiter>>()
+  /** How many instances named a waiter since it was last woken. */
+  const named = new Map<string, number>()
   const queue = new WaitQueue({ busy: () => {}, idle: () => {} })
   const notifier = new ReleaseNotifier(
     owner.clients,
@@ -59,7 +61,20 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
       for (const waiter of waiting.get(resource) ?? []) waiter.wake()
     },
     reportError,
-    { handed: (_resource, id) => queue.wakeId(id), waiting: () => {} },
+    // Woken once a quorum of instances named it: an attempt on the first name alone would mostly meet instances that
+    // have not seen the change yet, fail, and have to be undone. A waiter a minority names is found by its renewal.
+    {
+      handed: (_resource, id) => {
+        const heard = (named.get(id) ?? 0) + 1
+        if (heard < owner.quorum) {
+          named.set(id, heard)
+          return
+        }
+        named.delete(id)
+        queue.wakeId(id)
+      },
+      waiting: () => {},
+    },
   )
   family = {
     instances: owner.clients,
@@ -80,6 +95,7 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
     },
     stopWaiting(resource, waiter) {
       queue.remove(waiter)
+      named.delete(waiter.id)
       const set = waiting.get(resource)
       if (!set?.delete(waiter) || set.size > 0) return
       waiting.delete(resource)
