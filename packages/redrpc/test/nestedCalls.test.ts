@@ -54,9 +54,10 @@ describe("a handler's ctx.call reaches other services within the outer call's de
     }
     expect(r.plain.metadata).toEqual({ trace: 't-1', tenant: 'a' })
     expect(r.merged.metadata).toEqual({ trace: 't-1', tenant: 'b', hop: 2 })
-    // Same process, same clock: the nested deadlines fall within the outer one, even when asked for 60 s.
-    expect(r.plain.deadline).toBeLessThanOrEqual(r.outerDeadline + 1)
-    expect(r.merged.deadline).toBeLessThanOrEqual(r.outerDeadline + 1)
+    // The nested deadlines fall within the outer one, even when asked for 60 s. Each provider maps the deadline from
+    // Redis' clock onto its own, within about a round trip: the slack allows for that under load, not for 60 s.
+    expect(r.plain.deadline).toBeLessThanOrEqual(r.outerDeadline + 50)
+    expect(r.merged.deadline).toBeLessThanOrEqual(r.outerDeadline + 50)
     expect(r.merged.leftMs).toBeLessThan(3_000)
   })
 
