@@ -30,6 +30,8 @@ export interface FamilyContext extends RoundContext {
   readonly settings: Settings
   readonly owner: FamilyOwner
   readonly notifier: ReleaseNotifier
+  /** Registers a waiter: it can be woken by id (from now on, when its channel is listened to). Idempotent. */
+  register(waiter: Waiter): void
   /** Registers a waiter for a hold (`resource`, see `keys.ts`): woken by id, its channel listened to. Idempotent. */
   wait(resource: string, waiter: Waiter): void
   /** Unregisters it; the channel is left once nobody here waits for the hold. */
@@ -65,6 +67,7 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
     // have not seen the change yet, fail, and have to be undone. A waiter a minority names is found by its renewal.
     {
       handed: (_resource, id) => {
+        if (!queue.has(id)) return // another process' waiter
         const heard = (named.get(id) ?? 0) + 1
         if (heard < owner.quorum) {
           named.set(id, heard)
@@ -83,6 +86,7 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
     owner,
     notifier,
     reportError,
+    register: (waiter) => queue.enqueue(waiter),
     wait(resource, waiter) {
       queue.enqueue(waiter)
       let set = waiting.get(resource)

@@ -22,6 +22,7 @@ export class SharePlace {
   #timer: ReturnType<typeof setInterval> | undefined
   /** A renewal fell during an attempt: it is sent once the attempt ended. */
   #due = false
+  #attempting = false
 
   constructor(
     private readonly family: FamilyContext,
@@ -38,8 +39,14 @@ export class SharePlace {
     this.#timer.unref()
   }
 
+  /** An attempt is being sent: renewals wait for its end (one landing after a grant would queue a holder again). */
+  attempting(): void {
+    this.#attempting = true
+  }
+
   /** After a failed attempt: sends a renewal that fell during it. */
   attempted(): void {
+    this.#attempting = false
     if (!this.#due) return
     this.#due = false
     this.#renew()
@@ -48,7 +55,8 @@ export class SharePlace {
   /**
    * Stops renewing, and leaves every queue it may still be in: all of them after giving up, those of the instances
    * that did not grant it after a win (a grant took it out). No renewal can land after the grant and put it back:
-   * renewals are only sent between attempts, so each is written before the next attempt on its connection.
+   * renewals are only sent between attempts (see `attempting`), so each is written before the next attempt on its
+   * connection.
    */
   end(): void {
     clearInterval(this.#timer)
@@ -64,7 +72,7 @@ export class SharePlace {
 
   #renew(): void {
     const { family, call } = this
-    if (!this.waiter.waiting) {
+    if (this.#attempting) {
       this.#due = true
       return
     }

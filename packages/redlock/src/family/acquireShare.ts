@@ -65,6 +65,8 @@ export async function acquireShare(
   let attempts = 0
   let last: Last = { locked: false, answers: [] }
   try {
+    // Known by id from the start: an instance may name it (`>id`) while its first attempt's replies are on the way.
+    family.register(waiter)
     if (!options.signal?.aborted) {
       attempts++
       const outcome = await attemptShare(family, call)
@@ -80,10 +82,11 @@ export async function acquireShare(
       if (end === 'aborted') throw aborted(options.signal, attempts, last)
       if (end === 'timeout') throw timedOut(spec, options, attempts, last)
       attempts++
+      place.attempting()
       const outcome = await attemptShare(family, call)
       if (outcome.ok) return won(outcome, attempts)
-      place.join(outcome.counter)
       place.attempted()
+      place.join(outcome.counter)
       last = outcome
     }
   } finally {
