@@ -1,4 +1,4 @@
-import { Network, RedisInstance, waitFor } from '@org/testkit'
+import { Network, RedisInstance, sharedNow, waitFor } from '@org/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type HostProcess, startFixture } from '../src/hostProcess.js'
 
@@ -15,8 +15,6 @@ interface CallOutcome {
   chain?: string[]
   message?: string
 }
-
-const sharedNow = () => performance.timeOrigin + performance.now()
 
 describe.skipIf(!support.ok)('calls from one host to providers on two others, across partitions', () => {
   let network: Network

@@ -1,4 +1,4 @@
-import { waitFor } from '@org/testkit'
+import { sharedNow, waitFor } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { redlockKeys } from '../src/index.js'
@@ -81,7 +81,7 @@ describe('waiters of different processes are served in the order they started wa
     const c = await startContender(0, { PORTS: ports(redis), RESOURCES: resource, TIMES: 1, RETRY_DELAY: 10_000 })
     await untilQueued(inspect, resource, 1, 3)
     await hold(400) // past a lease renewal: the waiter is settled and subscribed
-    const released = performance.timeOrigin + performance.now()
+    const released = sharedNow()
     await holder.release()
     await c.exited
     const [h] = c.holds()
@@ -103,7 +103,7 @@ describe('dead or slow waiters and holders cannot stall the lock', () => {
     await untilQueued(inspect, resource, 2, 3)
     dead.child.kill('SIGKILL')
     await dead.exited
-    const released = performance.timeOrigin + performance.now()
+    const released = sharedNow()
     await holder.release()
     await next.exited
     const [h] = next.holds()

@@ -3,8 +3,8 @@ import {
   type AcquireHookContext,
   type ExtendHookContext,
   type Lock,
-  ResourceLockedError,
   type ReleaseHookContext,
+  ResourceLockedError,
 } from '../src/index.js'
 import { fresh, onEvery, useRedis } from './helpers.js'
 

@@ -34,7 +34,9 @@ beforeEach(() => spans.reset())
 
 async function points(name: string): Promise<DataPoint<unknown>[]> {
   const { resourceMetrics } = await reader.collect()
-  return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name)?.dataPoints ?? []
+  return (
+    resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name)?.dataPoints ?? []
+  )
 }
 
 describe('lockTelemetry: OpenTelemetry for a Redlock used on its own', () => {

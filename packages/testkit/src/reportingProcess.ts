@@ -3,10 +3,13 @@ import { createInterface } from 'node:readline'
 import { trackChild } from './processRegistry.js'
 
 /**
- * A clock every process on this machine shares (ms since the epoch, sub-millisecond), for comparing what several
- * processes saw (overlaps, hand-offs) on one machine. Never for expiry or liveness across machines.
+ * A clock every process on this machine shares (ms, sub-millisecond, counted from an arbitrary point: the kernel's
+ * monotonic clock, which every process reads alike), for comparing what several processes saw (overlaps, hand-offs)
+ * on one machine. Never for expiry or liveness across machines. Not `performance.timeOrigin + performance.now()`:
+ * `timeOrigin` is read once at start-up, and a process descheduled then is off by that much (12 and 40 ms were seen
+ * under load, enough to make holds of other processes look overlapping).
  */
-export const sharedNow = (): number => performance.timeOrigin + performance.now()
+export const sharedNow = (): number => Number(process.hrtime.bigint()) / 1e6
 
 /** How a child process reports to its test: one JSON object per line on stdout (bigints as decimal strings). */
 export function report(message: Record<string, unknown>): void {

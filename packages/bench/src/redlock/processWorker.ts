@@ -2,8 +2,9 @@
  * One contender process of L4: its own lock object and its own three connections, `workers` workers on one
  * resource. It connects and warms up, says `ready`, waits for `go` (with the common start and end on the shared
  * clock), runs, and sends back one record per acquisition. Times are on a clock every process on this machine
- * shares: `performance.timeOrigin + performance.now()` (ms since the epoch, sub-millisecond).
+ * shares: the test kit's `sharedNow()` (the kernel's monotonic clock, in ms, sub-millisecond).
  */
+import { sharedNow } from '@org/testkit'
 import { Redis } from 'ioredis'
 import { CONTENDERS } from './contenders.js'
 
@@ -36,7 +37,7 @@ export interface WorkerReport {
   failures: number
 }
 
-const now = () => performance.timeOrigin + performance.now()
+const now = sharedNow
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { sharedNow } from '@org/testkit'
 import { percentile } from '../shared/stats.js'
 import type { Acquisition, WorkerArgs, WorkerReport } from './processWorker.js'
 import { max } from './stats.js'
@@ -55,7 +56,7 @@ export async function runProcesses(run: ProcessRun, into: ProcessSamples): Promi
   )
   try {
     await Promise.all(children.map((child) => message(child)))
-    const start = performance.timeOrigin + performance.now() + 50
+    const start = sharedNow() + 50
     const end = start + run.durationMs
     const reports = Promise.all(children.map((child) => message(child) as Promise<WorkerReport>))
     for (const child of children) child.send({ start, end })
