@@ -28,3 +28,11 @@ export function assertClient(value: unknown, what: string): asserts value is Red
 export function isCluster(client: RedisClient): client is Cluster {
   return (client as { isCluster?: boolean }).isCluster === true
 }
+
+/**
+ * A new connection like `client`, with its options (and `overrides`). Narrowed first: ioredis 6 types `duplicate`
+ * apart on `Redis` and `Cluster`, so calling it on the union does not compile there.
+ */
+export function duplicateClient(client: RedisClient, overrides: { enableAutoPipelining?: boolean } = {}): RedisClient {
+  return isCluster(client) ? client.duplicate([], overrides) : client.duplicate(overrides)
+}

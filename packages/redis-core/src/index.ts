@@ -5,7 +5,7 @@ export { pendingReplies, type ReadyCommandOptions, sendReadyCommand } from './io
 export { isThenable } from './isThenable.js'
 export { hashTag, keyPart, PART_SEPARATOR, unescapeKeyPart } from './keys.js'
 export { DEFAULT_NAMESPACE } from './namespace.js'
-export { assertClient, isCluster, isRedisClient, type RedisClient } from './RedisClient.js'
+export { assertClient, duplicateClient, isCluster, isRedisClient, type RedisClient } from './RedisClient.js'
 export { forgetScripts, pipelineScript, runScript, type ScriptArg } from './scripts/runScript.js'
 export { defineScript, isNoScript, type Script, type ScriptDefinition } from './scripts/Script.js'
 export { crc16Step, keySlot, SLOTS, tagSlot } from './slot.js'

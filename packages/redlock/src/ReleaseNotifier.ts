@@ -1,4 +1,4 @@
-import type { RedisClient } from '@org/redis-core'
+import { duplicateClient, type RedisClient } from '@org/redis-core'
 import { releaseChannel } from './keys.js'
 
 /** How long a channel stays subscribed after its last waiter left, so a busy resource does not churn subscriptions. */
@@ -99,7 +99,7 @@ export class ReleaseNotifier {
   #subscriber(i: number): RedisClient {
     const existing = this.#subscribers[i]
     if (existing) return existing
-    const subscriber = this.clients[i]!.duplicate()
+    const subscriber = duplicateClient(this.clients[i]!)
     subscriber.on('error', (err: Error) => this.onError(i, err))
     subscriber.on('message', (channel: string, message: string) => this.#heard(i, channel, message))
     this.#subscribers[i] = subscriber

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { isCluster, type RedisClient, runScript } from '@org/redis-core'
+import { duplicateClient, type RedisClient, runScript } from '@org/redis-core'
 import { DuplicateProviderError, RegistryClosedError, ServiceChangedError, UnknownServiceError } from './errors.js'
 import type { HandleContext } from './HandleContext.js'
 import { heartbeat } from './heartbeat.js'
@@ -217,7 +217,7 @@ export class Registry {
   #getSubscriber(): Subscriber {
     if (!this.#subscriber) {
       const given = this.#options.subscriber
-      this.#subscriber = new Subscriber(given ?? duplicate(this.#redis), given === undefined)
+      this.#subscriber = new Subscriber(given ?? duplicateClient(this.#redis), given === undefined)
     }
     return this.#subscriber
   }
@@ -269,11 +269,6 @@ export class Registry {
     if (this.#closed) return
     for (const failure of failures) this.#options.onError(failure)
   }
-}
-
-/** A new connection like `redis`; narrowed first, since ioredis 6 types `duplicate` apart on Redis and Cluster. */
-function duplicate(redis: RedisClient): RedisClient {
-  return isCluster(redis) ? redis.duplicate() : redis.duplicate()
 }
 
 /** The `replacing` option, checked: undefined (not given), null or a definition object. */

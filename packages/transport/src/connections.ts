@@ -1,4 +1,4 @@
-import { isCluster, pipelineScript, type RedisClient } from '@org/redis-core'
+import { duplicateClient, isCluster, pipelineScript, type RedisClient } from '@org/redis-core'
 import { Command, type Redis } from 'ioredis'
 import { GROUP } from './keys.js'
 import { ACK_AND_DELETE } from './scripts.js'
@@ -32,7 +32,7 @@ export function raw(redis: RedisClient): RawCommands {
 
 /** A new connection with the same settings (a Cluster stays a Cluster); it reports errors through its commands. */
 export function duplicate(redis: RedisClient, overrides: { enableAutoPipelining?: boolean } = {}): RedisClient {
-  const copy = isCluster(redis) ? redis.duplicate([], overrides) : redis.duplicate(overrides)
+  const copy = duplicateClient(redis, overrides)
   // Without a listener ioredis logs every reconnection attempt; failures surface through the commands instead.
   copy.on('error', () => {})
   return copy
