@@ -3,10 +3,9 @@
  * object and connections to the same three Redis servers; every worker holds the one resource about 1 ms (a timer),
  * releases, waits about 1 ms outside, and asks again.
  */
-import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { sharedNow } from '@org/testkit'
 import { percentile } from '../shared/stats.js'
+import { mergeReports, runForked } from './forkedRun.js'
 import type { Acquisition, WorkerArgs, WorkerReport } from './processWorker.js'
 import { max } from './stats.js'
 
@@ -48,39 +47,11 @@ export async function runProcesses(run: ProcessRun, into: ProcessSamples): Promi
     holdMs: 1,
     pauseMs: 1,
   }
-  const children: ChildProcess[] = Array.from({ length: run.processes }, () =>
-    fork(WORKER, [JSON.stringify(args)], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
-  )
-  try {
-    await Promise.all(children.map((child) => message(child)))
-    const start = sharedNow() + 50
-    const end = start + run.durationMs
-    const reports = Promise.all(children.map((child) => message(child) as Promise<WorkerReport>))
-    for (const child of children) child.send({ start, end })
-    const all = await reports
-    const acquisitions = all
-      .flatMap((report, process) => report.acquisitions.map((a) => ({ ...a, process })))
-      .sort((a, b) => a.got - b.got)
-    into.runs.push({ acquisitions, ms: run.durationMs })
-    into.ms += run.durationMs
-    into.failures += all.reduce((n, r) => n + r.failures, 0)
-  } finally {
-    for (const child of children) child.kill('SIGKILL')
-  }
-}
-
-function message(child: ChildProcess): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`an L4 process exited early (code ${code})`))
-    child.once('exit', onExit)
-    child.once('message', (m) => {
-      child.off('exit', onExit)
-      resolve(m)
-    })
-  })
+  const all = await runForked<WorkerReport>(WORKER, new Array(run.processes).fill(args), run.durationMs)
+  const { acquisitions, failures } = mergeReports(all)
+  into.runs.push({ acquisitions, ms: run.durationMs })
+  into.ms += run.durationMs
+  into.failures += failures
 }
 
 /** What the L4 table shows of one contender. */

@@ -2,9 +2,9 @@
  * L5/L6: holders of a semaphore or a read-write lock in separate processes, as service instances share a rate limit
  * or a document in production. Runs the processes of one contender at once and reads the table's numbers out.
  */
-import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { percentile } from '../shared/stats.js'
+import { mergeReports, runForked } from './forkedRun.js'
 import type { Role } from './shareContenders.js'
 import type { ShareAcquisition, ShareWorkerArgs, ShareWorkerReport } from './shareWorker.js'
 import { max } from './stats.js'
@@ -39,42 +39,14 @@ let serial = 0
 export async function runShareProcesses(run: ShareRun, into: ShareSamples): Promise<void> {
   serial++
   const base = { contender: run.contender, ports: run.ports, name: `bench-share-${process.pid}-${serial}` }
-  const children: ChildProcess[] = run.processes.map((roles) => {
-    const args: ShareWorkerArgs = { ...base, roles, permits: run.permits, ttl: 10_000, holdMs: 1, pauseMs: 1 }
-    return fork(WORKER, [JSON.stringify(args)], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-  })
-  try {
-    await Promise.all(children.map((child) => message(child)))
-    const start = performance.timeOrigin + performance.now() + 50
-    const end = start + run.durationMs
-    const reports = Promise.all(children.map((child) => message(child) as Promise<ShareWorkerReport>))
-    for (const child of children) child.send({ start, end })
-    const all = await reports
-    if (process.env.BENCH_SHOW_OFFSETS)
-      console.log('clock offsets (ms):', all.map((r) => r.clockOffset.toFixed(3)).join(' '))
-    const acquisitions = all
-      .flatMap((report, process) => report.acquisitions.map((a) => ({ ...a, process })))
-      .sort((a, b) => a.got - b.got)
-    into.runs.push({ acquisitions })
-    into.ms += run.durationMs
-    into.failures += all.reduce((n, r) => n + r.failures, 0)
-  } finally {
-    for (const child of children) child.kill('SIGKILL')
-  }
-}
-
-function message(child: ChildProcess): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`an L5/L6 process exited early (code ${code})`))
-    child.once('exit', onExit)
-    child.once('message', (m) => {
-      child.off('exit', onExit)
-      resolve(m)
-    })
-  })
+  const argsList = run.processes.map(
+    (roles): ShareWorkerArgs => ({ ...base, roles, permits: run.permits, ttl: 10_000, holdMs: 1, pauseMs: 1 }),
+  )
+  const all = await runForked<ShareWorkerReport>(WORKER, argsList, run.durationMs)
+  const { acquisitions, failures } = mergeReports(all)
+  into.runs.push({ acquisitions })
+  into.ms += run.durationMs
+  into.failures += failures
 }
 
 /** What the tables show of one contender, for the acquisitions of the roles asked for. */

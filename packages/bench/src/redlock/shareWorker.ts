@@ -3,6 +3,7 @@
  * connects and warms up, says `ready`, waits for `go` (with the common start and end on the shared clock), runs, and
  * sends back one record per acquisition. Every worker holds about `holdMs` (a timer) and waits `pauseMs` outside.
  */
+import { sharedNow } from '@org/testkit'
 import { Redis } from 'ioredis'
 import { type Role, SHARE_CONTENDERS } from './shareContenders.js'
 
@@ -19,7 +20,7 @@ export interface ShareWorkerArgs {
   pauseMs: number
 }
 
-/** One acquisition, on the shared clock (`performance.timeOrigin + performance.now()`). */
+/** One acquisition, on the clock every process shares (the test kit's `sharedNow()`). */
 export interface ShareAcquisition {
   role: Role
   /** First ask of this acquisition. */
@@ -33,26 +34,9 @@ export interface ShareAcquisition {
 export interface ShareWorkerReport {
   acquisitions: ShareAcquisition[]
   failures: number
-  /** How far its shared clock was from the system clock (see `clockOffset`); already taken off its times. */
-  clockOffset: number
 }
 
-/**
- * How far this process' shared clock is from the system clock, which every process reads alike. `timeOrigin` is read
- * once at start-up, and a process descheduled between its two clock reads there is off by that long: enough to show
- * holds of different processes overlapping that never did. The lowest `shared - Date.now()` over many reads is that
- * offset to a few microseconds (`Date.now()` truncates to the millisecond below).
- */
-function clockOffset(): number {
-  let offset = Number.POSITIVE_INFINITY
-  for (let i = 0; i < 100_000; i++) {
-    const system = Date.now()
-    offset = Math.min(offset, now() - system)
-  }
-  return offset
-}
-
-const now = () => performance.timeOrigin + performance.now()
+const now = sharedNow
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 async function main(): Promise<void> {
@@ -70,8 +54,7 @@ async function main(): Promise<void> {
   process.send?.('ready')
   const go = await new Promise<{ start: number; end: number }>((resolve) => process.once('message', resolve as never))
   await sleep(Math.max(0, go.start - now()))
-  const offset = clockOffset()
-  const report: ShareWorkerReport = { acquisitions: [], failures: 0, clockOffset: offset }
+  const report: ShareWorkerReport = { acquisitions: [], failures: 0 }
   const endLocal = performance.now() + (go.end - now())
   await Promise.all(
     args.roles.map(async (role) => {
@@ -88,7 +71,7 @@ async function main(): Promise<void> {
         }
         const got = now()
         await sleep(args.holdMs)
-        report.acquisitions.push({ role, asked: asked - offset, got: got - offset, released: now() - offset })
+        report.acquisitions.push({ role, asked, got, released: now() })
         asked = undefined
         await held.release().catch(() => {})
         await sleep(args.pauseMs)
