@@ -14,6 +14,7 @@ import { type CallContext, contextWithoutLock, type NormalizedMethod, type Trans
 import type { Caller } from './nestedCall.js'
 import { CallCounter } from './Stats.js'
 import type { StandardSchemaV1 } from './standardSchema.js'
+import { outgoing } from './refusals.js'
 import { validate, wireValidationError } from './validation.js'
 
 /** What a local provider needs from its `RedRpc`. */
@@ -95,14 +96,14 @@ export class LocalProvider {
       result = this.#produce(method, params, call, undefined)
     } catch (err) {
       this.served.finish(false)
-      throw err
+      throw outgoing(err)
     }
     if (!isThenable(result)) return this.#answer(method, result)
     return Promise.resolve(result).then(
       (value) => this.#answer(method, value),
       (err: unknown) => {
         this.served.finish(false)
-        throw err
+        throw outgoing(err)
       },
     )
   }
@@ -114,7 +115,7 @@ export class LocalProvider {
       (value) => this.#answer(method, value),
       (err: unknown) => {
         this.served.finish(false)
-        throw err
+        throw outgoing(err)
       },
     )
   }
@@ -139,7 +140,7 @@ export class LocalProvider {
       encoded = this.#encodeResult(method, value)
     } catch (err) {
       this.served.finish(false)
-      throw err
+      throw outgoing(err)
     }
     this.served.finish(true)
     return encoded

@@ -12,6 +12,7 @@ import {
   type ValidationIssue,
 } from './errors.js'
 import type { MethodInfo } from './methods.js'
+import { isRefusal } from './refusals.js'
 import { VALIDATION_CODE } from './validation.js'
 
 /**
@@ -41,14 +42,14 @@ function fromUnavailable(err: TransportError, site: CallSite): RedisUnavailableE
 
 /** A handler's error, or a refusal the provider sent back the same way (schema, result codec). */
 function fromRemote(err: RemoteError, site: CallSite): RedRpcError {
-  if (err.code === VALIDATION_CODE.params || err.code === VALIDATION_CODE.result) {
+  if ((err.code === VALIDATION_CODE.params || err.code === VALIDATION_CODE.result) && isRefusal(err.data)) {
     // The provider's schema refused the params (handler not run) or the result: the same typed error as a
     // caller-side check gives, marked `remote`.
     const { issues } = (err.data ?? {}) as { issues?: ValidationIssue[] }
     const target = err.code === VALIDATION_CODE.params ? 'params' : 'result'
     return new ValidationError(site, target, Array.isArray(issues) ? issues : [], true, { cause: err })
   }
-  if (err.code === RESULT_REFUSED_CODE) return codecErrorFromRemote(err, site)
+  if (err.code === RESULT_REFUSED_CODE && isRefusal(err.data)) return codecErrorFromRemote(err, site)
   return new RemoteCallError(
     site,
     { name: err.remoteName, message: err.message, code: err.code, data: err.data },

@@ -1,5 +1,6 @@
 import type { RemoteError, CodecError as TransportCodecError } from '@org/transport'
 import { type CallSite, RedRpcError } from './errors.js'
+import { refusal } from './refusals.js'
 
 /** The code a provider's refusal of a handler's result travels under (see `resultRefusal`). */
 export const RESULT_REFUSED_CODE = 'REDRPC_RESULT_NOT_ENCODABLE'
@@ -48,11 +49,8 @@ export class CodecError extends RedRpcError {
 
 /** What a provider throws when a handler's result cannot be encoded: it travels back as a handler error would. */
 export function resultRefusal(err: CodecError): Error & { code: string; data: { path?: string; reason: string } } {
-  const wire = new Error(err.message) as Error & { code: string; data: { path?: string; reason: string } }
-  wire.name = 'CodecError'
-  wire.code = RESULT_REFUSED_CODE
-  wire.data = err.path === undefined ? { reason: err.reason } : { path: err.path, reason: err.reason }
-  return wire
+  const data = err.path === undefined ? { reason: err.reason } : { path: err.path, reason: err.reason }
+  return refusal('CodecError', RESULT_REFUSED_CODE, err.message, data)
 }
 
 /** The caller's side of `resultRefusal`. */

@@ -1,4 +1,5 @@
 import { type CallSite, ValidationError, type ValidationIssue } from './errors.js'
+import { refusal } from './refusals.js'
 import type { StandardSchemaIssue, StandardSchemaResult, StandardSchemaV1 } from './standardSchema.js'
 
 /** Whether `value` implements Standard Schema V1 (checked at registration, so a call never meets a bad one). */
@@ -53,9 +54,8 @@ export const VALIDATION_CODE = { params: 'INVALID_PARAMS', result: 'INVALID_RESU
  * The `ValidationError` class itself is not sent because its own fields do not travel; the caller rebuilds it.
  */
 export function wireValidationError(err: ValidationError): Error & { code: string; data: unknown } {
-  const wire = new Error(err.message) as Error & { code: string; data: unknown }
-  wire.name = 'ValidationError'
-  wire.code = VALIDATION_CODE[err.target]
-  wire.data = { target: err.target, issues: err.issues }
-  return wire
+  return refusal('ValidationError', VALIDATION_CODE[err.target], err.message, {
+    target: err.target,
+    issues: err.issues,
+  })
 }
