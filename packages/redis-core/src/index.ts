@@ -14,6 +14,7 @@ export {
   assertInteger,
   assertName,
   assertNumber,
+  assertKnownKeys,
   assertObject,
   assertTimeout,
   describe,

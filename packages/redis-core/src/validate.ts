@@ -123,6 +123,18 @@ export function assertObject(value: unknown, what: string): Record<string, unkno
   return value as Record<string, unknown>
 }
 
+/**
+ * Throws a TypeError naming the first key of `value` that is not in `known`: a misspelt option (`locks` for `lock`,
+ * `timeoutMS`) would otherwise be ignored silently and the setting the user asked for would not apply.
+ */
+export function assertKnownKeys(value: object, known: readonly string[], what: string): void {
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && !known.includes(key)) {
+      throw new TypeError(`${what} has no option '${key}'; known: ${known.join(', ')}`)
+    }
+  }
+}
+
 /** Returns `value` when it is a function, else throws a TypeError. */
 export function assertFunction<F extends (...args: never[]) => unknown>(value: unknown, what: string): F {
   if (typeof value !== 'function') throw new TypeError(`${what} must be a function, got ${describe(value)}`)

@@ -3,6 +3,7 @@ import {
   assertClient,
   assertFunction,
   assertInteger,
+  assertKnownKeys,
   assertName,
   assertObject,
   assertTimeout,
@@ -88,5 +89,16 @@ describe('errors carry a stable code', () => {
     expect(isThenable({ then() {} })).toBe(true)
     expect(isThenable(1)).toBe(false)
     expect(isThenable(null)).toBe(false)
+  })
+})
+
+describe('assertKnownKeys', () => {
+  it('names the first unknown key and lists the known ones', () => {
+    expect(() => assertKnownKeys({ lock: ['a'], locks: ['b'] }, ['lock', 'handler'], "method 's.m'")).toThrow(
+      new TypeError("method 's.m' has no option 'locks'; known: lock, handler"),
+    )
+    expect(() => assertKnownKeys({ lock: ['a'] }, ['lock'], 'x')).not.toThrow()
+    // Inherited keys are not the caller's options.
+    expect(() => assertKnownKeys(Object.create({ stray: 1 }), [], 'x')).not.toThrow()
   })
 })

@@ -1,3 +1,4 @@
+import { assertKnownKeys } from '@org/redis-core'
 import type { Lock } from '@org/redlock'
 import { UndeclaredResourceError } from './errors.js'
 import { type Caller, nestedCall } from './nestedCall.js'
@@ -182,6 +183,19 @@ export function normalizeMethods(
   })
 }
 
+/** The keys of a method definition; any other is refused (a misspelt `lock` would otherwise run unlocked). */
+const METHOD_KEYS = [
+  'handler',
+  'params',
+  'result',
+  'lock',
+  'permits',
+  'lockTtlMs',
+  'idempotent',
+  'timeoutMs',
+  'retries',
+] as const satisfies readonly (keyof MethodDefinition)[]
+
 function normalizeMethod(
   service: string,
   name: string,
@@ -205,6 +219,7 @@ function normalizeMethod(
     throw new TypeError(`${what} must be a function or { handler, lock?, ... }, got ${describe(spec)}`)
   }
   const m = spec as Partial<MethodDefinition>
+  assertKnownKeys(m, METHOD_KEYS, what)
   if (typeof m.handler !== 'function')
     throw new TypeError(`${what}.handler must be a function, got ${describe(m.handler)}`)
   if (m.idempotent !== undefined && typeof m.idempotent !== 'boolean') {

@@ -1,4 +1,4 @@
-import { DEFAULT_NAMESPACE, describe, SIMPLE_NAME } from '@org/redis-core'
+import { assertKnownKeys, DEFAULT_NAMESPACE, describe, SIMPLE_NAME } from '@org/redis-core'
 import type { BreakerOptions } from './CircuitBreaker.js'
 import type { Logger } from './logging/index.js'
 import type { SummaryOptions } from './summary/options.js'
@@ -131,6 +131,30 @@ function assertLimit(value: unknown, what: string): asserts value is number {
 /** A short, safe rendering of a bad value for an error message (the core's). */
 export { describe }
 
+// Any other key is refused: a misspelt option would otherwise be ignored and its default apply silently.
+const OPTION_KEYS = [
+  'namespace',
+  'heartbeatMs',
+  'ttlMs',
+  'policy',
+  'concurrency',
+  'call',
+  'adoptOrphans',
+  'connectTimeoutMs',
+  'closeTimeoutMs',
+  'logger',
+  'telemetry',
+  'summaryMs',
+] as const satisfies readonly (keyof RedRpcOptions)[]
+const CALL_DEFAULT_KEYS = [
+  'timeoutMs',
+  'retries',
+  'retryDelayMs',
+  'maxInFlight',
+  'breaker',
+] as const satisfies readonly (keyof CallDefaults)[]
+const BREAKER_KEYS = ['failureThreshold', 'cooldownMs'] as const satisfies readonly (keyof BreakerOptions)[]
+
 /** Validates caller settings; unset fields keep `base`. */
 export function resolveCallDefaults(
   given: CallDefaults | undefined,
@@ -139,6 +163,7 @@ export function resolveCallDefaults(
 ): ResolvedCallDefaults {
   if (given === undefined) return base
   if (given === null || typeof given !== 'object') throw new TypeError(`${where} must be an object`)
+  assertKnownKeys(given, CALL_DEFAULT_KEYS, where)
   const out: ResolvedCallDefaults = { ...base, ...stripUndefined(given), breaker: { ...base.breaker } }
   assertInteger(out.timeoutMs, `${where}.timeoutMs`, 1)
   assertInteger(out.retries, `${where}.retries`, 0)
@@ -148,6 +173,7 @@ export function resolveCallDefaults(
     if (given.breaker === null || typeof given.breaker !== 'object') {
       throw new TypeError(`${where}.breaker must be an object`)
     }
+    assertKnownKeys(given.breaker, BREAKER_KEYS, `${where}.breaker`)
     Object.assign(out.breaker, stripUndefined(given.breaker))
     assertInteger(out.breaker.failureThreshold, `${where}.breaker.failureThreshold`, 1)
     assertInteger(out.breaker.cooldownMs, `${where}.breaker.cooldownMs`, 1)
@@ -159,6 +185,7 @@ export function resolveCallDefaults(
 export function resolveOptions(options: RedRpcOptions | undefined): ResolvedOptions {
   if (options === undefined) return DEFAULTS
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+  assertKnownKeys(options, OPTION_KEYS, 'options')
   const out: ResolvedOptions = {
     ...DEFAULTS,
     ...stripUndefined(options),
