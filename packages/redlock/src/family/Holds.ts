@@ -5,6 +5,7 @@ import { acquireShare } from './acquireShare.js'
 import { extendShare } from './extendShare.js'
 import type { FamilyContext } from './FamilyContext.js'
 import { type ShareKind, shareChannel, shareKeys, shareResource } from './keys.js'
+import { acquireArgs, usingArgs } from './options.js'
 import { releaseShare } from './releaseShare.js'
 import { Share, type ShareInit, type ShareOwner, shareFamily } from './Share.js'
 import type { ShareCode, ShareSpec } from './ShareSpec.js'
@@ -17,6 +18,7 @@ export type ShareRoutine<T, S extends Share> = (signal: AbortSignal, hold: S) =>
 /**
  * One kind of hold on one name (the readers of a read-write lock, its writer, or a semaphore's permits): how it is
  * acquired, held in a routine, extended and released, and the check that a hold given back is one of its own.
+ * `ReadWriteLock` and `Semaphore` declare the public overloads and hand their arguments here as they came.
  */
 export class Holds<S extends Share> implements ShareOwner {
   readonly spec: ShareSpec
@@ -27,6 +29,8 @@ export class Holds<S extends Share> implements ShareOwner {
     name: string,
     code: ShareCode,
     permits: number,
+    /** The ttl of an acquire given none (the read-write lock's or semaphore's own). */
+    private readonly ttl: number,
     private readonly make: (owner: ShareOwner, init: ShareInit) => S,
   ) {
     const { keyPrefix } = family.settings
@@ -40,6 +44,18 @@ export class Holds<S extends Share> implements ShareOwner {
       channel: shareChannel(keyPrefix, resource),
       resource,
     })
+  }
+
+  /** Acquires a hold: the `(ttl?, options?)` or `(options)` of `read`, `write` and `acquire`, checked first. */
+  acquireWith(first: unknown, second: unknown): Promise<S> {
+    const [ttl, options] = acquireArgs(first, second)
+    return this.acquire(ttl ?? this.ttl, options)
+  }
+
+  /** Holds while a routine runs: the arguments of `usingRead`, `usingWrite` and `using`, checked first. */
+  usingWith<T>(rest: unknown[]): Promise<T> {
+    const [ttl, options, routine] = usingArgs<ShareRoutine<T, S>>(rest)
+    return this.using(ttl ?? this.ttl, options, routine)
   }
 
   /** Acquires a hold (input already checked). */

@@ -2,7 +2,6 @@ import type { ReleaseResult } from '../Lock.js'
 import type { AcquireOptions, UsingOptions } from '../options.js'
 import type { FamilyContext } from './FamilyContext.js'
 import { Holds, type ShareRoutine } from './Holds.js'
-import { acquireArgs, usingArgs } from './options.js'
 import { ReadLock, type Share, WriteLock } from './Share.js'
 
 /**
@@ -22,8 +21,8 @@ export class ReadWriteLock {
   constructor(family: FamilyContext, name: string, ttl: number) {
     this.name = name
     this.ttl = ttl
-    this.#readers = new Holds(family, 'rw', name, 'r', 0, (owner, init) => new ReadLock(owner, init))
-    this.#writer = new Holds(family, 'rw', name, 'w', 0, (owner, init) => new WriteLock(owner, init))
+    this.#readers = new Holds(family, 'rw', name, 'r', 0, ttl, (owner, init) => new ReadLock(owner, init))
+    this.#writer = new Holds(family, 'rw', name, 'w', 0, ttl, (owner, init) => new WriteLock(owner, init))
   }
 
   /**
@@ -35,8 +34,7 @@ export class ReadWriteLock {
   read(ttl?: number, options?: AcquireOptions): Promise<ReadLock>
   read(options: AcquireOptions): Promise<ReadLock>
   async read(first?: number | AcquireOptions, second?: AcquireOptions): Promise<ReadLock> {
-    const [ttl, options] = acquireArgs(first, second)
-    return this.#readers.acquire(ttl ?? this.ttl, options)
+    return this.#readers.acquireWith(first, second)
   }
 
   /**
@@ -48,8 +46,7 @@ export class ReadWriteLock {
   write(ttl?: number, options?: AcquireOptions): Promise<WriteLock>
   write(options: AcquireOptions): Promise<WriteLock>
   async write(first?: number | AcquireOptions, second?: AcquireOptions): Promise<WriteLock> {
-    const [ttl, options] = acquireArgs(first, second)
-    return this.#writer.acquire(ttl ?? this.ttl, options)
+    return this.#writer.acquireWith(first, second)
   }
 
   /** Runs `routine` under a read hold, extended while it runs and released after, as `redlock.using` does. */
@@ -58,8 +55,7 @@ export class ReadWriteLock {
   usingRead<T>(options: UsingOptions, routine: ShareRoutine<T, ReadLock>): Promise<T>
   usingRead<T>(ttl: number | undefined, options: UsingOptions, routine: ShareRoutine<T, ReadLock>): Promise<T>
   async usingRead<T>(...rest: unknown[]): Promise<T> {
-    const [ttl, options, routine] = usingArgs<ShareRoutine<T, ReadLock>>(rest)
-    return this.#readers.using(ttl ?? this.ttl, options, routine)
+    return this.#readers.usingWith(rest)
   }
 
   /** Runs `routine` under the write hold, extended while it runs and released after, as `redlock.using` does. */
@@ -68,8 +64,7 @@ export class ReadWriteLock {
   usingWrite<T>(options: UsingOptions, routine: ShareRoutine<T, WriteLock>): Promise<T>
   usingWrite<T>(ttl: number | undefined, options: UsingOptions, routine: ShareRoutine<T, WriteLock>): Promise<T>
   async usingWrite<T>(...rest: unknown[]): Promise<T> {
-    const [ttl, options, routine] = usingArgs<ShareRoutine<T, WriteLock>>(rest)
-    return this.#writer.using(ttl ?? this.ttl, options, routine)
+    return this.#writer.usingWith(rest)
   }
 
   /**

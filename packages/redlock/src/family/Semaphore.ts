@@ -2,7 +2,6 @@ import type { ReleaseResult } from '../Lock.js'
 import type { AcquireOptions, UsingOptions } from '../options.js'
 import type { FamilyContext } from './FamilyContext.js'
 import { Holds, type ShareRoutine } from './Holds.js'
-import { acquireArgs, usingArgs } from './options.js'
 import { Permit } from './Share.js'
 
 /**
@@ -23,7 +22,7 @@ export class Semaphore {
     this.name = name
     this.permits = permits
     this.ttl = ttl
-    this.#holds = new Holds(family, 'sem', name, 'p', permits, (owner, init) => new Permit(owner, init))
+    this.#holds = new Holds(family, 'sem', name, 'p', permits, ttl, (owner, init) => new Permit(owner, init))
   }
 
   /**
@@ -36,8 +35,7 @@ export class Semaphore {
   acquire(ttl?: number, options?: AcquireOptions): Promise<Permit>
   acquire(options: AcquireOptions): Promise<Permit>
   async acquire(first?: number | AcquireOptions, second?: AcquireOptions): Promise<Permit> {
-    const [ttl, options] = acquireArgs(first, second)
-    return this.#holds.acquire(ttl ?? this.ttl, options)
+    return this.#holds.acquireWith(first, second)
   }
 
   /** Runs `routine` holding a permit, extended while it runs and released after, as `redlock.using` does. */
@@ -46,8 +44,7 @@ export class Semaphore {
   using<T>(options: UsingOptions, routine: ShareRoutine<T, Permit>): Promise<T>
   using<T>(ttl: number | undefined, options: UsingOptions, routine: ShareRoutine<T, Permit>): Promise<T>
   async using<T>(...rest: unknown[]): Promise<T> {
-    const [ttl, options, routine] = usingArgs<ShareRoutine<T, Permit>>(rest)
-    return this.#holds.using(ttl ?? this.ttl, options, routine)
+    return this.#holds.usingWith(rest)
   }
 
   /**
