@@ -15,20 +15,25 @@ export class UnknownServiceError extends RedisCoreError {
   }
 }
 
-/** Thrown when a provider id is already held by a live provider of another registry (another process). */
-export class DuplicateProviderError extends RedisCoreError {
+/** An error about one provider id of a service: what `DuplicateProviderError` and `ProviderLostError` carry. */
+export abstract class ProviderIdError extends RedisCoreError {
   /** The service of the provider. */
   readonly service: string
-  /** The provider id that is taken. */
+  /** The provider id. */
   readonly id: string
 
-  constructor(service: string, id: string) {
-    super(
-      'DUPLICATE_PROVIDER',
-      `provider id "${id}" of service "${service}" is already held by a live provider: pick another id`,
-    )
+  constructor(code: string, message: string, service: string, id: string) {
+    super(code, message)
     this.service = service
     this.id = id
+  }
+}
+
+/** Thrown when a provider id is already held by a live provider of another registry (another process). */
+export class DuplicateProviderError extends ProviderIdError {
+  constructor(service: string, id: string) {
+    const message = `provider id "${id}" of service "${service}" is already held by a live provider: pick another id`
+    super('DUPLICATE_PROVIDER', message, service, id)
   }
 }
 
@@ -36,19 +41,10 @@ export class DuplicateProviderError extends RedisCoreError {
  * A provider lost its id to another registry: it was judged dead (no heartbeat for `ttlMs`, e.g. a long pause)
  * and the id was registered again elsewhere. The handle stops heartbeating.
  */
-export class ProviderLostError extends RedisCoreError {
-  /** The service of the provider. */
-  readonly service: string
-  /** The provider id that was lost. */
-  readonly id: string
-
+export class ProviderLostError extends ProviderIdError {
   constructor(service: string, id: string) {
-    super(
-      'PROVIDER_LOST',
-      `provider "${id}" of service "${service}" was judged dead and its id is now held by another registry`,
-    )
-    this.service = service
-    this.id = id
+    const message = `provider "${id}" of service "${service}" was judged dead and its id is now held by another registry`
+    super('PROVIDER_LOST', message, service, id)
   }
 }
 
