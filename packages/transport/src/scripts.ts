@@ -3,6 +3,18 @@ import { defineScript } from '@org/redis-core'
 /** The transport's Lua scripts: each is one atomic step on keys of a single slot. */
 
 /**
+ * Shared piece of the scripts that append to a bounded side stream (dead letters, recreated replies, cancels):
+ * `add(cap, ttl, field, value, ...)` appends one entry to KEYS[1] with `MAXLEN ~ cap`, sets the stream's ttl to
+ * `ttl` ms when one is given (nil leaves it alone), and returns the entry's id.
+ */
+const ADD = `
+local function add(cap, ttl, ...)
+  local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', cap, '*', ...)
+  if ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+  return id
+end`
+
+/**
  * KEYS[1] inbox. ARGV[1] group, ARGV[2..] entry ids. Replies the number of entries deleted. Acknowledges the entries
  * and deletes them in one step, so a handled request never lingers (the inbox holds only unread and running requests)
  * and none is deleted unacknowledged.
@@ -87,10 +99,8 @@ return created
 export const DEAD_LETTER = defineScript({
   name: 'deadLetter',
   numberOfKeys: 1,
-  source: `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(ARGV, 3))
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return id
+  source: `${ADD}
+return add(ARGV[1], ARGV[2], unpack(ARGV, 3))
 `,
 })
 
@@ -104,13 +114,9 @@ return id
 export const REPLY_TO_NEW_STREAM = defineScript({
   name: 'replyToNewStream',
   numberOfKeys: 1,
-  source: `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[3])
-end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'r', ARGV[3], 'n', '1')
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return id
+  source: `${ADD}
+if redis.call('EXISTS', KEYS[1]) == 1 then return add(ARGV[2], nil, 'r', ARGV[3]) end
+return add(ARGV[2], ARGV[1], 'r', ARGV[3], 'n', '1')
 `,
 })
 
@@ -123,8 +129,8 @@ return id
 export const POST_CANCEL = defineScript({
   name: 'postCancel',
   numberOfKeys: 1,
-  source: `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'i', ARGV[2])
+  source: `${ADD}
+local id = add(ARGV[1], nil, 'i', ARGV[2])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return id
 `,
