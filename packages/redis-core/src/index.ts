@@ -1,3 +1,4 @@
+export { type ConnectionFailure, connectionFailure, nodeAddresses } from './address.js'
 export { Deadlines, type DeadlinesOptions, type Timed } from './Deadlines.js'
 export { RedisCoreError } from './errors.js'
 export { type Core, composeHooks, type Dispatch, type Hook } from './hooks.js'
@@ -12,9 +13,9 @@ export { crc16Step, keySlot, SLOTS, tagSlot } from './slot.js'
 export {
   assertFunction,
   assertInteger,
+  assertKnownKeys,
   assertName,
   assertNumber,
-  assertKnownKeys,
   assertObject,
   assertTimeout,
   describe,

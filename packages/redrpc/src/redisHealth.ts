@@ -1,4 +1,4 @@
-import { type RedisClient, RedisCoreError } from '@org/redis-core'
+import { connectionFailure, nodeAddresses, type RedisClient, RedisCoreError } from '@org/redis-core'
 import { ConnectionError } from '@org/transport'
 import { type CallSite, RedisUnavailableError, type RedisUnavailableReason, RedRpcError } from './errors.js'
 import type { ConnectionLostEvent, ConnectionRecoveredEvent } from './events.js'
@@ -63,11 +63,7 @@ export class RedisHealth {
 
   /** `host:port` of the Redis (the first startup node of a Cluster). */
   get name(): string {
-    const c = this.#redis as { options?: { host?: string; port?: number; path?: string }; startupNodes?: unknown[] }
-    const node = (c.startupNodes?.[0] ?? c.options) as { host?: string; port?: number; path?: string } | string
-    if (typeof node === 'string') return node
-    if (node?.path) return node.path
-    return `${node?.host ?? 'localhost'}:${node?.port ?? 6379}`
+    return nodeAddresses(this.#redis)[0] ?? 'unknown'
   }
 
   /** The typed error for the current failure (or for `cause`). */
@@ -129,12 +125,7 @@ function timeoutError(ms: number): Error {
 }
 
 function reasonOf(cause: unknown): RedisUnavailableReason {
-  const code = (cause as { code?: unknown } | undefined)?.code
-  if (code === 'ECONNREFUSED') return 'refused'
-  if (code === 'ETIMEDOUT') return 'timeout'
-  if (code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EAI_AGAIN') {
-    return 'unreachable'
-  }
-  if (cause instanceof Error && /closed/i.test(cause.message)) return 'closed'
-  return cause === undefined ? 'closed' : 'unreachable'
+  if (cause === undefined) return 'closed'
+  const failure = connectionFailure(cause)
+  return failure === 'error' ? 'unreachable' : failure
 }

@@ -1,26 +1,17 @@
-import { isCluster, type RedisClient } from '@org/redis-core'
+import { connectionFailure, nodeAddresses, type RedisClient } from '@org/redis-core'
 import { close, duplicate } from './connections.js'
 import { RedisUnavailableError, type UnavailableReason } from './errors.js'
 
 /** `host:port` of a client, for messages (a Cluster: its startup nodes, comma-separated). */
 export function addressOf(redis: RedisClient): string {
-  if (isCluster(redis)) {
-    const nodes = (redis as unknown as { startupNodes?: unknown[] }).startupNodes ?? []
-    return nodes.map((n) => (typeof n === 'object' && n !== null ? nodeAddress(n) : String(n))).join(',')
-  }
-  return nodeAddress(redis.options)
+  return nodeAddresses(redis).join(',')
 }
 
-function nodeAddress(o: { host?: string; port?: number; path?: string }): string {
-  return o.path ?? `${o.host ?? 'localhost'}:${o.port ?? 6379}`
-}
-
-/** What a connection error says about Redis: refused, timed out, or another failure. */
+/** What a connection error says about Redis: refused, timed out, or another failure (none: no answer in time). */
 export function reasonOf(err: Error | undefined): UnavailableReason {
-  const code = (err as { code?: unknown } | undefined)?.code
-  if (code === 'ECONNREFUSED') return 'refused'
-  if (code === 'ETIMEDOUT') return 'timeout'
-  return err ? 'error' : 'timeout'
+  if (err === undefined) return 'timeout'
+  const failure = connectionFailure(err)
+  return failure === 'refused' || failure === 'timeout' ? failure : 'error'
 }
 
 const SAYS: Record<UnavailableReason, string> = {
