@@ -60,8 +60,11 @@ export interface TransferRequest {
  */
 export interface Instance {
   readonly client: RedisClient
-  /** Read with {@link parseAcquireReply}. */
-  acquire(request: AcquireRequest): Promise<unknown>
+  /**
+   * Read with {@link parseAcquireReply}. `fast` sends the pre-queue shape (`scripts/fastAcquire.ts`, one resource,
+   * one token): its reply {@link FALL_BACK} asks for the same request again without `fast`. A Cluster ignores it.
+   */
+  acquire(request: AcquireRequest, fast?: boolean): Promise<unknown>
   raise(resources: readonly string[], ceiling: bigint): Promise<void>
   /** Whether `transfer` can keep these resources all-or-nothing on this instance. */
   canTransfer(resources: readonly string[]): boolean
@@ -69,14 +72,23 @@ export interface Instance {
   transfer(request: TransferRequest): Promise<unknown>
   /** Read with {@link parseDone}. */
   extend(resources: readonly string[], value: string, ttl: number): Promise<unknown>
-  /** Read with {@link parseCount}. */
-  release(resources: readonly string[], value: string, waiter: string): Promise<unknown>
+  /**
+   * Read with {@link parseCount}. `fast` sends the pre-queue shape (`scripts/fastRelease.ts`, one resource, value =
+   * waiter): its reply {@link FALL_BACK_RELEASE} asks for the same release again without `fast`. A Cluster ignores it.
+   */
+  release(resources: readonly string[], value: string, waiter: string, fast?: boolean): Promise<unknown>
   /** Read with {@link parseDone}: 1 when it is the waiter's turn here. */
   renew(resources: readonly string[], waiter: string, ticket: number, lease: number): Promise<unknown>
   /** Read with {@link parseCount}. */
   pass(resources: readonly string[], value: string, waiter: string, target: string): Promise<unknown>
   leave(resources: readonly string[], waiter: string): Promise<unknown>
 }
+
+/** The fast acquire's reply when the queue exists or the key is held: nothing was done, send the full script. */
+export const FALL_BACK = 0
+
+/** The fast release's reply when the queue exists: nothing was done, send the full script. */
+export const FALL_BACK_RELEASE = -1
 
 /** Reads a reply that is 1 when the operation was done (also accepts an already read boolean). */
 export function parseDone(reply: unknown): boolean {

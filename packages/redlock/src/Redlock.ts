@@ -18,6 +18,7 @@ import {
 import { ReadWriteLock } from './family/ReadWriteLock.js'
 import { Semaphore } from './family/Semaphore.js'
 import type { ReadLock, WriteLock } from './family/Share.js'
+import { Contention } from './fastPath.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
 import { LockHooks } from './hooks/LockHooks.js'
 import type { RedlockHooks } from './hooks/types.js'
@@ -129,6 +130,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       quorum: this.quorum,
       settings: this.settings,
       queue: this.#queue,
+      contention: new Contention(),
       reportError,
       othersWait: (resources) => {
         for (const r of resources) {

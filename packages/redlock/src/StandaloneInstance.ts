@@ -4,6 +4,8 @@ import { fenceKey, lockKey, queueKeys } from './keys.js'
 import { HAND_OVER_TTL } from './options.js'
 import { ACQUIRE } from './scripts/acquire.js'
 import { EXTEND } from './scripts/extend.js'
+import { FAST_ACQUIRE } from './scripts/fastAcquire.js'
+import { FAST_RELEASE } from './scripts/fastRelease.js'
 import { LEAVE } from './scripts/leave.js'
 import type { Operation } from './scripts/Operation.js'
 import { PASS } from './scripts/pass.js'
@@ -23,16 +25,65 @@ export type OperationRunner = (
   later?: boolean,
 ) => Promise<unknown>
 
-/** The key lists an operation takes, for one list of resources. */
-interface KeyLists {
-  readonly prefix: string
-  readonly resources: readonly string[]
+/**
+ * The key lists an operation takes, for one list of resources, each built on its first use: a lock that only ever
+ * takes the fast path (`fastPath.ts`) builds none of the queue-wide lists.
+ */
+class KeyLists {
+  #locks: string[] | undefined
+  #all: string[] | undefined
+  #queued: string[] | undefined
+  #fast: string[] | undefined
+  #fastRelease: string[] | undefined
+
+  constructor(
+    readonly prefix: string,
+    readonly resources: readonly string[],
+  ) {}
+
   /** The lock keys. */
-  readonly locks: string[]
+  get locks(): string[] {
+    this.#locks ??= this.resources.map((r) => lockKey(this.prefix, r))
+    return this.#locks
+  }
+
   /** Lock keys, fencing counters, queues, leases, ticket counters (acquire, transfer). */
-  readonly all: string[]
+  get all(): string[] {
+    this.#all ??= [...this.locks, ...this.resources.map((r) => fenceKey(this.prefix, r)), ...this.#queues()]
+    return this.#all
+  }
+
   /** Lock keys, queues, leases, ticket counters (release, renew, pass, leave). */
-  readonly queued: string[]
+  get queued(): string[] {
+    this.#queued ??= [...this.locks, ...this.#queues()]
+    return this.#queued
+  }
+
+  /** The first resource's lock key, fencing counter and queue (fast acquire). */
+  get fast(): string[] {
+    const r = this.resources[0]!
+    this.#fast ??= [this.locks[0]!, fenceKey(this.prefix, r), queueKeys(this.prefix, r)[0]]
+    return this.#fast
+  }
+
+  /** The first resource's lock key and queue (fast release). */
+  get fastRelease(): string[] {
+    this.#fastRelease ??= [this.fast[0]!, this.fast[2]!]
+    return this.#fastRelease
+  }
+
+  /** Every resource's queue, then every one's leases, then every one's ticket counter. */
+  #queues(): string[] {
+    const n = this.resources.length
+    const queues: string[] = new Array(3 * n)
+    for (let i = 0; i < n; i++) {
+      const [queue, leases, tickets] = queueKeys(this.prefix, this.resources[i]!)
+      queues[i] = queue
+      queues[n + i] = leases
+      queues[2 * n + i] = tickets
+    }
+    return queues
+  }
 }
 
 /** The keys of the resources asked for last: an operation asks every instance in turn with the same resources. */
@@ -40,23 +91,8 @@ let last: KeyLists | undefined
 
 /** The keys of the resources, built once per operation. */
 function keysOf(prefix: string, resources: readonly string[]): KeyLists {
-  if (last?.resources !== resources || last.prefix !== prefix) {
-    // Resource arrays are frozen copies, so the same array always means the same keys.
-    const n = resources.length
-    const locks: string[] = new Array(n)
-    const fences: string[] = new Array(n)
-    const queues: string[] = new Array(3 * n)
-    for (let i = 0; i < n; i++) {
-      const r = resources[i]!
-      locks[i] = lockKey(prefix, r)
-      fences[i] = fenceKey(prefix, r)
-      const [queue, leases, tickets] = queueKeys(prefix, r)
-      queues[i] = queue
-      queues[n + i] = leases
-      queues[2 * n + i] = tickets
-    }
-    last = { prefix, resources, locks, all: [...locks, ...fences, ...queues], queued: [...locks, ...queues] }
-  }
+  // Resource arrays are frozen copies, so the same array always means the same keys.
+  if (last?.resources !== resources || last.prefix !== prefix) last = new KeyLists(prefix, resources)
   return last
 }
 
@@ -72,8 +108,9 @@ export class StandaloneInstance implements Instance {
     this.run = run ?? ((op, keys, args) => runScript(client, op.script, keys, args))
   }
 
-  acquire(request: AcquireRequest): Promise<unknown> {
+  acquire(request: AcquireRequest, fast = false): Promise<unknown> {
     const { resources, value, ttl, reserve, lease, ticket, waiter } = request
+    if (fast) return this.run(FAST_ACQUIRE, keysOf(this.prefix, resources).fast, [value, ttl])
     const reserved = reserve === 1n ? '1' : reserve.toString()
     // The uncontended first attempt sends four arguments; the waiter id only when it is not the value.
     const args = waiter === value ? [value, ttl, reserved, lease] : [value, ttl, reserved, lease, ticket, waiter]
@@ -101,7 +138,8 @@ export class StandaloneInstance implements Instance {
     return this.run(EXTEND, keysOf(this.prefix, resources).locks, [value, ttl])
   }
 
-  release(resources: readonly string[], value: string, waiter: string): Promise<unknown> {
+  release(resources: readonly string[], value: string, waiter: string, fast = false): Promise<unknown> {
+    if (fast) return this.run(FAST_RELEASE, keysOf(this.prefix, resources).fastRelease, [value])
     const args = waiter === value ? [value, HAND_OVER_TTL] : [value, HAND_OVER_TTL, waiter]
     return this.run(RELEASE, keysOf(this.prefix, resources).queued, args)
   }

@@ -20,7 +20,8 @@ interface AcquireCall extends AttemptCall {
  * The acquire path, top to bottom (the input was checked by `Redlock.acquire`):
  *
  * 1. When nothing in this Redlock holds or waits for the resources, the first attempt is sent at once, with no
- *    waiter and no async frame, and a won lock is returned in the reaction to the deciding reply.
+ *    waiter and no async frame, and a won lock is returned in the reaction to the deciding reply. A one-resource lock
+ *    not seen contended lately sends it in the pre-queue shape (`fastPath.ts`).
  * 2. Otherwise, and after that attempt failed, the acquire waits in line (`inLine`). A refused attempt of an acquire
  *    that will wait also queues it in Redis (see `QueuePlace.ts`), where waiters of every process are served in
  *    order: a release there hands the lock's keys to the first one, which claims them with its next attempt.
@@ -32,6 +33,7 @@ export function acquire(
   options: AcquireOptions,
 ): Promise<Lock> {
   const startedAt = options.timeout === undefined ? 0 : now()
+  const inLineFirst = options.signal?.aborted === true || ctx.queue.busy(resources)
   const call: AcquireCall = {
     resources,
     ttl,
@@ -43,8 +45,9 @@ export function acquire(
     lease: retriesOf(options, ctx.settings) === 0 ? 0 : WAITER_LEASE,
     ticket: 0,
     tries: 0,
+    fast: !inLineFirst && ctx.contention.fastFor(resources),
   }
-  if (options.signal?.aborted || ctx.queue.busy(resources)) return inLine(ctx, call)
+  if (inLineFirst) return inLine(ctx, call)
   return attempt(ctx, call, 1n, (outcome) => (outcome.ok ? holding(ctx, call, 1, outcome) : inLine(ctx, call, outcome)))
 }
 

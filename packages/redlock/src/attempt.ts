@@ -4,7 +4,7 @@ import { type InstanceAnswer, instanceAnswers } from './answers.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
 import { type Answer, gather, quorumOk, type RoundRule, reportTimeouts, tally } from './gather.js'
-import { type AcquireReply, type AcquireRequest, isGrant, parseAcquireReply } from './Instance.js'
+import { type AcquireReply, type AcquireRequest, FALL_BACK, isGrant, parseAcquireReply } from './Instance.js'
 import { passTarget } from './queueOrder.js'
 
 /** What an attempt is asked for: the same for every attempt of one acquire, but for the place it has in line. */
@@ -20,6 +20,8 @@ export interface AttemptCall {
   ticket: number
   /** Attempts sent so far: the first one's value is the id, later ones have a random value of their own. */
   tries: number
+  /** Whether the first attempt takes the fast path (`fastPath.ts`). */
+  readonly fast: boolean
 }
 
 /** The outcome of one attempt. */
@@ -83,6 +85,9 @@ const SET_KEYS: RoundRule<AcquireReply> = {
   },
 }
 
+/** The first round of a fast first attempt: the same, and an instance that answers the sentinel gets the full script. */
+const SET_KEYS_FAST: RoundRule<AcquireReply> = { ...SET_KEYS, again: (reply) => reply === FALL_BACK }
+
 /** The second round, when the counters differed: decided once a quorum raised them or can no longer. */
 const RAISE_COUNTERS: RoundRule<unknown> = { parse: (reply) => reply, decided: quorumOk }
 
@@ -111,12 +116,19 @@ export function attempt<T>(
 ): Promise<T> {
   // A value per attempt: the undo of a failed attempt, if it ever ran late, cannot touch a later attempt's lock.
   const value = call.tries === 0 ? call.id : randomUUID()
+  const fast = call.tries === 0 && call.fast && reserve === 1n
   call.tries++
   const start = now()
   const { resources, ttl, lease, ticket, id } = call
   const request: AcquireRequest = { resources, value, ttl, reserve, lease, ticket, waiter: id }
-  const send = (i: number) => ctx.instances[i]!.acquire(request)
-  return gather(ctx, SET_KEYS, call.requestTimeout, send, (first) => {
+  const send = fast
+    ? (i: number, full?: boolean) => {
+        // Asked again in full: this instance found the queue or the key held, so the resource is contended.
+        if (full) ctx.contention.saw(resources)
+        return ctx.instances[i]!.acquire(request, !full)
+      }
+    : (i: number) => ctx.instances[i]!.acquire(request)
+  return gather(ctx, fast ? SET_KEYS_FAST : SET_KEYS, call.requestTimeout, send, (first) => {
     const outcome = afterSetKeys(ctx, { call, value, reserve, start }, first)
     return isThenable(outcome) ? outcome.then(then) : then(outcome)
   })
@@ -202,6 +214,7 @@ function failed(
 ): FailedAttempt {
   const { call, value } = t
   const { resources } = call
+  if (locked) ctx.contention.saw(resources)
   let counter = 0
   for (const a of first)
     if (a.status === 'ok' && !isGrant(a.value) && a.value.counter > counter) counter = a.value.counter

@@ -1,3 +1,4 @@
+import type { Contention } from './fastPath.js'
 import type { Instance } from './Instance.js'
 import type { Lock, LockOwner, ReleaseResult } from './Lock.js'
 import type { Settings } from './options.js'
@@ -14,6 +15,8 @@ export interface RedlockContext {
   readonly settings: Settings
   /** The acquires that wait and the locks held, in this Redlock. */
   readonly queue: WaitQueue
+  /** The resources seen contended lately: their operations skip the fast path (`fastPath.ts`). */
+  readonly contention: Contention
   /** True when a waiter of another process was announced for one of the resources within the last lease. */
   othersWait(resources: readonly string[]): boolean
   /** An instance failed or timed out (the `'clientError'` event). */

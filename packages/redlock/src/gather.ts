@@ -22,6 +22,16 @@ export interface RoundRule<R> {
   readonly parse: (reply: unknown) => R
   /** Says from the answers so far whether the outcome is known. */
   readonly decided: (answers: readonly Answer<R>[], quorum: number) => boolean
+  /**
+   * Says whether a raw reply asks for the request again in full (`send(i, true)`): a fast script that found it could
+   * not do the operation alone, and did nothing (see `fastPath.ts`). The full request's reply is the answer.
+   */
+  readonly again?: (reply: unknown) => boolean
+  /**
+   * Whether a request asked again after the outcome is known still goes (a release must not leave a key behind);
+   * otherwise it is dropped (an acquire must not set a key after its undo was sent).
+   */
+  readonly againLate?: boolean
 }
 
 const PENDING: Answer<never> = { status: 'pending' }
@@ -31,13 +41,16 @@ function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err))
 }
 
-/** Sends request `i` (to instance `i`) and resolves with the server's raw reply. */
-export type Send = (i: number) => Promise<unknown>
+/**
+ * Sends request `i` (to instance `i`) and resolves with the server's raw reply; `full` is set when the round's rule
+ * asked for it again in full (see {@link RoundRule.again}).
+ */
+export type Send = (i: number, full?: boolean) => Promise<unknown>
 
 /** Sends request `i`; a synchronous throw becomes a failed request. */
-function sendSafely(send: Send, i: number): Promise<unknown> {
+function sendSafely(send: Send, i: number, full?: boolean): Promise<unknown> {
   try {
-    return send(i)
+    return full ? send(i, true) : send(i)
   } catch (err) {
     return Promise.reject(err)
   }
@@ -66,6 +79,7 @@ class Gathering<R> implements Timed {
     private readonly rule: RoundRule<R>,
     timeoutMs: number,
     private readonly resolve: (answers: Answer<R>[]) => void,
+    private readonly send: Send,
   ) {
     const count = ctx.instances.length
     this.answers = new Array(count).fill(PENDING)
@@ -83,6 +97,12 @@ class Gathering<R> implements Timed {
   }
 
   #reply(i: number, reply: unknown): void {
+    if (this.rule.again?.(reply)) {
+      if (!this.#done) this.listen(i, sendSafely(this.send, i, true))
+      else if (this.rule.againLate)
+        sendSafely(this.send, i, true).catch((err: unknown) => this.ctx.reportError(i, toError(err)))
+      return
+    }
     let value: R
     try {
       value = this.rule.parse(reply)
@@ -154,7 +174,7 @@ export function gather<R, T = Answer<R>[]>(
           }
         }
       : (resolve as unknown as (answers: Answer<R>[]) => void)
-    const round = new Gathering(ctx, rule, timeoutMs, settle)
+    const round = new Gathering(ctx, rule, timeoutMs, settle, send)
     for (let i = 0; i < count; i++) round.listen(i, requests[i]!)
   })
 }

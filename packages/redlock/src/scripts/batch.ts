@@ -1,6 +1,8 @@
 import { defineScript } from '@org/redis-core'
 import { ACQUIRE } from './acquire.js'
 import { EXTEND } from './extend.js'
+import { FAST_ACQUIRE } from './fastAcquire.js'
+import { FAST_RELEASE } from './fastRelease.js'
 import { LEAVE } from './leave.js'
 import type { Operation } from './Operation.js'
 import { PASS } from './pass.js'
@@ -10,7 +12,18 @@ import { RELEASE } from './release.js'
 import { RENEW } from './renew.js'
 import { TRANSFER } from './transfer.js'
 
-const OPERATIONS: readonly Operation[] = [ACQUIRE, RAISE, EXTEND, TRANSFER, RELEASE, RENEW, PASS, LEAVE]
+const OPERATIONS: readonly Operation[] = [
+  ACQUIRE,
+  FAST_ACQUIRE,
+  RAISE,
+  EXTEND,
+  TRANSFER,
+  RELEASE,
+  FAST_RELEASE,
+  RENEW,
+  PASS,
+  LEAVE,
+]
 
 const functions = OPERATIONS.map((op) => `local function ${op.name}(keys, argv)${op.body}end\n`).join('')
 const table = OPERATIONS.map((op) => `${op.code} = ${op.name}`).join(', ')
