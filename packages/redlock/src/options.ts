@@ -1,4 +1,4 @@
-import { assertClient, assertNumber, type RedisClient as CoreClient } from '@org/redis-core'
+import { assertClient, assertKnownKeys, assertNumber, type RedisClient as CoreClient } from '@org/redis-core'
 
 /** A client of one independent instance: an ioredis `Redis`, or a `Cluster` used as one instance. */
 export type RedisClient = CoreClient
@@ -148,6 +148,7 @@ export function checkClients(clients: unknown): readonly RedisClient[] {
 /** Validates constructor options and fills in defaults. */
 export function resolveSettings(options: RedlockOptions): Settings {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object')
+  assertKnownKeys(options, REDLOCK_KEYS, 'options')
   const driftFactor = optional(options.driftFactor, DEFAULTS.driftFactor, (v) => checkNumber(v, 'driftFactor', 0))
   if (driftFactor >= 1) throw new RangeError(`driftFactor must be below 1, got ${driftFactor}`)
   const keyPrefix = options.keyPrefix ?? DEFAULTS.keyPrefix
@@ -192,6 +193,7 @@ export function resolveResources(
     if (typeof defaults !== 'object' || defaults === null) {
       throw new TypeError(`resources.${name} must be an object like { ttl?: number }`)
     }
+    assertKnownKeys(defaults, ['ttl'], `resources.${name}`)
     const ttl = defaults.ttl === undefined ? defaultTtl : checkTtl(defaults.ttl, `resources.${name}.ttl`)
     map.set(name, Object.freeze({ ttl }))
   }
@@ -216,10 +218,42 @@ export function checkResources(value: unknown, name = 'resources'): readonly str
 
 const NO_OPTIONS: AcquireOptions = Object.freeze({})
 
+// Any other key is refused: a misspelt option (`retryCont`, `timeOut`) would otherwise be ignored silently.
+const REDLOCK_KEYS = [
+  'driftFactor',
+  'retryCount',
+  'retryDelay',
+  'retryJitter',
+  'automaticExtensionThreshold',
+  'keyPrefix',
+  'ttl',
+  'requestTimeout',
+  'resources',
+  'fairness',
+] as const satisfies readonly (keyof RedlockOptions)[]
+const ACQUIRE_KEYS = [
+  'signal',
+  'timeout',
+  'retryCount',
+  'retryDelay',
+  'retryJitter',
+] as const satisfies readonly (keyof AcquireOptions)[]
+const USING_KEYS = [
+  ...ACQUIRE_KEYS,
+  'maxExtensions',
+  'maxHoldMs',
+  'automaticExtensionThreshold',
+] as const satisfies readonly (keyof UsingOptions)[]
+
 /** Validates per-call acquire options (before anything is sent). */
-export function checkAcquireOptions(options: AcquireOptions | undefined, name = 'options'): AcquireOptions {
+export function checkAcquireOptions(
+  options: AcquireOptions | undefined,
+  name = 'options',
+  known: readonly string[] = ACQUIRE_KEYS,
+): AcquireOptions {
   if (options === undefined) return NO_OPTIONS
   if (typeof options !== 'object' || options === null) throw new TypeError(`${name} must be an object`)
+  assertKnownKeys(options, known, name)
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError(`${name}.signal must be an AbortSignal`)
   }
@@ -242,7 +276,7 @@ export function retriesOf(options: AcquireOptions, settings: Settings): number {
 
 /** Validates per-call using options (before anything is sent). */
 export function checkUsingOptions(options: UsingOptions | undefined): UsingOptions {
-  const checked: UsingOptions = checkAcquireOptions(options)
+  const checked: UsingOptions = checkAcquireOptions(options, 'options', USING_KEYS)
   if (checked.maxExtensions !== undefined) checkNumber(checked.maxExtensions, 'options.maxExtensions', 0, true)
   if (checked.maxHoldMs !== undefined) checkTtl(checked.maxHoldMs, 'options.maxHoldMs')
   if (checked.automaticExtensionThreshold !== undefined) {
