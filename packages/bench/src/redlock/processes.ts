@@ -5,9 +5,8 @@
  */
 import { fileURLToPath } from 'node:url'
 import { percentile } from '../shared/stats.js'
-import { mergeReports, runForked } from './forkedRun.js'
-import type { Acquisition, WorkerArgs, WorkerReport } from './processWorker.js'
-import { max } from './stats.js'
+import { emptyForkedSamples, type ForkedSamples, HoldTally, runInto } from './forkedSamples.js'
+import type { Acquisition, WorkerArgs } from './processWorker.js'
 
 const WORKER = fileURLToPath(new URL('./processWorker.ts', import.meta.url))
 
@@ -21,17 +20,10 @@ export interface ProcessRun {
 }
 
 /** Raw results of one or more runs of one contender. */
-export interface ProcessSamples {
-  ms: number
-  /** Acquisitions of every process, each run's sorted by `got`. */
-  runs: { acquisitions: (Acquisition & { process: number })[]; ms: number }[]
-  failures: number
-}
+export type ProcessSamples = ForkedSamples<Acquisition>
 
 /** Nothing measured yet. */
-export function emptyProcessSamples(): ProcessSamples {
-  return { ms: 0, runs: [], failures: 0 }
-}
+export const emptyProcessSamples: () => ProcessSamples = emptyForkedSamples
 
 let serial = 0
 
@@ -47,11 +39,7 @@ export async function runProcesses(run: ProcessRun, into: ProcessSamples): Promi
     holdMs: 1,
     pauseMs: 1,
   }
-  const all = await runForked<WorkerReport>(WORKER, new Array(run.processes).fill(args), run.durationMs)
-  const { acquisitions, failures } = mergeReports(all)
-  into.runs.push({ acquisitions, ms: run.durationMs })
-  into.ms += run.durationMs
-  into.failures += failures
+  await runInto(WORKER, new Array(run.processes).fill(args), run.durationMs, into)
 }
 
 /** What the L4 table shows of one contender. */
@@ -77,20 +65,14 @@ export interface ProcessSummary {
 /** Reads the table's numbers out of the runs. */
 export function summarize(samples: ProcessSamples, processes: number): ProcessSummary {
   const handoffs: number[] = []
-  const waits: number[] = []
-  const shares = new Array<number>(processes).fill(0)
-  let held = 0
+  const tally = new HoldTally(processes)
   let overlaps = 0
   let tokenRegressions = 0
-  let count = 0
   for (const { acquisitions } of samples.runs) {
     let latestRelease = Number.NEGATIVE_INFINITY
     let previous: (typeof acquisitions)[number] | undefined
     for (const a of acquisitions) {
-      count++
-      shares[a.process] = (shares[a.process] ?? 0) + 1
-      held += a.released - a.got
-      waits.push(a.got - a.asked)
+      tally.add(a)
       // Sorted by `got`: a holder that got the lock before the latest release among earlier holders overlapped.
       if (a.got < latestRelease) overlaps++
       latestRelease = Math.max(latestRelease, a.released)
@@ -103,18 +85,13 @@ export function summarize(samples: ProcessSamples, processes: number): ProcessSu
       previous = a
     }
   }
-  const sum = shares.reduce((a, b) => a + b, 0)
-  const squares = shares.reduce((a, b) => a + b * b, 0)
   return {
-    acquisitionsPerSecond: count / (samples.ms / 1000),
-    heldShare: held / samples.ms,
+    acquisitionsPerSecond: tally.count / (samples.ms / 1000),
+    heldShare: tally.held / samples.ms,
     handoffP50: percentile(handoffs, 0.5),
     handoffP99: percentile(handoffs, 0.99),
-    waitP50: percentile(waits, 0.5),
-    waitP99: percentile(waits, 0.99),
-    waitMax: max(waits),
-    jain: squares === 0 ? 0 : (sum * sum) / (processes * squares),
-    shares,
+    ...tally.waitsAndFairness(),
+    shares: tally.shares,
     overlaps,
     failures: samples.failures,
     tokenRegressions,

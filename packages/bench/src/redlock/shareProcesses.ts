@@ -3,11 +3,9 @@
  * or a document in production. Runs the processes of one contender at once and reads the table's numbers out.
  */
 import { fileURLToPath } from 'node:url'
-import { percentile } from '../shared/stats.js'
-import { mergeReports, runForked } from './forkedRun.js'
+import { emptyForkedSamples, type ForkedSamples, HoldTally, runInto } from './forkedSamples.js'
 import type { Role } from './shareContenders.js'
-import type { ShareAcquisition, ShareWorkerArgs, ShareWorkerReport } from './shareWorker.js'
-import { max } from './stats.js'
+import type { ShareAcquisition, ShareWorkerArgs } from './shareWorker.js'
 
 const WORKER = fileURLToPath(new URL('./shareWorker.ts', import.meta.url))
 
@@ -22,16 +20,10 @@ export interface ShareRun {
 }
 
 /** Raw results of one or more runs of one contender. */
-export interface ShareSamples {
-  ms: number
-  runs: { acquisitions: (ShareAcquisition & { process: number })[] }[]
-  failures: number
-}
+export type ShareSamples = ForkedSamples<ShareAcquisition>
 
 /** Nothing measured yet. */
-export function emptyShareSamples(): ShareSamples {
-  return { ms: 0, runs: [], failures: 0 }
-}
+export const emptyShareSamples: () => ShareSamples = emptyForkedSamples
 
 let serial = 0
 
@@ -42,11 +34,7 @@ export async function runShareProcesses(run: ShareRun, into: ShareSamples): Prom
   const argsList = run.processes.map(
     (roles): ShareWorkerArgs => ({ ...base, roles, permits: run.permits, ttl: 10_000, holdMs: 1, pauseMs: 1 }),
   )
-  const all = await runForked<ShareWorkerReport>(WORKER, argsList, run.durationMs)
-  const { acquisitions, failures } = mergeReports(all)
-  into.runs.push({ acquisitions })
-  into.ms += run.durationMs
-  into.failures += failures
+  await runInto(WORKER, argsList, run.durationMs, into)
 }
 
 /** What the tables show of one contender, for the acquisitions of the roles asked for. */
@@ -68,19 +56,12 @@ export interface ShareSummary {
 
 /** Reads the numbers of `roles` out of the runs (all roles count for `most` and `writerOverlaps`). */
 export function summarizeShares(samples: ShareSamples, processes: number, roles: Role[]): ShareSummary {
-  const waits: number[] = []
-  const shares = new Array<number>(processes).fill(0)
-  let held = 0
-  let count = 0
+  const tally = new HoldTally(processes)
   let most = 0
   let writerOverlaps = 0
   for (const { acquisitions } of samples.runs) {
     for (const a of acquisitions) {
-      if (!roles.includes(a.role)) continue
-      count++
-      shares[a.process] = (shares[a.process] ?? 0) + 1
-      held += a.released - a.got
-      waits.push(a.got - a.asked)
+      if (roles.includes(a.role)) tally.add(a)
     }
     const events = acquisitions.flatMap((a) => [
       { at: a.got, delta: 1 },
@@ -102,16 +83,11 @@ export function summarizeShares(samples: ShareSamples, processes: number, roles:
       }
     }
   }
-  const sum = shares.reduce((a, b) => a + b, 0)
-  const squares = shares.reduce((a, b) => a + b * b, 0)
   return {
-    acquisitionsPerSecond: count / (samples.ms / 1000),
-    inUse: held / samples.ms,
+    acquisitionsPerSecond: tally.count / (samples.ms / 1000),
+    inUse: tally.held / samples.ms,
     most,
-    waitP50: percentile(waits, 0.5),
-    waitP99: percentile(waits, 0.99),
-    waitMax: max(waits),
-    jain: squares === 0 ? 0 : (sum * sum) / (processes * squares),
+    ...tally.waitsAndFairness(),
     writerOverlaps,
     failures: samples.failures,
   }
