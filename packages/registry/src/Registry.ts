@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { duplicateClient, type RedisClient, runScript } from '@org/redis-core'
+import { assertKnownKeys, duplicateClient, type RedisClient, runScript } from '@org/redis-core'
 import { DuplicateProviderError, RegistryClosedError, ServiceChangedError, UnknownServiceError } from './errors.js'
 import type { HandleContext } from './HandleContext.js'
 import { heartbeat } from './heartbeat.js'
@@ -274,6 +274,7 @@ export class Registry {
 /** The `replacing` option, checked: undefined (not given), null or a definition object. */
 function checkReplacing(options: RegisterServiceOptions): ServiceDefinition | null | undefined {
   if (options === null || typeof options !== 'object') throw new TypeError('registerService options must be an object')
+  assertKnownKeys(options, ['replacing'], 'registerService options')
   const { replacing } = options
   if (replacing === undefined || replacing === null) return replacing
   if (typeof replacing !== 'object' || typeof replacing.name !== 'string') {

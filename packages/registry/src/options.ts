@@ -2,6 +2,7 @@ import {
   assertClient,
   assertFunction,
   assertInteger,
+  assertKnownKeys,
   assertName,
   assertObject,
   DEFAULT_NAMESPACE,
@@ -77,6 +78,7 @@ export function validateWeight(value: unknown, what = 'weight'): number {
 export function resolveOptions(redis: unknown, options: RegistryOptions = {}): ResolvedOptions {
   assertClient(redis, 'redis')
   assertObject(options, 'options')
+  assertKnownKeys(options, ['namespace', 'heartbeatMs', 'ttlMs', 'resyncMs', 'subscriber', 'onError'], 'options')
   const namespace = validateName(options.namespace ?? DEFAULTS.namespace, 'options.namespace')
   const heartbeatMs = positiveInteger(options.heartbeatMs ?? DEFAULTS.heartbeatMs, 'options.heartbeatMs')
   const ttlMs = positiveInteger(options.ttlMs ?? DEFAULTS.ttlMs, 'options.ttlMs')
@@ -100,6 +102,7 @@ export function validateService(input: ServiceInput): {
   metadata: Record<string, unknown>
 } {
   assertObject(input, 'service')
+  assertKnownKeys(input, ['name', 'version', 'methods', 'metadata'], 'service')
   const name = validateName(input.name, 'service.name')
   const version = input.version ?? '0.0.0'
   if (typeof version !== 'string' || version.length === 0 || version.length > NAME_MAX_LENGTH) {
@@ -118,6 +121,7 @@ export function validateProviderInput(
 ): Required<Omit<ProviderInput, 'id'>> & { id: string | undefined } {
   if (input === undefined) return { id: undefined, weight: 100, metadata: {} }
   assertObject(input, 'provider')
+  assertKnownKeys(input, ['id', 'weight', 'metadata'], 'provider')
   const id = input.id === undefined ? undefined : validateName(input.id, 'provider.id')
   const weight = validateWeight(input.weight ?? 100, 'provider.weight')
   const metadata = validateMetadata(input.metadata, 'provider.metadata')
@@ -127,6 +131,7 @@ export function validateProviderInput(
 /** Validates what `handle.update` takes. */
 export function validateProviderUpdate(input: ProviderUpdate): ProviderUpdate {
   assertObject(input, 'update')
+  assertKnownKeys(input, ['weight', 'metadata'], 'update')
   const out: ProviderUpdate = {}
   if (input.weight !== undefined) out.weight = validateWeight(input.weight, 'update.weight')
   if (input.metadata !== undefined) out.metadata = validateMetadata(input.metadata, 'update.metadata')
