@@ -1,25 +1,18 @@
 import { runScript } from '@org/redis-core'
-import { gather, quorumOk, type RoundRule, tally } from '../gather.js'
-import { parseDone } from '../Instance.js'
-import { RENEW_EVERY, WAITER_LEASE } from '../options.js'
+import { LeasedPlace } from '../LeasedPlace.js'
+import { WAITER_LEASE } from '../options.js'
 import { SHARE_LEAVE } from '../scripts/shareLeave.js'
 import { SHARE_RENEW } from '../scripts/shareRenew.js'
 import type { Waiter } from '../Waiter.js'
 import type { FamilyContext } from './FamilyContext.js'
 import type { ShareCall } from './ShareSpec.js'
 
-/** Decided once a quorum answered without error, or can no longer: the replies say whether it would be admitted. */
-const RENEW_PLACE: RoundRule<boolean> = { parse: parseDone, decided: quorumOk }
-
 /**
- * A waiter's place in the queue of a shared hold in Redis, as `QueuePlace.ts` keeps one for the plain lock: its
- * ticket is the highest counter a refusal gave it, settled on every instance at once; its lease is renewed every
- * `RENEW_EVERY` ms while it waits (a waiter that dies or pauses loses its place within `WAITER_LEASE`); when a quorum
- * says it would be admitted (a holder expired, say), it is woken. However the acquire ends, it leaves the queues: a
- * winner is taken out where it won, but an instance that refused it may still list it.
+ * A waiter's place in the queue of a shared hold in Redis: a `LeasedPlace` (ticket settled once, lease renewed, woken
+ * when a quorum says it would be admitted) whose renewals wait for the end of an attempt, and which leaves the queues
+ * however the acquire ends: a winner is taken out where it won, but an instance that refused it may still list it.
  */
-export class SharePlace {
-  #timer: ReturnType<typeof setInterval> | undefined
+export class SharePlace extends LeasedPlace {
   /** A renewal fell during an attempt: it is sent once the attempt ended. */
   #due = false
   #attempting = false
@@ -27,16 +20,9 @@ export class SharePlace {
   constructor(
     private readonly family: FamilyContext,
     private readonly call: ShareCall,
-    private readonly waiter: Waiter,
-  ) {}
-
-  /** Settles the ticket (the highest counter a refusal gave) and starts renewing; once. */
-  join(counter: number): void {
-    if (this.#timer !== undefined || counter <= 0) return
-    this.call.ticket = counter
-    this.#renew()
-    this.#timer = setInterval(() => this.#renew(), RENEW_EVERY)
-    this.#timer.unref()
+    waiter: Waiter,
+  ) {
+    super(family, call, waiter)
   }
 
   /** An attempt is being sent: renewals wait for its end (one landing after a grant would queue a holder again). */
@@ -49,7 +35,7 @@ export class SharePlace {
     this.#attempting = false
     if (!this.#due) return
     this.#due = false
-    this.#renew()
+    this.renew()
   }
 
   /**
@@ -59,8 +45,7 @@ export class SharePlace {
    * connection.
    */
   end(): void {
-    clearInterval(this.#timer)
-    this.#timer = undefined
+    this.stopRenewing()
     const { family, call } = this
     if (!call.queued && call.ticket === 0) return
     const args = [call.id, call.spec.channel, call.spec.permits]
@@ -70,18 +55,23 @@ export class SharePlace {
     })
   }
 
-  #renew(): void {
-    const { family, call } = this
+  /** Held back while an attempt is on its way (see `attempting`). */
+  protected override renew(): void {
     if (this.#attempting) {
       this.#due = true
       return
     }
-    const { spec } = call
-    const args = [spec.code, spec.permits, call.id, call.ticket, WAITER_LEASE]
-    gather(family, RENEW_PLACE, call.requestTimeout, (i) =>
-      runScript(family.instances[i]!, SHARE_RENEW, spec.keys, args),
-    ).then((answers) => {
-      if (this.#timer !== undefined && tally(answers, Boolean).ok >= family.quorum) this.waiter.wake()
-    })
+    super.renew()
+  }
+
+  protected sendRenewal(i: number): Promise<unknown> {
+    const { spec, id, ticket } = this.call
+    return runScript(this.family.instances[i]!, SHARE_RENEW, spec.keys, [
+      spec.code,
+      spec.permits,
+      id,
+      ticket,
+      WAITER_LEASE,
+    ])
   }
 }

@@ -1,3 +1,4 @@
+import type { AcquireCall } from '../AcquireCall.js'
 import type { ShareKind } from './keys.js'
 
 /** The Lua mode of a shared hold (see `scripts/shareAcquire.ts`): read, write, permit. */
@@ -19,18 +20,8 @@ export interface ShareSpec {
 }
 
 /** One acquire of a shared hold: the same for each of its attempts, but for its place in line. */
-export interface ShareCall {
+export interface ShareCall extends AcquireCall {
   readonly spec: ShareSpec
-  readonly ttl: number
-  readonly requestTimeout: number
-  /** Its waiter id in the queues in Redis. */
-  readonly id: string
-  /** The lease a refused attempt queues it with (ms); 0 when the acquire will not wait. */
-  readonly lease: number
-  /** Its settled ticket; 0 until known. */
-  ticket: number
-  /** Attempts sent so far. */
-  tries: number
   /** True once an instance queued it: it must leave the queues however it ends. */
   queued: boolean
   /** Per instance, whether the winning attempt was granted there (a grant takes the waiter out of that queue). */
