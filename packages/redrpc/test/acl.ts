@@ -13,6 +13,9 @@ export const LOCK_COMMANDS =
   '+hset +hget +hdel +hincrby +zadd +zrem +zcard +zrange +zrangebyscore +zscore +pexpire ' +
   '+publish +subscribe +unsubscribe'
 
+/** What read-write locks, semaphores (`lock: { read | write }`, `permits`) and `redlock.inspect` need beyond it. */
+export const FAMILY_COMMANDS = '+zremrangebyscore +zrank +zcount +pttl'
+
 /** `ACL SETUSER` arguments for a user of the RPC Redis in `namespace`. */
 export function rpcAcl(namespace: string, password: string): string[] {
   return [
@@ -28,7 +31,7 @@ export function rpcAcl(namespace: string, password: string): string[] {
 }
 
 /** `ACL SETUSER` arguments for a user of a Redlock instance with key prefix `prefix`. */
-export function lockAcl(prefix: string, password: string): string[] {
+export function lockAcl(prefix: string, password: string, family = false): string[] {
   return [
     'on',
     `>${password}`,
@@ -38,5 +41,6 @@ export function lockAcl(prefix: string, password: string): string[] {
     `&${prefix}*`,
     '-@all',
     ...LOCK_COMMANDS.split(' '),
+    ...(family ? FAMILY_COMMANDS.split(' ') : []),
   ]
 }

@@ -6,7 +6,7 @@ import { defineOperation } from './Operation.js'
  *
  * KEYS: the lock key, its fencing counter, its queue (see `queue.ts`).
  * ARGV: value, ttl (ms).
- * Reply: the counter after INCR when granted (one token recorded); 0 when the queue exists or the key is held, having
+ * Reply: the counter after INCRBY when granted (one token recorded); 0 when the queue exists or the key is held, having
  * changed nothing: the caller then sends `acquire` (the full script) to this instance with the same request.
  *
  * Guarantee: grants exactly when `acquire` would take its own uncontended path (nobody queued, key free), with the
@@ -18,7 +18,7 @@ export const FAST_ACQUIRE = defineOperation(
   'f',
   `
   if redis.call('EXISTS', keys[3]) == 0 and redis.call('SET', keys[1], argv[1], 'NX', 'PX', argv[2]) then
-    return redis.call('INCR', keys[2])
+    return redis.call('INCRBY', keys[2], 1)
   end
   return 0
 `,

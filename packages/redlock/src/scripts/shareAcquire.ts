@@ -46,7 +46,7 @@ if admissible(mode, permits, h, x, q, qw, w) then
     redis.call('ZREM', ql, w)
     redis.call('ZREM', qw, w)
   end
-  return { redis.call('INCR', fence), seat }
+  return { redis.call('INCRBY', fence, 1), seat }
 end
 local counter = 0
 if lease > 0 then
