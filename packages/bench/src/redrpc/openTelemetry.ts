@@ -10,6 +10,10 @@ import { createRequire } from 'node:module'
 
 const load = createRequire(createRequire(import.meta.url).resolve('@org/redrpc/package.json'))
 
+/** What `registerOpenTelemetry` sets up, as the overhead table states it. */
+export const SDK_SETUP =
+  'BasicTracerProvider with a BatchSpanProcessor (its defaults: queue 2,048, batches of 512, every 5 s) to an exporter that counts the spans; sampler ParentBased(AlwaysOn), or ParentBased(TraceIdRatioBased) for the sampled row; MeterProvider with a PeriodicExportingMetricReader every 10 s to an InMemoryMetricExporter (cumulative); AsyncLocalStorageContextManager; W3CTraceContextPropagator'
+
 /** Spans the exporter was handed so far. */
 export const exported = { spans: 0 }
 
