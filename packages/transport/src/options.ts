@@ -1,6 +1,7 @@
 import {
   assertFunction,
   assertInteger,
+  assertKnownKeys,
   assertName,
   assertObject,
   assertTimeout,
@@ -150,9 +151,41 @@ function checkTimeout(value: unknown, what: string, fallback: number): number {
   return value === undefined ? fallback : assertTimeout(value, what)
 }
 
+// Any other key is refused: a misspelt option (`timeoutMS`) would otherwise be ignored and its default apply.
+const SERVER_KEYS = [
+  'namespace',
+  'service',
+  'providerId',
+  'concurrency',
+  'codec',
+  'maxPayloadBytes',
+  'batchSize',
+  'blockMs',
+  'debug',
+  'connectTimeoutMs',
+  'closeTimeoutMs',
+  'onError',
+] as const satisfies readonly (keyof TransportServerOptions)[]
+const CLIENT_KEYS = [
+  'namespace',
+  'codec',
+  'timeoutMs',
+  'maxInFlight',
+  'overflow',
+  'maxQueued',
+  'maxPayloadBytes',
+  'inboxMaxLength',
+  'replyTtlMs',
+  'blockMs',
+  'connectTimeoutMs',
+  'closeTimeoutMs',
+  'onError',
+] as const satisfies readonly (keyof TransportClientOptions)[]
+
 /** Validates server options and fills in defaults. */
 export function serverSettings(options: unknown): ServerSettings {
   const o = assertObject(options, 'options') as unknown as TransportServerOptions
+  assertKnownKeys(o, SERVER_KEYS, 'options')
   if (o.onError !== undefined) assertFunction(o.onError, 'options.onError')
   if (o.debug !== undefined && typeof o.debug !== 'boolean') throw new TypeError('options.debug must be a boolean')
   return {
@@ -174,6 +207,7 @@ export function serverSettings(options: unknown): ServerSettings {
 /** Validates client options and fills in defaults. */
 export function clientSettings(options: unknown): ClientSettings {
   const o = assertObject(options ?? {}, 'options') as TransportClientOptions
+  assertKnownKeys(o, CLIENT_KEYS, 'options')
   const overflow = o.overflow ?? 'queue'
   if (overflow !== 'queue' && overflow !== 'reject') {
     throw new TypeError(`options.overflow must be 'queue' or 'reject', got ${String(overflow)}`)
