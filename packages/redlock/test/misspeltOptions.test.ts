@@ -31,4 +31,11 @@ describe('a misspelt option is refused with a TypeError naming it, never ignored
     expect(await redlock.using(name, 1_000, { maxHoldMs: 5_000 }, async () => 2)).toBe(2)
     for (const client of redis.inspect()) expect(await client.keys(`*${name}*`)).toEqual([])
   })
+
+  it('read-write lock and semaphore options', () => {
+    const redlock = redis.redlock()
+    expect(() => redlock.readWrite('doc', { TTL: 5 } as never)).toThrow(/options has no option 'TTL'/)
+    expect(() => redlock.semaphore('api', { permits: 2, tll: 5 } as never)).toThrow(/options has no option 'tll'/)
+    expect(() => redlock.semaphore('api', { permits: 2, ttl: 5_000 })).not.toThrow()
+  })
 })

@@ -1,4 +1,4 @@
-import { assertNumber } from '@org/redis-core'
+import { assertKnownKeys, assertNumber } from '@org/redis-core'
 import { type AcquireOptions, checkAcquireOptions, checkTtl, checkUsingOptions, type UsingOptions } from '../options.js'
 
 /** Options of `redlock.readWrite(name, options)`. */
@@ -29,6 +29,7 @@ export function checkName(value: unknown, what: string): string {
 export function checkReadWriteOptions(options: unknown): ReadWriteOptions {
   if (options === undefined) return {}
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object like { ttl? }')
+  assertKnownKeys(options, ['ttl'], 'options')
   const { ttl } = options as ReadWriteOptions
   return { ttl: ttl === undefined ? undefined : checkTtl(ttl, 'options.ttl') }
 }
@@ -38,6 +39,7 @@ export function checkSemaphoreOptions(options: unknown): SemaphoreOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('options must be an object like { permits, ttl? }')
   }
+  assertKnownKeys(options, ['permits', 'ttl'], 'options')
   const { permits, ttl } = options as SemaphoreOptions
   return {
     permits: assertNumber(permits, 'options.permits', { min: 1, max: MAX_PERMITS, integer: true }),
