@@ -50,18 +50,7 @@ if admissible(mode, permits, h, x, q, qw, w) then
 end
 local counter = 0
 if lease > 0 then
-  local s = redis.call('ZSCORE', q, w)
-  if s then
-    counter = tonumber(s)
-    if counter >= PROVISIONAL then counter = counter - PROVISIONAL end
-  elseif ticket > 0 then
-    counter = ticket
-    redis.call('ZADD', q, ticket, w)
-    if tonumber(redis.call('HGET', qn, '#') or '0') < ticket then redis.call('HSET', qn, '#', ARGV[6]) end
-  else
-    counter = redis.call('HINCRBY', qn, '#', 1)
-    redis.call('ZADD', q, PROVISIONAL + counter, w)
-  end
+  counter = joinQueue(q, qn, w, ARGV[6])
   if mode == 'w' then redis.call('ZADD', qw, redis.call('ZSCORE', q, w), w) end
   redis.call('ZADD', ql, now + lease, w)
   queueFor(q, ql, qn, qw, lease)
