@@ -1,22 +1,6 @@
 export { type Codec, type CodecOption, jsonCodec, msgpackCodec } from './codec.js'
-export {
-  AbortError,
-  CodecError,
-  ConnectionError,
-  NoProviderError,
-  OverloadError,
-  PayloadTooLargeError,
-  RedisUnavailableError,
-  RemoteError,
-  type RemoteErrorInfo,
-  ReplyFailedError,
-  ShutdownError,
-  TimeoutError,
-  TransportError,
-  type TransportErrorCode,
-  type TransportErrorOptions,
-  type UnavailableReason,
-} from './errors.js'
+// Every error class and its types: errors.ts holds only what users catch and check.
+export * from './errors.js'
 export type {
   OverflowPolicy,
   RequestOptions,
