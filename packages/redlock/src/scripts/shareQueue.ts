@@ -1,4 +1,5 @@
 import { defineScript, type Script } from '@org/redis-core'
+import { DROP_LAPSED } from './includes/dropLapsed.js'
 import { JOIN_QUEUE } from './includes/joinQueue.js'
 import { QUEUE_INCLUDES } from './queue.js'
 
@@ -54,12 +55,8 @@ local function takeSeat(h, hs, wanted, permits)
   return seat
 end
 local function pruneWaiters(q, ql, qw, now)
-  local gone = redis.call('ZRANGEBYSCORE', ql, '-inf', now)
-  for j = 1, #gone do
-    redis.call('ZREM', q, gone[j])
-    redis.call('ZREM', ql, gone[j])
-    redis.call('ZREM', qw, gone[j])
-  end
+  local gone = dropLapsed(q, ql, now)
+  for j = 1, #gone do redis.call('ZREM', qw, gone[j]) end
 end
 local function admissible(mode, permits, h, x, q, qw, w)
   if redis.call('EXISTS', x) == 1 then return false end
@@ -118,7 +115,10 @@ local function queueFor(q, ql, qn, qw, lease)
 end
 `
 
-/** Defines a script of the shared holds: the queue's Lua pieces, `joinQueue`, the shared holds' pieces, then `body`. */
+/**
+ * Defines a script of the shared holds: the queue's Lua pieces, `dropLapsed` and `joinQueue` (see `includes/`), the
+ * shared holds' pieces, then `body`.
+ */
 export function defineShareScript(name: string, body: string): Script {
-  return defineScript({ name, source: `${QUEUE_INCLUDES}${JOIN_QUEUE}${SHARE_INCLUDES}${body}` })
+  return defineScript({ name, source: `${QUEUE_INCLUDES}${DROP_LAPSED}${JOIN_QUEUE}${SHARE_INCLUDES}${body}` })
 }
