@@ -74,8 +74,14 @@ export class ClusterInstance implements Instance {
     return parts.reduce((sum: number, reply) => sum + parseCount(reply), 0)
   }
 
-  async renew(resources: readonly string[], waiter: string, ticket: number, lease: number): Promise<boolean> {
-    const parts = await Promise.all(resources.map((r) => this.#single.renew([r], waiter, ticket, lease)))
+  async renew(
+    resources: readonly string[],
+    waiter: string,
+    ticket: number,
+    lease: number,
+    grant?: string,
+  ): Promise<boolean> {
+    const parts = await Promise.all(resources.map((r) => this.#single.renew([r], waiter, ticket, lease, grant)))
     return parts.every(parseDone)
   }
 

@@ -37,6 +37,11 @@ export interface AcquireRequest {
   readonly ticket: number
   /** The waiter id: the value of its acquire's first attempt. */
   readonly waiter: string
+  /**
+   * The waiter's new grant value (one resource, a waiter that will queue): a refusal registers it as the value a
+   * release hands the key to (see `scripts/queue.ts` and `directGrant.ts`).
+   */
+  readonly grant?: string | undefined
 }
 
 /** A lock handed over to a waiter of this process: its keys take the successor's value without ever being free. */
@@ -77,8 +82,8 @@ export interface Instance {
    * waiter): its reply {@link FALL_BACK_RELEASE} asks for the same release again without `fast`. A Cluster ignores it.
    */
   release(resources: readonly string[], value: string, waiter: string, fast?: boolean): Promise<unknown>
-  /** Read with {@link parseDone}: 1 when it is the waiter's turn here. */
-  renew(resources: readonly string[], waiter: string, ticket: number, lease: number): Promise<unknown>
+  /** Read with {@link parseDone}: 1 when it is the waiter's turn here. `grant`: the waiter's grant value, registered. */
+  renew(resources: readonly string[], waiter: string, ticket: number, lease: number, grant?: string): Promise<unknown>
   /** Read with {@link parseCount}. */
   pass(resources: readonly string[], value: string, waiter: string, target: string): Promise<unknown>
   leave(resources: readonly string[], waiter: string): Promise<unknown>

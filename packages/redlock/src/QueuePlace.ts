@@ -47,7 +47,7 @@ export class QueuePlace {
   #renew(): void {
     const { ctx, call } = this
     gather(ctx, RENEW_PLACE, call.requestTimeout, (i) =>
-      ctx.instances[i]!.renew(call.resources, call.id, call.ticket, WAITER_LEASE),
+      ctx.instances[i]!.renew(call.resources, call.id, call.ticket, WAITER_LEASE, call.grant),
     ).then((answers) => {
       if (this.#timer !== undefined && tally(answers, Boolean).ok >= ctx.quorum) this.waiter.wake()
     })

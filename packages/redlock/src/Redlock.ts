@@ -114,7 +114,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       (resource) => this.#queue.wakeFirst(resource),
       reportError,
       {
-        handed: (_resource, id) => this.#queue.wakeId(id),
+        handed: (_resource, id, instance, token, grant) => this.#queue.handedTo(id, instance, token, grant),
         waiting: (resource, id) => {
           if (!this.#queue.has(id)) this.#othersSeen.set(resource, now())
         },

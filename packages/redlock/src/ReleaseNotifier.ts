@@ -12,8 +12,11 @@ interface Watch {
 
 /** What the notifier reports, besides releases. */
 export interface QueueListener {
-  /** A release handed the resource's keys to this waiter id (on one instance). */
-  handed(resource: string, id: string): void
+  /**
+   * A release handed the resource's keys to this waiter id on instance `instance`; `token` and `grant` when it
+   * handed them to the waiter's grant value (`>id token grant`, see `scripts/queue.ts`).
+   */
+  handed(resource: string, id: string, instance: number, token?: number, grant?: string): void
   /** This waiter id waits for the resource (queued or renewed while it is held). */
   waiting(resource: string, id: string): void
 }
@@ -111,7 +114,14 @@ export class ReleaseNotifier {
     const watch = resource === undefined ? undefined : this.#watches.get(resource)
     if (!watch || resource === undefined) return
     if (message.startsWith('>')) {
-      this.queue.handed(resource, message.slice(1))
+      const space = message.indexOf(' ')
+      const next = space < 0 ? -1 : message.indexOf(' ', space + 1)
+      if (next < 0) {
+        this.queue.handed(resource, space < 0 ? message.slice(1) : message.slice(1, space), i)
+        return
+      }
+      const token = Number(message.slice(space + 1, next))
+      this.queue.handed(resource, message.slice(1, space), i, token, message.slice(next + 1))
       return
     }
     if (message.startsWith('?')) {

@@ -47,13 +47,13 @@ class KeyLists {
     return this.#locks
   }
 
-  /** Lock keys, fencing counters, queues, leases, ticket counters (acquire, transfer). */
+  /** Lock keys, fencing counters, queues, leases, ticket counters (acquire, transfer, release, pass, leave). */
   get all(): string[] {
     this.#all ??= [...this.locks, ...this.resources.map((r) => fenceKey(this.prefix, r)), ...this.#queues()]
     return this.#all
   }
 
-  /** Lock keys, queues, leases, ticket counters (release, renew, pass, leave). */
+  /** Lock keys, queues, leases, ticket counters (renew). */
   get queued(): string[] {
     this.#queued ??= [...this.locks, ...this.#queues()]
     return this.#queued
@@ -109,11 +109,15 @@ export class StandaloneInstance implements Instance {
   }
 
   acquire(request: AcquireRequest, fast = false): Promise<unknown> {
-    const { resources, value, ttl, reserve, lease, ticket, waiter } = request
+    const { resources, value, ttl, reserve, lease, ticket, waiter, grant } = request
     if (fast) return this.run(FAST_ACQUIRE, keysOf(this.prefix, resources).fast, [value, ttl])
     const reserved = reserve === 1n ? '1' : reserve.toString()
-    // The uncontended first attempt sends four arguments; the waiter id only when it is not the value.
-    const args = waiter === value ? [value, ttl, reserved, lease] : [value, ttl, reserved, lease, ticket, waiter]
+    // The uncontended first attempt sends four arguments; the waiter id only when it is not the value or a grant
+    // value follows.
+    let args: ScriptArg[]
+    if (grant !== undefined) args = [value, ttl, reserved, lease, ticket, waiter, grant]
+    else if (waiter === value) args = [value, ttl, reserved, lease]
+    else args = [value, ttl, reserved, lease, ticket, waiter]
     return this.run(ACQUIRE, keysOf(this.prefix, resources).all, args)
   }
 
@@ -141,18 +145,19 @@ export class StandaloneInstance implements Instance {
   release(resources: readonly string[], value: string, waiter: string, fast = false): Promise<unknown> {
     if (fast) return this.run(FAST_RELEASE, keysOf(this.prefix, resources).fastRelease, [value])
     const args = waiter === value ? [value, HAND_OVER_TTL] : [value, HAND_OVER_TTL, waiter]
-    return this.run(RELEASE, keysOf(this.prefix, resources).queued, args)
+    return this.run(RELEASE, keysOf(this.prefix, resources).all, args)
   }
 
-  renew(resources: readonly string[], waiter: string, ticket: number, lease: number): Promise<unknown> {
-    return this.run(RENEW, keysOf(this.prefix, resources).queued, [waiter, ticket, lease])
+  renew(resources: readonly string[], waiter: string, ticket: number, lease: number, grant?: string): Promise<unknown> {
+    const args = grant === undefined ? [waiter, ticket, lease] : [waiter, ticket, lease, grant]
+    return this.run(RENEW, keysOf(this.prefix, resources).queued, args)
   }
 
   pass(resources: readonly string[], value: string, waiter: string, target: string): Promise<unknown> {
-    return this.run(PASS, keysOf(this.prefix, resources).queued, [value, waiter, target, HAND_OVER_TTL])
+    return this.run(PASS, keysOf(this.prefix, resources).all, [value, waiter, target, HAND_OVER_TTL])
   }
 
   leave(resources: readonly string[], waiter: string): Promise<unknown> {
-    return this.run(LEAVE, keysOf(this.prefix, resources).queued, [waiter, HAND_OVER_TTL])
+    return this.run(LEAVE, keysOf(this.prefix, resources).all, [waiter, HAND_OVER_TTL])
   }
 }

@@ -113,6 +113,20 @@ export class WaitQueue {
     this.#byId.get(id)?.wake()
   }
 
+  /**
+   * Instance `i` handed the lock to the waiter of this id, if it is one of this Redlock's: with a token and grant
+   * value, counted towards a direct grant (see `directGrant.ts`), which ends its wait once a quorum agreed; else, or
+   * when no quorum can agree, it is woken to claim the key.
+   */
+  handedTo(id: string, i: number, token?: number, grant?: string): void {
+    const waiter = this.#byId.get(id)
+    if (!waiter) return
+    const heard =
+      token === undefined || grant === undefined ? 'claim' : (waiter.tally?.heard(i, token, grant) ?? 'claim')
+    if (heard === 'granted') waiter.handed()
+    else if (heard === 'claim') waiter.wake()
+  }
+
   /** Wakes the first waiter for the resource, if any (a release seen elsewhere). */
   wakeFirst(resource: string): void {
     this.#queues.get(resource)?.[0]?.wake()

@@ -1,8 +1,9 @@
 import { now } from './clock.js'
+import type { GrantTally } from './directGrant.js'
 import type { Lock } from './Lock.js'
 
-/** Why a wait ended. */
-export type WaitEnd = 'wake' | 'timer' | 'aborted' | 'timeout' | 'granted'
+/** Why a wait ended (`handed`: a quorum of instances handed the lock over to it, see `directGrant.ts`). */
+export type WaitEnd = 'wake' | 'timer' | 'aborted' | 'timeout' | 'granted' | 'handed'
 
 /**
  * One acquire that waits for its turn. A wake-up that comes while it is busy with an attempt is kept, so a release
@@ -15,8 +16,10 @@ export class Waiter {
   attempts = 0
   /** The lock handed over to it by the previous holder in this process. */
   granted: Lock | undefined
+  /** The hand-overs announced to it by the instances (a one-resource waiter queued in Redis). */
+  tally: GrantTally | undefined
   #wake: ((why: WaitEnd) => void) | undefined
-  #wokenEarly = false
+  #wokenEarly: 'wake' | 'handed' | undefined
 
   constructor(
     readonly resources: readonly string[],
@@ -40,15 +43,22 @@ export class Waiter {
   /** Ends the current wait (or the next one, if it is not waiting now). */
   wake(): void {
     if (this.#wake) this.#wake('wake')
-    else this.#wokenEarly = true
+    else this.#wokenEarly ??= 'wake'
+  }
+
+  /** Ends the current wait (or the next one) with a hand-over a quorum agreed on: it takes precedence over a wake. */
+  handed(): void {
+    if (this.#wake) this.#wake('handed')
+    else this.#wokenEarly = 'handed'
   }
 
   /** Waits for a wake-up, at most `delayMs`, until the signal aborts or the monotonic `deadline` passes. */
   wait(delayMs: number, signal: AbortSignal | undefined, deadline: number): Promise<WaitEnd> {
     if (signal?.aborted) return Promise.resolve('aborted')
-    if (this.#wokenEarly) {
-      this.#wokenEarly = false
-      return Promise.resolve('wake')
+    const early = this.#wokenEarly
+    if (early) {
+      this.#wokenEarly = undefined
+      return Promise.resolve(early)
     }
     const left = deadline - now()
     if (left <= 0) return Promise.resolve('timeout')

@@ -3,6 +3,7 @@ import type { InstanceAnswer } from './answers.js'
 import { type AttemptCall, type AttemptOutcome, attempt, type FailedAttempt } from './attempt.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
+import { GrantTally, takeGrant } from './directGrant.js'
 import { LockError, ResourceLockedError } from './errors.js'
 import { Lock } from './Lock.js'
 import { type AcquireOptions, HANDOVER_TOKENS, requestTimeoutFor, retriesOf, WAITER_LEASE } from './options.js'
@@ -24,7 +25,8 @@ interface AcquireCall extends AttemptCall {
  *    not seen contended lately sends it in the pre-queue shape (`fastPath.ts`).
  * 2. Otherwise, and after that attempt failed, the acquire waits in line (`inLine`). A refused attempt of an acquire
  *    that will wait also queues it in Redis (see `QueuePlace.ts`), where waiters of every process are served in
- *    order: a release there hands the lock's keys to the first one, which claims them with its next attempt.
+ *    order: a release there hands the lock's keys to the first one, which holds them once a quorum handed them to
+ *    it with one token (`directGrant.ts`, one resource), or claims them with its next attempt.
  */
 export function acquire(
   ctx: RedlockContext,
@@ -46,6 +48,7 @@ export function acquire(
     ticket: 0,
     tries: 0,
     fast: !inLineFirst && ctx.contention.fastFor(resources),
+    grantSince: 0,
   }
   if (inLineFirst) return inLine(ctx, call)
   return attempt(ctx, call, 1n, (outcome) => (outcome.ok ? holding(ctx, call, 1, outcome) : inLine(ctx, call, outcome)))
@@ -61,6 +64,7 @@ async function inLine(ctx: RedlockContext, call: AcquireCall, first?: FailedAtte
   const retries = retriesOf(options, ctx.settings)
   const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : call.startedAt + options.timeout
   const waiter = new Waiter(resources, call.ttl, call.id)
+  if (call.lease > 0 && resources.length === 1) waiter.tally = new GrantTally(call, ctx.instances.length, ctx.quorum)
   const place = new QueuePlace(ctx, call, waiter)
   if (first) place.join(first.counter)
   let attempts = first ? 1 : 0
@@ -79,6 +83,16 @@ async function inLine(ctx: RedlockContext, call: AcquireCall, first?: FailedAtte
         won = true
         ctx.acquired(waiter.granted)
         return waiter.granted
+      }
+      if (end === 'handed' && waiter.tally) {
+        // A quorum handed the key to this waiter's grant value: held without a claim (else it claims below).
+        const lock = takeGrant(ctx, call, waiter.tally, attempts + 1)
+        if (lock) {
+          won = true
+          ctx.queue.hold(lock)
+          ctx.acquired(lock)
+          return lock
+        }
       }
       attempts++
       if (ctx.queue.heldHere(resources)) {

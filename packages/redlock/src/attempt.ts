@@ -22,6 +22,13 @@ export interface AttemptCall {
   tries: number
   /** Whether the first attempt takes the fast path (`fastPath.ts`). */
   readonly fast: boolean
+  /**
+   * The grant value the waiter's last attempt registered (one resource, a waiter that will queue; see
+   * `directGrant.ts`): a release hands the key to it. Each attempt registers a new one.
+   */
+  grant?: string
+  /** Monotonic ms when the attempt that registered `grant` started: no key was handed to it before. */
+  grantSince: number
 }
 
 /** The outcome of one attempt. */
@@ -117,10 +124,16 @@ export function attempt<T>(
   // A value per attempt: the undo of a failed attempt, if it ever ran late, cannot touch a later attempt's lock.
   const value = call.tries === 0 ? call.id : randomUUID()
   const fast = call.tries === 0 && call.fast && reserve === 1n
+  const { resources, ttl, lease, ticket, id } = call
+  // A waiter for one resource registers a new grant value with each attempt (see `directGrant.ts`).
+  const grant = lease > 0 && resources.length === 1 ? `${id}/${call.tries}` : undefined
   call.tries++
   const start = now()
-  const { resources, ttl, lease, ticket, id } = call
-  const request: AcquireRequest = { resources, value, ttl, reserve, lease, ticket, waiter: id }
+  if (grant !== undefined) {
+    call.grant = grant
+    call.grantSince = start
+  }
+  const request: AcquireRequest = { resources, value, ttl, reserve, lease, ticket, waiter: id, grant }
   const send = fast
     ? (i: number, full?: boolean) => {
         // Asked again in full: this instance found the queue or the key held, so the resource is contended.

@@ -6,7 +6,7 @@ import { defineOperation } from './Operation.js'
  * KEYS: n lock keys, their n fencing counters (resources of one slot share a counter: a key may be listed twice,
  * which changes nothing below), then per resource its queue, leases and ticket counter (see `queue.ts`).
  * ARGV: value, ttl (ms), reserve (tokens to record), lease (ms; 0 = do not queue), ticket (0: none yet), waiter id
- * (left out when it is the value: a first attempt).
+ * (left out when it is the value and no grant value follows), grant value (one resource only; optional).
  * Reply: c, the common value the counters now hold, when granted; else { counter, holder, holder's ticket }: this
  * instance's ticket counter for the waiter (0 when not queued), the waiter id holding the first refused resource (or
  * first in its queue), and that holder's score in the queue (-1 when it is not queued: a plain holder).
@@ -19,7 +19,9 @@ import { defineOperation } from './Operation.js'
  * held key gets the waiter mark `+` appended (once; its ttl stays), which tells its holder's release to look at the
  * queue, and, when lease > 0, the waiter is queued on every resource (a new one with a provisional score that sorts
  * after every settled ticket, announced as `?id` on the lock's channel) and its lease renewed. A ticket settles the
- * waiter's score on every resource. The uncontended path (no queue, key free) stays SET NX and INCRBY.
+ * waiter's score on every resource. A queued waiter that sent a grant value registers it as the one a release hands
+ * the key to (see `queue.ts`); a key holding any grant value of the waiter counts as handed to it. The uncontended
+ * path (no queue, key free) stays SET NX and INCRBY.
  */
 export const ACQUIRE = defineOperation(
   'acquire',
@@ -96,6 +98,7 @@ export const ACQUIRE = defineOperation(
       end
       if c > counter then counter = c end
       redis.call('ZADD', ql, now + lease, w)
+      if argv[7] then redis.call('HSET', qn, '>' .. w, argv[7]) end
       redis.call('PEXPIRE', q, 2 * lease)
       redis.call('PEXPIRE', ql, 2 * lease)
       redis.call('PEXPIRE', qn, 2 * lease)

@@ -1,3 +1,5 @@
+import { HANDOVER_TOKENS } from '../options.js'
+
 /**
  * The Lua pieces every queue-aware operation shares (the way BullMQ shares its `includes/`): defined once at the top
  * of each script that uses them, and once in BATCH.
@@ -10,10 +12,18 @@
  * clocks. The three keys go when the queue empties, and expire two leases after its last change in any case.
  *
  * A waiter id is the value of an acquire's first attempt; later attempts have values of their own and name their
- * waiter id beside it. A key "handed" to a waiter holds its id.
+ * waiter id beside it. A key "handed" to a waiter holds its id, or one of its *grant values* (`<waiter id>/<n>`): a
+ * one-resource waiter registers a fresh one with each attempt and renewal that may queue it (field `>id` of `qn`),
+ * never used as an attempt's value. A release (or leave, pass) that hands the key to a waiter with a grant value
+ * sets the key to it, raises the fencing counter by the hand-over reserve, and publishes `>id token grant`: the
+ * waiter holds the lock once a quorum handed it the same grant value with the same token (see `directGrant.ts`),
+ * without a claim. Its own claims treat any of its grant values as handed to it (and take the key over); nothing
+ * else of the waiter ever touches a key holding the grant value it registered last, so the undo of an earlier
+ * attempt cannot take a key it counted. Waiters without a grant value get their bare id, as before, and claim it.
  */
 export const QUEUE_INCLUDES = `
 local PROVISIONAL = 1125899906842624
+local GRANT_TOKENS = ${HANDOVER_TOKENS}
 local function nowMs()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -22,7 +32,14 @@ local function unmarked(v)
   if v and string.byte(v, -1) == 43 then return string.sub(v, 1, -2) end
   return v
 end
+local function granteeOf(v)
+  local slash = string.find(v, '/', 1, true)
+  if slash then return string.sub(v, 1, slash - 1) end
+  return nil
+end
 local function waiterOf(v, q, qn)
+  local grantee = granteeOf(v)
+  if grantee then return grantee end
   if redis.call('ZSCORE', q, v) then return v end
   return redis.call('HGET', qn, v) or v
 end
@@ -31,17 +48,26 @@ local function prune(q, ql, qn, now)
   for j = 1, #gone do
     redis.call('ZREM', q, gone[j])
     redis.call('ZREM', ql, gone[j])
+    redis.call('HDEL', qn, '>' .. gone[j])
   end
   local head = redis.call('ZRANGE', q, 0, 0)[1]
   if not head then redis.call('DEL', q, ql, qn) end
   return head
 end
-local function handToHead(key, q, ql, qn, now, short)
+local function handToHead(key, fence, q, ql, qn, now, short)
   local head = prune(q, ql, qn, now)
   if head then
-    if redis.call('ZCARD', q) > 1 then head = head .. '+' end
-    redis.call('SET', key, head, 'PX', short)
-    redis.call('PUBLISH', key, '>' .. unmarked(head))
+    local mark = ''
+    if redis.call('ZCARD', q) > 1 then mark = '+' end
+    local grant = redis.call('HGET', qn, '>' .. head)
+    if grant then
+      local c = redis.call('INCRBY', fence, GRANT_TOKENS)
+      redis.call('SET', key, grant .. mark, 'PX', short)
+      redis.call('PUBLISH', key, '>' .. head .. ' ' .. c .. ' ' .. grant)
+    else
+      redis.call('SET', key, head .. mark, 'PX', short)
+      redis.call('PUBLISH', key, '>' .. head)
+    end
   else
     redis.call('DEL', key)
     redis.call('PUBLISH', key, '')

@@ -4,11 +4,12 @@ import { defineOperation } from './Operation.js'
  * renew: keeps a waiter's place in the queues of its resources, and settles its ticket.
  *
  * KEYS: n lock keys, then per resource its queue, leases and ticket counter (see `queue.ts`).
- * ARGV: waiter id, ticket, lease (ms). Reply: 1 when it is the waiter's turn on every resource (the key handed to
- * it, or free with the waiter first in the queue), else 0.
+ * ARGV: waiter id, ticket, lease (ms), grant value (one resource only; optional). Reply: 1 when it is the waiter's
+ * turn on every resource (the key handed to it, or free with the waiter first in the queue), else 0.
  *
  * Guarantee: the waiter is in every queue with its ticket as score (added again when the instance lost it, e.g. after
- * a restart) and a lease ending `lease` ms from now on this instance's clock; the ticket counter is raised to at
+ * a restart) and a lease ending `lease` ms from now on this instance's clock, and its grant value, when sent, is the
+ * one a release hands the key to (see `queue.ts`); the ticket counter is raised to at
  * least the ticket, so a waiter queued later here gets a higher ticket. A key held by someone else gets the waiter
  * mark and the waiter is announced (`?id`), so the holder's process knows somebody elsewhere waits.
  */
@@ -26,6 +27,7 @@ export const RENEW = defineOperation(
     redis.call('ZADD', q, ticket, w)
     if tonumber(redis.call('HGET', qn, '#') or '0') < ticket then redis.call('HSET', qn, '#', argv[2]) end
     redis.call('ZADD', ql, now + lease, w)
+    if argv[4] then redis.call('HSET', qn, '>' .. w, argv[4]) end
     redis.call('PEXPIRE', q, 2 * lease)
     redis.call('PEXPIRE', ql, 2 * lease)
     redis.call('PEXPIRE', qn, 2 * lease)

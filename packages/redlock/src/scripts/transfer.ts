@@ -32,7 +32,7 @@ export const TRANSFER = defineOperation(
           local q, ql = keys[2 * n + j], keys[3 * n + j]
           redis.call('ZREM', q, gone)
           redis.call('ZREM', ql, gone)
-          handToHead(keys[j], q, ql, keys[4 * n + j], now, argv[6])
+          handToHead(keys[j], keys[n + j], q, ql, keys[4 * n + j], now, argv[6])
         end
       end
       return 0

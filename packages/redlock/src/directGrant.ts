@@ -1,0 +1,105 @@
+import type { AttemptCall } from './attempt.js'
+import { driftFor } from './attempt.js'
+import { now } from './clock.js'
+import type { RedlockContext } from './context.js'
+import { extend } from './extend.js'
+import { Lock } from './Lock.js'
+import { HAND_OVER_TTL, HANDOVER_TOKENS } from './options.js'
+
+/** A direct grant is taken only with at least this much validity left (ms); otherwise the waiter claims the key. */
+const MIN_LEFT = HAND_OVER_TTL / 4
+
+/** What one more hand-over announcement means for the waiter. */
+export type Heard = 'granted' | 'claim' | 'wait'
+
+/**
+ * The hand-overs announced to one waiter of this process (`>id token grant`, see `scripts/queue.ts`), by instance:
+ * a waiter holds the lock without a claim once a quorum of instances handed the key to the grant value it registered
+ * last, with the same fencing token. Safe because nothing touches a key holding that value but its expiry (the
+ * hand-over ttl) and the waiter's own later requests: its next attempt registers a new grant value, and from then on
+ * the old one no longer counts here (that attempt takes such keys over).
+ */
+export class GrantTally {
+  /** The grant value the tokens below were handed with. */
+  #for: string | undefined
+  #tokens: (number | undefined)[] = []
+  #agreed: number | undefined
+
+  constructor(
+    private readonly call: AttemptCall,
+    private readonly instances: number,
+    private readonly quorum: number,
+  ) {}
+
+  /**
+   * Instance `i` handed the key to `grant` with `token`: `'granted'` once a quorum agreed, `'claim'` when the grant
+   * value is not the waiter's current one or no quorum can agree any more (the waiter then claims, as before direct
+   * grants), `'wait'` otherwise.
+   */
+  heard(i: number, token: number, grant: string): Heard {
+    if (grant !== this.call.grant || !Number.isSafeInteger(token)) return 'claim'
+    if (this.#for !== grant) {
+      this.#for = grant
+      this.#tokens = new Array(this.instances)
+      this.#agreed = undefined
+    }
+    this.#tokens[i] = token
+    let heard = 0
+    let same = 0
+    for (const t of this.#tokens) {
+      if (t === undefined) continue
+      heard++
+      if (t === token) same++
+    }
+    if (same >= this.quorum) {
+      this.#agreed = token
+      return 'granted'
+    }
+    let best = same
+    for (const t of this.#tokens) {
+      if (t === undefined) continue
+      let n = 0
+      for (const u of this.#tokens) if (u === t) n++
+      if (n > best) best = n
+    }
+    return best + (this.instances - heard) < this.quorum ? 'claim' : 'wait'
+  }
+
+  /** The token a quorum agreed on for the waiter's current grant value, if any. */
+  agreed(): number | undefined {
+    return this.#for === this.call.grant ? this.#agreed : undefined
+  }
+}
+
+/**
+ * The lock a quorum handed over to this waiter, if its validity leaves enough time: valid until the hand-over ttl
+ * after the start of the attempt that registered the grant value (no instance handed the key to that value before,
+ * and each set it with that ttl), less the drift allowance; then extended in the background to the lock's own ttl.
+ * Its token was recorded on that quorum by the hand-over (a block of `HANDOVER_TOKENS`, the top one its ceiling).
+ */
+export function takeGrant(
+  ctx: RedlockContext,
+  call: AttemptCall,
+  tally: GrantTally,
+  attempts: number,
+): Lock | undefined {
+  const token = tally.agreed()
+  const grant = call.grant
+  if (token === undefined || grant === undefined) return undefined
+  const validUntil = call.grantSince + HAND_OVER_TTL - driftFor(HAND_OVER_TTL, ctx.settings.driftFactor)
+  if (validUntil - now() < MIN_LEFT) return undefined
+  const ceiling = BigInt(token)
+  const lock = new Lock(ctx.owner, {
+    resources: call.resources,
+    value: grant,
+    waiter: call.id,
+    attempts,
+    fencingToken: ceiling - HANDOVER_TOKENS + 1n,
+    tokenCeiling: ceiling,
+    ttl: call.ttl,
+    validUntil,
+  })
+  // The keys carry the short hand-over ttl until then; a failed extension leaves the lock its short validity.
+  extend(ctx, lock, call.ttl).catch(() => {})
+  return lock
+}

@@ -1,0 +1,117 @@
+import { sharedNow, waitFor } from '@org/testkit'
+import type { Redis } from 'ioredis'
+import { afterEach, describe, expect, it } from 'vitest'
+import { redlockKeys } from '../src/index.js'
+import { ACQUIRE } from '../src/scripts/acquire.js'
+import { BATCH } from '../src/scripts/batch.js'
+import { FAST_ACQUIRE } from '../src/scripts/fastAcquire.js'
+import { fresh, hold, onEvery, useRedis } from './helpers.js'
+import { killContenders, startContender } from './processes.js'
+
+const ports = (redis: ReturnType<typeof useRedis>) => redis.group.instances.map((i) => i.port).join(',')
+const ATTEMPTS = new Set([ACQUIRE.script.sha, FAST_ACQUIRE.script.sha, BATCH.sha])
+const SOURCES = new Set([ACQUIRE.script.source, FAST_ACQUIRE.script.source, BATCH.source])
+
+/** Counts the acquire attempts (alone or in a batch) that reach these instances for the resource from now on. */
+async function countAttempts(clients: Redis[], resource: string) {
+  let count = 0
+  const monitors = await Promise.all(clients.map((c) => c.monitor()))
+  for (const m of monitors) {
+    m.on('monitor', (_time: string, args: string[]) => {
+      const command = args[0]?.toLowerCase()
+      const script = args[1] ?? ''
+      const isAttempt = command === 'evalsha' ? ATTEMPTS.has(script) : command === 'eval' && SOURCES.has(script)
+      if (isAttempt && args.some((a) => a.includes(resource))) count++
+    })
+  }
+  return { count: () => count, stop: () => monitors.forEach((m) => m.disconnect()) }
+}
+
+/** Waits until every instance given has `count` waiters queued for the resource. */
+async function untilQueued(clients: Redis[], resource: string, count: number): Promise<void> {
+  const { queue } = redlockKeys(resource)
+  await waitFor(async () => (await Promise.all(clients.map((c) => c.zcard(queue)))).every((n) => n >= count), {
+    timeoutMs: 10_000,
+    what: `${count} waiters queued for ${resource}`,
+  })
+}
+
+afterEach(() => killContenders())
+
+const SLOW = { timeout: 60_000 }
+
+describe('a lock handed over between processes is held without a claim', () => {
+  const redis = useRedis(3)
+
+  it('the waiter of another process holds it with no acquire attempt sent; its token is higher', SLOW, async () => {
+    const resource = fresh('direct')
+    const inspect = redis.inspect()
+    const holder = await redis.redlock().acquire(resource, 20_000)
+    // A retry delay far longer than the test: only a hand-over explains a prompt acquire.
+    const c = await startContender(0, { PORTS: ports(redis), RESOURCES: resource, TIMES: 1, RETRY_DELAY: 10_000 })
+    await untilQueued(inspect, resource, 1)
+    await hold(400) // past a lease renewal: the waiter is settled and subscribed
+    const seen = await countAttempts(inspect, resource)
+    const released = sharedNow()
+    await holder.release()
+    await c.exited
+    const [h] = c.holds()
+    expect(h!.got - released).toBeLessThan(250)
+    expect(h!.token > holder.fencingToken).toBe(true)
+    await hold(50) // anything sent by then has reached MONITOR
+    expect(seen.count()).toBe(0)
+    seen.stop()
+    for (const client of inspect) client.disconnect()
+  })
+
+  it('one instance paused during the hand-over: the two others grant it, still without a claim', SLOW, async () => {
+    const resource = fresh('directpaused')
+    const inspect = redis.inspect()
+    const holder = await redis.redlock().acquire(resource, 20_000)
+    const c = await startContender(0, { PORTS: ports(redis), RESOURCES: resource, TIMES: 1, RETRY_DELAY: 10_000 })
+    await untilQueued(inspect, resource, 1)
+    await hold(400)
+    const seen = await countAttempts(inspect.slice(0, 2), resource)
+    redis.group.instances[2]!.pause()
+    try {
+      const released = sharedNow()
+      await holder.release()
+      await waitFor(() => c.holds().length === 1, { timeoutMs: 5_000, what: 'the waiter holding' })
+      const [h] = c.holds()
+      expect(h!.got - released).toBeLessThan(250)
+      expect(h!.token > holder.fencingToken).toBe(true)
+    } finally {
+      redis.group.instances[2]!.resume()
+    }
+    await c.exited
+    await hold(50)
+    expect(seen.count()).toBe(0)
+    seen.stop()
+    for (const client of inspect) client.disconnect()
+  })
+
+  it('the granted lock carries its grant value, is extended to its ttl at once, and releases', async () => {
+    const resource = fresh('directlock')
+    const inspect = redis.inspect()
+    const holder = await redis.redlock().acquire(resource, 20_000)
+    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const waiting = b.acquire(resource, 8_000)
+    await untilQueued(inspect, resource, 1)
+    await hold(400)
+    const seen = await countAttempts(inspect, resource)
+    await holder.release()
+    const lock = await waiting
+    expect(lock.value).toMatch(/\/\d+$/) // a grant value, `<waiter id>/<n>`: no claim set a value of its own
+    expect(lock.fencingToken > holder.fencingToken).toBe(true)
+    // Valid at first for the hand-over ttl (1 s) at most, then for its own 8 s once the extension is in.
+    await waitFor(() => lock.remaining > 5_000, { timeoutMs: 2_000, what: 'the extension' })
+    const { lock: key } = redlockKeys(resource)
+    // The extension settles at a quorum; the last instance may still be on its way.
+    await onEvery(inspect, async (client) => (await client.pttl(key)) > 5_000, 'the keys extended')
+    expect(seen.count()).toBe(0)
+    await lock.release()
+    await onEvery(inspect, async (client) => (await client.exists(key)) === 0, 'the keys released')
+    seen.stop()
+    for (const client of inspect) client.disconnect()
+  })
+})
