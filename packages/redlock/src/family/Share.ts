@@ -1,4 +1,4 @@
-import { Hold, type HoldInit, type HoldOwner, markHoldReleased, renewHold } from '../Hold.js'
+import { Hold, type HoldInit, type HoldOwner, markHoldReleased } from '../Hold.js'
 import type { ShareKind } from './keys.js'
 
 /** What a shared hold is: a reader or writer of a read-write lock, or a permit of a semaphore. */
@@ -19,8 +19,6 @@ export interface ShareInit extends HoldInit {
 
 // The owner's side, set by the classes' static blocks (as `Lock.ts` does): off the public class, no cost per hold.
 
-/** Records a successful extension. */
-export const renewShare: (share: Share, ttl: number, validUntil: number) => void = renewHold
 /** Records that it was released. */
 export const markShareReleased: (share: Share) => void = markHoldReleased
 /** The family context it belongs to. */
