@@ -114,4 +114,47 @@ describe('a lock handed over between processes is held without a claim', () => {
     seen.stop()
     for (const client of inspect) client.disconnect()
   })
+
+  it(
+    'never overlap while the servers forget their scripts (SCRIPT FLUSH) between hand-overs; tokens rise',
+    SLOW,
+    async () => {
+      const resource = fresh('directflush')
+      const inspect = redis.inspect()
+      // Four Redlocks with clients of their own: waiters of different "processes", served through the queue in Redis.
+      const redlocks = Array.from({ length: 4 }, () => redis.redlock({ retryCount: -1, retryDelay: 200 }))
+      const holds: { got: number; left: number; token: bigint; direct: boolean }[] = []
+      let flushing = true
+      const flusher = (async () => {
+        while (flushing) {
+          await Promise.all(inspect.map((c) => c.script('FLUSH')))
+          await hold(15)
+        }
+      })()
+      await Promise.all(
+        redlocks.map(async (r) => {
+          for (let i = 0; i < 15; i++) {
+            const lock = await r.acquire(resource, 5_000)
+            const got = performance.now()
+            await hold(1)
+            holds.push({ got, left: performance.now(), token: lock.fencingToken, direct: lock.value.includes('/') })
+            await lock.release()
+          }
+        }),
+      )
+      flushing = false
+      await flusher
+      holds.sort((a, b) => a.got - b.got)
+      let overlaps = 0
+      for (let i = 1; i < holds.length; i++) {
+        if (holds[i]!.got < holds[i - 1]!.left) overlaps++
+        expect(holds[i]!.token > holds[i - 1]!.token).toBe(true)
+      }
+      expect(overlaps).toBe(0)
+      expect(holds.length).toBe(60)
+      // Most hand-overs between these Redlocks are direct grants (else this test would not exercise them).
+      expect(holds.filter((h) => h.direct).length).toBeGreaterThan(10)
+      for (const c of inspect) c.disconnect()
+    },
+  )
 })
