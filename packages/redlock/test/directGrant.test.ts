@@ -24,7 +24,12 @@ async function countAttempts(clients: Redis[], resource: string) {
       if (isAttempt && args.some((a) => a.includes(resource))) count++
     })
   }
-  return { count: () => count, stop: () => monitors.forEach((m) => m.disconnect()) }
+  return {
+    count: () => count,
+    stop: () => {
+      for (const m of monitors) m.disconnect()
+    },
+  }
 }
 
 /** Waits until every instance given has `count` waiters queued for the resource. */
