@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { isThenable } from '@org/redis-core'
+import type { AcquireCall } from './AcquireCall.js'
 import { type InstanceAnswer, instanceAnswers } from './answers.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
@@ -8,18 +9,8 @@ import { type AcquireReply, type AcquireRequest, FALL_BACK, isGrant, parseAcquir
 import { passTarget } from './queueOrder.js'
 
 /** What an attempt is asked for: the same for every attempt of one acquire, but for the place it has in line. */
-export interface AttemptCall {
+export interface AttemptCall extends AcquireCall {
   readonly resources: readonly string[]
-  readonly ttl: number
-  readonly requestTimeout: number
-  /** The acquire's waiter id: its first attempt's value, and its name in the queues in Redis. */
-  readonly id: string
-  /** The lease a refused attempt queues the waiter with (ms); 0 when the acquire will not wait. */
-  readonly lease: number
-  /** The waiter's settled ticket, 0 until known. */
-  ticket: number
-  /** Attempts sent so far: the first one's value is the id, later ones have a random value of their own. */
-  tries: number
   /** Whether the first attempt takes the fast path (`fastPath.ts`). */
   readonly fast: boolean
   /**

@@ -81,21 +81,8 @@ export const ACQUIRE = defineOperation(
     local v = redis.call('GET', key)
     if v and string.byte(v, -1) ~= 43 then redis.call('APPEND', key, '+') end
     if lease > 0 then
-      local s = redis.call('ZSCORE', q, w)
-      local c
-      if s then
-        c = tonumber(s)
-        if c >= PROVISIONAL then c = c - PROVISIONAL end
-      elseif ticket > 0 then
-        c = ticket
-        redis.call('ZADD', q, ticket, w)
-        if tonumber(redis.call('HGET', qn, '#') or '0') < ticket then redis.call('HSET', qn, '#', argv[5]) end
-        redis.call('PUBLISH', key, '?' .. w)
-      else
-        c = redis.call('HINCRBY', qn, '#', 1)
-        redis.call('ZADD', q, PROVISIONAL + c, w)
-        redis.call('PUBLISH', key, '?' .. w)
-      end
+      local c, added = joinQueue(q, qn, w, argv[5])
+      if added then redis.call('PUBLISH', key, '?' .. w) end
       if c > counter then counter = c end
       redis.call('ZADD', ql, now + lease, w)
       if argv[7] then redis.call('HSET', qn, '>' .. w, argv[7]) end

@@ -1,4 +1,6 @@
 import { HANDOVER_TOKENS } from '../options.js'
+import { DROP_LAPSED } from './includes/dropLapsed.js'
+import { JOIN_QUEUE } from './includes/joinQueue.js'
 
 /**
  * The Lua pieces every queue-aware operation shares (the way BullMQ shares its `includes/`): defined once at the top
@@ -21,8 +23,7 @@ import { HANDOVER_TOKENS } from '../options.js'
  * else of the waiter ever touches a key holding the grant value it registered last, so the undo of an earlier
  * attempt cannot take a key it counted. Waiters without a grant value get their bare id, as before, and claim it.
  */
-export const QUEUE_INCLUDES = `
-local PROVISIONAL = 1125899906842624
+export const QUEUE_INCLUDES = `${DROP_LAPSED}local PROVISIONAL = 1125899906842624
 local GRANT_TOKENS = ${HANDOVER_TOKENS}
 local function nowMs()
   local t = redis.call('TIME')
@@ -44,12 +45,8 @@ local function waiterOf(v, q, qn)
   return redis.call('HGET', qn, v) or v
 end
 local function prune(q, ql, qn, now)
-  local gone = redis.call('ZRANGEBYSCORE', ql, '-inf', now)
-  for j = 1, #gone do
-    redis.call('ZREM', q, gone[j])
-    redis.call('ZREM', ql, gone[j])
-    redis.call('HDEL', qn, '>' .. gone[j])
-  end
+  local gone = dropLapsed(q, ql, now)
+  for j = 1, #gone do redis.call('HDEL', qn, '>' .. gone[j]) end
   local head = redis.call('ZRANGE', q, 0, 0)[1]
   if not head then redis.call('DEL', q, ql, qn) end
   return head
@@ -73,4 +70,4 @@ local function handToHead(key, fence, q, ql, qn, now, short)
     redis.call('PUBLISH', key, '')
   end
 end
-`
+${JOIN_QUEUE}`

@@ -1,6 +1,4 @@
 import { defineScript, type Script } from '@org/redis-core'
-import { DROP_LAPSED } from './includes/dropLapsed.js'
-import { JOIN_QUEUE } from './includes/joinQueue.js'
 import { QUEUE_INCLUDES } from './queue.js'
 
 /**
@@ -115,10 +113,7 @@ local function queueFor(q, ql, qn, qw, lease)
 end
 `
 
-/**
- * Defines a script of the shared holds: the queue's Lua pieces, `dropLapsed` and `joinQueue` (see `includes/`), the
- * shared holds' pieces, then `body`.
- */
+/** Defines a script of the shared holds: the queue's and the shared holds' Lua pieces, then `body`. */
 export function defineShareScript(name: string, body: string): Script {
-  return defineScript({ name, source: `${QUEUE_INCLUDES}${DROP_LAPSED}${JOIN_QUEUE}${SHARE_INCLUDES}${body}` })
+  return defineScript({ name, source: `${QUEUE_INCLUDES}${SHARE_INCLUDES}${body}` })
 }
