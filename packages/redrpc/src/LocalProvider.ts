@@ -12,9 +12,9 @@ import { removeEmptyInbox } from './inboxCleanup.js'
 import { runLocked } from './lockedRun.js'
 import { type CallContext, contextWithoutLock, type NormalizedMethod, type TransportContext } from './methods.js'
 import type { Caller } from './nestedCall.js'
+import { outgoing } from './refusals.js'
 import { CallCounter } from './Stats.js'
 import type { StandardSchemaV1 } from './standardSchema.js'
-import { outgoing } from './refusals.js'
 import { validate, wireValidationError } from './validation.js'
 
 /** What a local provider needs from its `RedRpc`. */
