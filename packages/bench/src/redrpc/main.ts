@@ -2,7 +2,8 @@
  * @org/redrpc full-stack benchmark: `callApi` through registry discovery, the RoundRobin balancer, breakers and the
  * Streams transport, against Moleculer 0.14 with its Redis transporter, on the transport benchmark's R3 workload:
  * one Redis from the test kit, 3 providers each in its own process, the caller here, 256 calls in flight.
- * The transport alone (no facade, providers picked by i % 3) is shown to price the facade itself.
+ * The transport alone (no facade, providers picked by i % 3) is shown to price the facade itself, and a raw pub/sub
+ * request/reply (pubsubFloor.ts) the least any Redis RPC can do.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { cpus } from 'node:os'
@@ -18,6 +19,7 @@ import { cpuMicros } from './cpu.js'
 import { runOverhead } from './overhead.js'
 import type { Config } from './overheadConfig.js'
 import { printOverhead } from './overheadTable.js'
+import { pubsubCaller } from './pubsubFloor.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const CALLS = Number(process.env.REDRPC_BENCH_CALLS ?? 40_000)
@@ -26,7 +28,7 @@ const IN_FLIGHT = 256
 const PROVIDERS = 3
 const PARAMS = { user: 42, name: 'benchmark', tags: ['a', 'b', 'c'] }
 
-type System = 'redrpc' | 'transport' | 'moleculer'
+type System = 'redrpc' | 'transport' | 'moleculer' | 'pubsub'
 interface Caller {
   call(): Promise<unknown>
   stop(): Promise<unknown>
@@ -76,6 +78,10 @@ async function caller(system: System, names: string[]): Promise<Caller> {
       stop: () => client.close().then(() => conn.disconnect()),
     }
   }
+  if (system === 'pubsub') {
+    const floor = await pubsubCaller(port, names)
+    return { call: () => floor.call(PARAMS), stop: () => floor.stop() }
+  }
   const broker = await moleculerCaller(port, names.length)
   return { call: () => broker.call('bench.echo', PARAMS), stop: () => broker.stop() }
 }
@@ -124,7 +130,7 @@ const rounds = new Map<System, Measured[]>()
 // `overhead` names the hooks and OpenTelemetry part (overhead.ts), which runs after the table.
 const only = process.env.REDRPC_BENCH_ONLY?.split(',')
 for (let round = 1; round <= ROUNDS && !(only?.length === 1 && only[0] === 'overhead'); round++) {
-  for (const system of ['redrpc', 'transport', 'moleculer'] as const) {
+  for (const system of ['redrpc', 'transport', 'moleculer', 'pubsub'] as const) {
     if (only && !only.includes(system)) continue
     const r = await scenario(system)
     rounds.set(system, [...(rounds.get(system) ?? []), r])
@@ -141,6 +147,7 @@ const label: Record<System, string> = {
   redrpc: '@org/redrpc callApi (full stack)',
   transport: '@org/transport alone (no facade)',
   moleculer: 'Moleculer 0.14.36 + Redis transporter',
+  pubsub: 'raw pub/sub request/reply floor (no guarantees)',
 }
 console.log(`\nmachine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, Node ${process.version}`)
 console.log(
@@ -165,6 +172,13 @@ if (ours && theirs) {
   const ratio = ours.callsPerSecond / theirs.callsPerSecond
   console.log(`\n| target | ratio | verdict |\n|---|---:|---|`)
   console.log(`| redrpc calls/s / Moleculer >= 2 | ${ratio.toFixed(2)} | ${ratio >= 2 ? 'met' : 'NOT met'} |`)
+}
+const floor = results.get('pubsub')
+if (ours && floor) {
+  const ratio = ours.callsPerSecond / floor.callsPerSecond
+  console.log(
+    `| redrpc calls/s / raw pub/sub floor >= 0.9 | ${ratio.toFixed(2)} | ${ratio >= 0.9 ? 'met' : 'NOT met'} |`,
+  )
 }
 
 if (!only || only.includes('overhead')) {

@@ -1,5 +1,5 @@
 /**
- * One provider process of the RedRpc benchmark. argv: system (redrpc | transport | moleculer), Redis port, provider
+ * One provider process of the RedRpc benchmark. argv: system (redrpc | transport | moleculer | pubsub), Redis port, provider
  * name, and for redrpc an optional overhead configuration (see overhead.ts: `none`, `hook`, `otel`, `sampled`). Every
  * system serves the same `echo`, which returns its params; prints `ready` once it serves.
  */
@@ -8,6 +8,7 @@ import { TransportServer } from '@org/transport'
 import { Redis } from 'ioredis'
 import { moleculerProvider } from '../shared/moleculer.js'
 import { type Config, overheadSetup } from './overheadConfig.js'
+import { pubsubProvider } from './pubsubFloor.js'
 
 const [system, portArg, name, config] = process.argv.slice(2) as [string, string, string, Config | undefined]
 const port = Number(portArg)
@@ -33,6 +34,8 @@ if (system === 'redrpc') {
   })
   server.handle('echo', (params) => params)
   await server.start()
+} else if (system === 'pubsub') {
+  await pubsubProvider(name, port)
 } else {
   await moleculerProvider(name, port)
 }
