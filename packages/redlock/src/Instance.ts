@@ -38,8 +38,9 @@ export interface AcquireRequest {
   /** The waiter id: the value of its acquire's first attempt. */
   readonly waiter: string
   /**
-   * The waiter's new grant value (one resource, a waiter that will queue): a refusal registers it as the value a
-   * release hands the key to (see `scripts/queue.ts` and `directGrant.ts`).
+   * The waiter's new grant value and its inbox (one resource, a waiter that will queue; `registration` in
+   * `directGrant.ts`): a refusal registers it as the value a release hands the key to, and where it announces that
+   * (see `scripts/queue.ts`).
    */
   readonly grant?: string | undefined
 }
@@ -82,7 +83,7 @@ export interface Instance {
    * waiter): its reply {@link FALL_BACK_RELEASE} asks for the same release again without `fast`. A Cluster ignores it.
    */
   release(resources: readonly string[], value: string, waiter: string, fast?: boolean): Promise<unknown>
-  /** Read with {@link parseDone}: 1 when it is the waiter's turn here. `grant`: the waiter's grant value, registered. */
+  /** Read with {@link parseDone}: 1 when it is the waiter's turn here. `grant`: its registration, as on acquire. */
   renew(resources: readonly string[], waiter: string, ticket: number, lease: number, grant?: string): Promise<unknown>
   /** Read with {@link parseCount}. */
   pass(resources: readonly string[], value: string, waiter: string, target: string): Promise<unknown>

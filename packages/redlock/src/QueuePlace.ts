@@ -1,5 +1,6 @@
 import type { AttemptCall } from './attempt.js'
 import type { RedlockContext } from './context.js'
+import { registration } from './directGrant.js'
 import { LeasedPlace } from './LeasedPlace.js'
 import { WAITER_LEASE } from './options.js'
 import type { Waiter } from './Waiter.js'
@@ -30,6 +31,6 @@ export class QueuePlace extends LeasedPlace {
 
   protected sendRenewal(i: number): Promise<unknown> {
     const { resources, id, ticket, grant } = this.call
-    return this.ctx.instances[i]!.renew(resources, id, ticket, WAITER_LEASE, grant)
+    return this.ctx.instances[i]!.renew(resources, id, ticket, WAITER_LEASE, registration(grant, this.ctx.inbox))
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { acquire } from './acquire.js'
 import { now } from './clock.js'
@@ -22,7 +23,7 @@ import { Contention } from './fastPath.js'
 import { holdWhile, type UsingRoutine } from './holdWhile.js'
 import { LockHooks } from './hooks/LockHooks.js'
 import type { RedlockHooks } from './hooks/types.js'
-import { tagOfSlot } from './keys.js'
+import { inboxChannel, tagOfSlot } from './keys.js'
 import { Lock, type LockOwner, lockOwner, type ReleaseResult } from './Lock.js'
 import type { RedisClient } from './options.js'
 import {
@@ -107,6 +108,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
     // The fencing counters' slot tags, built now rather than inside the first acquire's timed attempt.
     tagOfSlot(0)
     const reportError = (index: number, error: Error) => this.#reportError(index, error)
+    const inbox = inboxChannel(this.settings.keyPrefix, randomUUID())
     this.#notifier = new ReleaseNotifier(
       this.clients,
       this.settings.keyPrefix,
@@ -119,6 +121,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
           if (!this.#queue.has(id)) this.#othersSeen.set(resource, now())
         },
       },
+      inbox,
     )
     this.#queue = new WaitQueue({
       busy: (resource) => this.#notifier.watch(resource),
@@ -130,6 +133,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
       quorum: this.quorum,
       settings: this.settings,
       queue: this.#queue,
+      inbox,
       contention: new Contention(),
       reportError,
       othersWait: (resources) => {

@@ -14,9 +14,10 @@ interface Watch {
 export interface QueueListener {
   /**
    * A release handed the resource's keys to this waiter id on instance `instance`; `token` and `grant` when it
-   * handed them to the waiter's grant value (`>id token grant`, see `scripts/queue.ts`).
+   * handed them to the waiter's grant value (`>id token grant`, see `scripts/queue.ts`). `resource` is undefined
+   * when the message came on the inbox (it names the waiter, not the resource).
    */
-  handed(resource: string, id: string, instance: number, token?: number, grant?: string): void
+  handed(resource: string | undefined, id: string, instance: number, token?: number, grant?: string): void
   /** This waiter id waits for the resource (queued or renewed while it is held). */
   waiting(resource: string, id: string): void
 }
@@ -24,14 +25,16 @@ export interface QueueListener {
 /**
  * Listens, on every instance, for releases of the resources somebody here waits for, and reports a release once a
  * quorum of instances announced it (by then the lock is free on a quorum, so the retry can win). Hand-overs (`>id`)
- * and waiters (`?id`) announced on the same channel are reported as they come. One extra subscriber connection per
- * instance, opened on the first wait.
+ * and waiters (`?id`) announced on the same channel are reported as they come, and so are the hand-overs announced
+ * on the inbox, when there is one (subscribed with the first watch, before its resource, and kept). One extra
+ * subscriber connection per instance, opened on the first wait.
  */
 export class ReleaseNotifier {
   readonly #subscribers: (RedisClient | undefined)[]
   readonly #watches = new Map<string, Watch>()
   readonly #resourceOf = new Map<string, string>()
   #closed = false
+  #inboxSubscribed = false
 
   constructor(
     private readonly clients: readonly RedisClient[],
@@ -40,6 +43,8 @@ export class ReleaseNotifier {
     private readonly onRelease: (resource: string) => void,
     private readonly onError: (index: number, error: Error) => void,
     private readonly queue: QueueListener,
+    /** The channel direct grants to this Redlock's waiters come on (`inboxChannel`), if any. */
+    private readonly inbox?: string,
   ) {
     this.#subscribers = clients.map(() => undefined)
   }
@@ -54,6 +59,7 @@ export class ReleaseNotifier {
       return
     }
     this.#watches.set(resource, { seen: new Set(), linger: undefined })
+    this.#subscribeInbox()
     const channel = releaseChannel(this.prefix, resource)
     this.#resourceOf.set(channel, resource)
     let announced = false
@@ -69,6 +75,22 @@ export class ReleaseNotifier {
           },
           (err: Error) => this.onError(i, err),
         )
+    })
+  }
+
+  /**
+   * Subscribes to the inbox on every instance, once. Sent before the first resource's channel on each connection, so
+   * the early wake-up once that one is subscribed also covers a grant announced before the inbox was: a waiter
+   * registers its inbox with its first refused attempt, before it waits.
+   */
+  #subscribeInbox(): void {
+    const { inbox } = this
+    if (inbox === undefined || this.#inboxSubscribed) return
+    this.#inboxSubscribed = true
+    this.clients.forEach((_, i) => {
+      this.#subscriber(i)
+        .subscribe(inbox)
+        .catch((err: Error) => this.onError(i, err))
     })
   }
 
@@ -110,18 +132,15 @@ export class ReleaseNotifier {
   }
 
   #heard(i: number, channel: string, message: string): void {
+    if (channel === this.inbox) {
+      if (message.startsWith('>')) this.#handed(undefined, i, message)
+      return
+    }
     const resource = this.#resourceOf.get(channel)
     const watch = resource === undefined ? undefined : this.#watches.get(resource)
     if (!watch || resource === undefined) return
     if (message.startsWith('>')) {
-      const space = message.indexOf(' ')
-      const next = space < 0 ? -1 : message.indexOf(' ', space + 1)
-      if (next < 0) {
-        this.queue.handed(resource, space < 0 ? message.slice(1) : message.slice(1, space), i)
-        return
-      }
-      const token = Number(message.slice(space + 1, next))
-      this.queue.handed(resource, message.slice(1, space), i, token, message.slice(next + 1))
+      this.#handed(resource, i, message)
       return
     }
     if (message.startsWith('?')) {
@@ -132,5 +151,17 @@ export class ReleaseNotifier {
     if (watch.seen.size < this.quorum) return
     watch.seen.clear()
     this.onRelease(resource)
+  }
+
+  /** Reports a hand-over: `>id`, or `>id token grant`. */
+  #handed(resource: string | undefined, i: number, message: string): void {
+    const space = message.indexOf(' ')
+    const next = space < 0 ? -1 : message.indexOf(' ', space + 1)
+    if (next < 0) {
+      this.queue.handed(resource, space < 0 ? message.slice(1) : message.slice(1, space), i)
+      return
+    }
+    const token = Number(message.slice(space + 1, next))
+    this.queue.handed(resource, message.slice(1, space), i, token, message.slice(next + 1))
   }
 }

@@ -4,6 +4,7 @@ import type { AcquireCall } from './AcquireCall.js'
 import { type InstanceAnswer, instanceAnswers } from './answers.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
+import { registration } from './directGrant.js'
 import { type Answer, gather, quorumOk, type RoundRule, reportTimeouts, tally } from './gather.js'
 import { type AcquireReply, type AcquireRequest, FALL_BACK, isGrant, parseAcquireReply } from './Instance.js'
 import { passTarget } from './queueOrder.js'
@@ -124,7 +125,16 @@ export function attempt<T>(
     call.grant = grant
     call.grantSince = start
   }
-  const request: AcquireRequest = { resources, value, ttl, reserve, lease, ticket, waiter: id, grant }
+  const request: AcquireRequest = {
+    resources,
+    value,
+    ttl,
+    reserve,
+    lease,
+    ticket,
+    waiter: id,
+    grant: registration(grant, ctx.inbox),
+  }
   const send = fast
     ? (i: number, full?: boolean) => {
         // Asked again in full: this instance found the queue or the key held, so the resource is contended.

@@ -15,6 +15,8 @@ export interface RedlockContext {
   readonly settings: Settings
   /** The acquires that wait and the locks held, in this Redlock. */
   readonly queue: WaitQueue
+  /** The channel this Redlock hears direct grants to its waiters on (`inboxChannel`, see `directGrant.ts`). */
+  readonly inbox: string
   /** The resources seen contended lately: their operations skip the fast path (`fastPath.ts`). */
   readonly contention: Contention
   /** True when a waiter of another process was announced for one of the resources within the last lease. */

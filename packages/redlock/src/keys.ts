@@ -57,6 +57,14 @@ function lockSlot(prefix: string, resource: string): number {
 /** The pub/sub channel a release of the resource is announced on (the lock key itself). */
 export const releaseChannel = lockKey
 
+/**
+ * The channel a Redlock hears the direct grants to its own waiters on (`directGrant.ts`): one per Redlock, so a
+ * hand-over wakes only the process it goes to. Never a lock key: those hold the resource in braces.
+ */
+export function inboxChannel(prefix: string, id: string): string {
+  return `${prefix}inbox:${id}`
+}
+
 /** Where a resource's lock lives in Redis: for tools that inspect locks without taking them. */
 export interface RedlockKeys {
   /** The lock key: the holder's value (followed by `+` once somebody waited), with the lock's ttl. */

@@ -13,15 +13,22 @@ const ATTEMPTS = new Set([ACQUIRE.script.sha, FAST_ACQUIRE.script.sha, BATCH.sha
 const SOURCES = new Set([ACQUIRE.script.source, FAST_ACQUIRE.script.source, BATCH.source])
 
 /** Counts the acquire attempts (alone or in a batch) that reach these instances for the resource from now on. */
-async function countAttempts(clients: Redis[], resource: string) {
+function countAttempts(clients: Redis[], resource: string) {
+  return countCalls(clients, (args) => {
+    const command = args[0]?.toLowerCase()
+    const script = args[1] ?? ''
+    const isAttempt = command === 'evalsha' ? ATTEMPTS.has(script) : command === 'eval' && SOURCES.has(script)
+    return isAttempt && args.some((a) => a.includes(resource))
+  })
+}
+
+/** Counts the commands that reach these instances from now on and match (MONITOR's view: command, then arguments). */
+async function countCalls(clients: Redis[], matches: (args: string[]) => boolean) {
   let count = 0
   const monitors = await Promise.all(clients.map((c) => c.monitor()))
   for (const m of monitors) {
     m.on('monitor', (_time: string, args: string[]) => {
-      const command = args[0]?.toLowerCase()
-      const script = args[1] ?? ''
-      const isAttempt = command === 'evalsha' ? ATTEMPTS.has(script) : command === 'eval' && SOURCES.has(script)
-      if (isAttempt && args.some((a) => a.includes(resource))) count++
+      if (matches(args)) count++
     })
   }
   return {
@@ -95,7 +102,7 @@ describe('a lock handed over between processes is held without a claim', () => {
     for (const client of inspect) client.disconnect()
   })
 
-  it('the granted lock carries its grant value, is extended to its ttl at once, and releases', async () => {
+  it('the granted lock carries its grant value, is extended to its ttl while held, and releases', async () => {
     const resource = fresh('directlock')
     const inspect = redis.inspect()
     const holder = await redis.redlock().acquire(resource, 20_000)
@@ -117,6 +124,59 @@ describe('a lock handed over between processes is held without a claim', () => {
     await lock.release()
     await onEvery(inspect, async (client) => (await client.exists(key)) === 0, 'the keys released')
     seen.stop()
+    for (const client of inspect) client.disconnect()
+  })
+
+  it('a granted lock released within a few ms is never extended: no extension on the hand-over path', async () => {
+    const resource = fresh('directshort')
+    const inspect = redis.inspect()
+    const holder = await redis.redlock().acquire(resource, 20_000)
+    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const TTL = 7_777 // only an extension of the granted lock sends this ttl
+    const waiting = b.acquire(resource, TTL)
+    await untilQueued(inspect, resource, 1)
+    await hold(400)
+    const extensions = await countCalls(
+      inspect,
+      (args) => args.includes(String(TTL)) && args.some((a) => a.includes(resource)),
+    )
+    await holder.release()
+    const lock = await waiting
+    expect(lock.value).toMatch(/\/\d+$/)
+    expect(lock.remaining).toBeLessThanOrEqual(1_000) // the hand-over ttl, not yet its own
+    await hold(5)
+    await lock.release()
+    await hold(700) // past the moment an extension would have been sent
+    expect(extensions.count()).toBe(0)
+    extensions.stop()
+    for (const client of inspect) client.disconnect()
+  })
+
+  it("a hand-over is announced on the waiter's inbox alone: other processes waiting for the lock hear nothing of it", async () => {
+    const resource = fresh('directinbox')
+    const inspect = redis.inspect()
+    const holder = await redis.redlock().acquire(resource, 20_000)
+    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const waiting = b.acquire(resource, 8_000)
+    await untilQueued(inspect, resource, 1)
+    await hold(400)
+    // What another process waiting for the lock hears (its channel), and what goes to any Redlock's inbox.
+    const onChannel: string[] = []
+    const inInbox: string[] = []
+    for (const s of inspect) {
+      s.on('message', (_channel: string, message: string) => onChannel.push(message))
+      s.on('pmessage', (_pattern: string, _channel: string, message: string) => inInbox.push(message))
+      await s.subscribe(redlockKeys(resource).channel)
+      await s.psubscribe('redlock:inbox:*')
+    }
+    await holder.release()
+    const lock = await waiting
+    await Promise.all(inspect.map((s) => s.ping())) // every message published before has arrived
+    const grant = lock.value
+    expect(onChannel.filter((m) => m.startsWith('>'))).toEqual([])
+    expect(inInbox.length).toBeGreaterThanOrEqual(2)
+    for (const m of inInbox) expect(m.endsWith(` ${grant}`)).toBe(true)
+    await lock.release()
     for (const client of inspect) client.disconnect()
   })
 

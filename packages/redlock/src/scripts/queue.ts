@@ -16,8 +16,10 @@ import { JOIN_QUEUE } from './includes/joinQueue.js'
  * A waiter id is the value of an acquire's first attempt; later attempts have values of their own and name their
  * waiter id beside it. A key "handed" to a waiter holds its id, or one of its *grant values* (`<waiter id>/<n>`): a
  * one-resource waiter registers a fresh one with each attempt and renewal that may queue it (field `>id` of `qn`),
- * never used as an attempt's value. A release (or leave, pass) that hands the key to a waiter with a grant value
- * sets the key to it, raises the fencing counter by the hand-over reserve, and publishes `>id token grant`: the
+ * never used as an attempt's value; registered with its Redlock's inbox channel after a space (`<grant> <inbox>`),
+ * when it has one. A release (or leave, pass) that hands the key to a waiter with a grant value sets the key to it,
+ * raises the fencing counter by the hand-over reserve, and publishes `>id token grant` on the waiter's inbox (on the
+ * lock's channel without one: only the waiter's process hears it, not every process that waits): the
  * waiter holds the lock once a quorum handed it the same grant value with the same token (see `directGrant.ts`),
  * without a claim. Its own claims treat any of its grant values as handed to it (and take the key over); nothing
  * else of the waiter ever touches a key holding the grant value it registered last, so the undo of an earlier
@@ -58,9 +60,12 @@ local function handToHead(key, fence, q, ql, qn, now, short)
     if redis.call('ZCARD', q) > 1 then mark = '+' end
     local grant = redis.call('HGET', qn, '>' .. head)
     if grant then
+      local inbox = key
+      local space = string.find(grant, ' ', 1, true)
+      if space then grant, inbox = string.sub(grant, 1, space - 1), string.sub(grant, space + 1) end
       local c = redis.call('INCRBY', fence, GRANT_TOKENS)
       redis.call('SET', key, grant .. mark, 'PX', short)
-      redis.call('PUBLISH', key, '>' .. head .. ' ' .. c .. ' ' .. grant)
+      redis.call('PUBLISH', inbox, '>' .. head .. ' ' .. c .. ' ' .. grant)
     else
       redis.call('SET', key, head .. mark, 'PX', short)
       redis.call('PUBLISH', key, '>' .. head)
