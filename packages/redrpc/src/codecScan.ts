@@ -35,14 +35,74 @@ const ancestors: object[] = []
  * Walks `value` and returns PLAIN or TAGGED; throws a `Refusal` for anything the codec cannot carry exactly. The path
  * of a refusal is built only when one happens: each level adds its step as the exception passes through it, so an
  * accepted value costs no strings and no trail.
+ *
+ * Most values are small and plain, so a quick walk (`quickMode`) decides them first, without the cycle list and the
+ * exception frames the careful walk needs; anything it cannot vouch for (a value to refuse, or one nested deeper
+ * than QUICK_DEPTH, which a cycle always is) is walked again carefully, which refuses it with its path or accepts it.
+ * The quick walk accepts only what the careful one accepts, so the answer is the careful walk's either way.
  */
 export function scan(value: unknown): number {
+  const mode = quickMode(value, 0)
+  if (mode !== UNSURE) return mode
   const depth = ancestors.length
   try {
     return scanValue(value)
   } finally {
     ancestors.length = depth
   }
+}
+
+/** The quick walk's answer for a value it leaves to the careful walk. */
+const UNSURE = 2
+/** Deeper than this the quick walk stops: it keeps no list of ancestors, so depth is how it tells a cycle. */
+const QUICK_DEPTH = 64
+
+/** PLAIN or TAGGED by the same rules as `scanValue`, or UNSURE: no allocation beyond `Object.keys`, no exception. */
+function quickMode(value: unknown, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return PLAIN
+    case 'number':
+      if (!Number.isFinite(value)) return UNSURE
+      return value === 0 && 1 / value < 0 ? TAGGED : PLAIN
+    case 'bigint':
+    case 'undefined':
+      return TAGGED
+    case 'object':
+      if (value === null) return PLAIN
+      return depth < QUICK_DEPTH ? quickObjectMode(value, depth + 1) : UNSURE
+    default:
+      return UNSURE
+  }
+}
+
+function quickObjectMode(obj: object, depth: number): number {
+  const proto = Object.getPrototypeOf(obj)
+  let mode = PLAIN
+  if (Array.isArray(obj)) {
+    if (proto !== Array.prototype) return UNSURE
+    for (let i = 0; i < obj.length; i++) {
+      const item: unknown = obj[i]
+      if (item === undefined) return UNSURE
+      mode |= quickMode(item, depth)
+      if (mode & UNSURE) return UNSURE
+    }
+    return mode
+  }
+  if (proto !== Object.prototype && proto !== null) return UNSURE
+  if (Object.getOwnPropertySymbols(obj).length > 0) return UNSURE
+  const record = obj as Record<string, unknown>
+  const keys = Object.keys(record)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    if (key.charCodeAt(0) === 36 /* $ */) mode |= TAGGED
+    const item = record[key]
+    if (item === undefined) continue
+    mode |= quickMode(item, depth)
+    if (mode & UNSURE) return UNSURE
+  }
+  return mode
 }
 
 function scanValue(value: unknown): number {

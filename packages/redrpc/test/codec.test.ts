@@ -179,6 +179,32 @@ describe('every value the codec cannot carry exactly is refused with CodecError 
     const shared = { x: 1 }
     expect(roundTrip([shared, shared])).toStrictEqual([{ x: 1 }, { x: 1 }])
   })
+
+  it('values nested deeper than the quick walk goes are judged like shallow ones: kept, or refused at their path', () => {
+    const nest = (depth: number, inner: unknown) => {
+      let value = inner
+      for (let i = 0; i < depth; i++) value = i % 2 === 0 ? [value] : { d: value }
+      return value
+    }
+    for (const depth of [63, 64, 65, 200]) {
+      expect(roundTrip(nest(depth, 1))).toStrictEqual(nest(depth, 1))
+      expect(roundTrip(nest(depth, 7n))).toStrictEqual(nest(depth, 7n))
+      let error: unknown
+      try {
+        redRpcCodec.encode(nest(depth, () => 1))
+      } catch (err) {
+        error = err
+      }
+      expect(error).toBeInstanceOf(CodecError)
+      expect((error as CodecError).path).toMatch(/^value(\[0\]|\.d)+$/)
+      expect((error as CodecError).path?.split(/\[0\]|\.d/).length).toBe(depth + 1)
+    }
+    // A cycle far from the root, and one whose loop is longer than the quick walk's depth.
+    const far: Record<string, unknown> = {}
+    const deepCycle = nest(100, far) as unknown[]
+    far.back = deepCycle
+    expect(() => redRpcCodec.encode(deepCycle)).toThrow(/cycle/)
+  })
 })
 
 /** What a value is expected to arrive as: object properties holding undefined are left out (documented). */
