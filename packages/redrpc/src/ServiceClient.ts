@@ -164,6 +164,8 @@ export class ServiceClient {
     const timeoutMs = options.timeoutMs ?? info.timeoutMs ?? this.#defaults.timeoutMs
     const retries = options.retries ?? info.retries ?? this.#defaults.retries
     const callStarted = performance.now()
+    // The clock when the last attempt ended: the call's end too, so the common call reads the clock twice, not four times.
+    let ended = callStarted
     this.#total.start()
     let ok = false
     // Made on the first retry: a call that succeeds at once allocates no set.
@@ -180,7 +182,7 @@ export class ServiceClient {
         if (this.#deps.listens('callStart')) {
           this.#deps.emit('callStart', { service: this.name, method, provider, attempt })
         }
-        const started = performance.now()
+        const started = attempt === 1 ? callStarted : performance.now()
         // Time spent waiting for a first provider is taken from the first attempt: the call keeps its deadline.
         const attemptMs = attempt === 1 && waitedMs > 0 ? Math.max(1, Math.floor(timeoutMs - waitedMs)) : timeoutMs
         if (hooked !== undefined) hooked.started(attempt, provider, started, started + attemptMs)
@@ -197,7 +199,8 @@ export class ServiceClient {
         let error: RedRpcError
         try {
           const result = await this.#deps.transport().request(request)
-          const latencyMs = performance.now() - started
+          ended = performance.now()
+          const latencyMs = ended - started
           this.#attemptEnded(endpoint, breaker, method, attempt, latencyMs, undefined)
           hooked?.ended(latencyMs, undefined)
           ok = true
@@ -208,7 +211,8 @@ export class ServiceClient {
           if ((error instanceof CallFailedError || error instanceof CallTimeoutError) && this.#deps.health.down) {
             error = this.#deps.health.unavailable({ service: this.name, method, provider }, false, error)
           }
-          const latencyMs = performance.now() - started
+          ended = performance.now()
+          const latencyMs = ended - started
           this.#attemptEnded(endpoint, breaker, method, attempt, latencyMs, error)
           hooked?.ended(latencyMs, error)
         }
@@ -219,7 +223,8 @@ export class ServiceClient {
         if (this.#defaults.retryDelayMs > 0) await pause(this.#defaults.retryDelayMs, options.signal)
       }
     } finally {
-      this.#total.end(performance.now() - callStarted, ok)
+      // A failed call reads the clock again: it may have failed before any attempt (a pick, a closed client).
+      this.#total.end((ok ? ended : performance.now()) - callStarted, ok)
     }
   }
 
