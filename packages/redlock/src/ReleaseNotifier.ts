@@ -25,9 +25,10 @@ export interface QueueListener {
 /**
  * Listens, on every instance, for releases of the resources somebody here waits for, and reports a release once a
  * quorum of instances announced it (by then the lock is free on a quorum, so the retry can win). Hand-overs (`>id`)
- * and waiters (`?id`) announced on the same channel are reported as they come, and so are the hand-overs announced
- * on the inbox, when there is one (subscribed with the first watch, before its resource, and kept). One extra
- * subscriber connection per instance, opened on the first wait.
+ * and waiters (`?id`) announced on the same channel are reported as they come, and so are the hand-overs and
+ * waiters announced on the inbox, when there is one (subscribed with the first watch, before its resource, and kept;
+ * a waiter announced there names the lock key: `?id key`). One extra subscriber connection per instance, opened on
+ * the first wait.
  */
 export class ReleaseNotifier {
   readonly #subscribers: (RedisClient | undefined)[]
@@ -134,6 +135,7 @@ export class ReleaseNotifier {
   #heard(i: number, channel: string, message: string): void {
     if (channel === this.inbox) {
       if (message.startsWith('>')) this.#handed(undefined, i, message)
+      else if (message.startsWith('?')) this.#waiting(message)
       return
     }
     const resource = this.#resourceOf.get(channel)
@@ -151,6 +153,16 @@ export class ReleaseNotifier {
     if (watch.seen.size < this.quorum) return
     watch.seen.clear()
     this.onRelease(resource)
+  }
+
+  /** Reports a waiter announced on the inbox, `?id key`, for the resource of that lock key (watched here or not). */
+  #waiting(message: string): void {
+    const space = message.indexOf(' ')
+    if (space < 0) return
+    const key = message.slice(space + 1)
+    const start = `${this.prefix}{`
+    if (!key.startsWith(start) || !key.endsWith('}')) return
+    this.queue.waiting(key.slice(start.length, -1), message.slice(1, space))
   }
 
   /** Reports a hand-over: `>id`, or `>id token grant`. */

@@ -77,11 +77,19 @@ export class WaitQueue {
     for (const r of lock.resources) this.#held.set(r, lock)
   }
 
-  /** Forgets a released lock and wakes the first waiter of each of its resources. */
+  /**
+   * Forgets a released lock and wakes the first waiter of each of its resources that is not queued in Redis for a
+   * direct grant: the release handed the keys to the first waiter there, which is told so if it is one of these
+   * (L4b: such a wake-up cost 0.9 refused claims, three scripts, per acquisition); one not queued there yet takes its
+   * place with the attempt.
+   */
   release(lock: Lock): void {
     for (const r of lock.resources) {
       if (this.#held.get(r) === lock) this.#held.delete(r)
-      this.wakeFirst(r)
+      this.#queues
+        .get(r)
+        ?.find((w) => !w.awaitsGrant)
+        ?.wake()
     }
   }
 

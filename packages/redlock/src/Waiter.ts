@@ -18,6 +18,11 @@ export class Waiter {
   granted: Lock | undefined
   /** The hand-overs announced to it by the instances (a one-resource waiter queued in Redis). */
   tally: GrantTally | undefined
+  /**
+   * Queued in Redis with a grant value (`directGrant.ts`): a release there hands it the lock itself when its turn
+   * comes, so a release of this Redlock does not wake it to claim (see `WaitQueue.release`).
+   */
+  awaitsGrant = false
   #wake: ((why: WaitEnd) => void) | undefined
   #wokenEarly: 'wake' | 'handed' | undefined
 

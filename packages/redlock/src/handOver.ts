@@ -14,7 +14,7 @@ import {
   raiseLockCeiling,
   renewLock,
 } from './Lock.js'
-import { HANDOVER_TOKENS, requestTimeoutFor } from './options.js'
+import { HAND_OVER_TTL, HANDOVER_TOKENS, requestTimeoutFor } from './options.js'
 import { releaseResult } from './releaseResult.js'
 import type { Waiter } from './Waiter.js'
 
@@ -27,8 +27,11 @@ export function successorOf(ctx: RedlockContext, lock: Lock): Waiter | undefined
   if (!waiter || lock.fencingToken >= lockTokenCeiling(lock)) return undefined
   // Fifo: while a waiter of another process waits, the lock goes back into the common queue in Redis.
   if (ctx.settings.fairness === 'fifo' && ctx.othersWait(lock.resources)) return undefined
-  // The successor starts under the validity left to this lock: it must outlast the transfer's round trip.
-  if (lock.remaining <= 2 * requestTimeoutFor(ctx.settings, waiter.ttl)) return undefined
+  // The successor starts under the validity left to this lock: it must outlast the transfer's round trip, which takes
+  // far less than either bound (safety does not rest on it: a transfer that lands late fails, see `handOver`). The
+  // second bound is for a lock taken by a direct grant: its keys carry the hand-over ttl until `extendLater` extends
+  // them, and a 10 s lock's 2 s bound ruled out every local hand-over of it (the fairness tests' local-first case).
+  if (lock.remaining <= Math.min(2 * requestTimeoutFor(ctx.settings, waiter.ttl), HAND_OVER_TTL / 4)) return undefined
   if (!ctx.instances.every((i) => i.canTransfer(lock.resources))) return undefined
   return waiter
 }

@@ -17,8 +17,9 @@ import { defineOperation } from './Operation.js'
  * are above every counter this instance had. Counters are only ever raised. The caller takes the tokens when a
  * quorum returned the same c, else it raises a quorum to the highest c first (`raise`). Otherwise nothing is set: a
  * held key gets the waiter mark `+` appended (once; its ttl stays), which tells its holder's release to look at the
- * queue, and, when lease > 0, the waiter is queued on every resource (a new one with a provisional score that sorts
- * after every settled ticket, announced as `?id` on the lock's channel) and its lease renewed. A ticket settles the
+ * queue, and, when lease > 0, the waiter is queued on every resource (a taker with a queue behind it becomes the holder the queue announces
+ * waiters to: `holderIs`; a new one with a provisional score that sorts
+ * after every settled ticket, announced as `?id` to the holder: `announceWaiter` in `queue.ts`) and its lease renewed. A ticket settles the
  * waiter's score on every resource. A queued waiter that sent a grant value registers it as the one a release hands
  * the key to (see `queue.ts`); a key holding any grant value of the waiter counts as handed to it. The uncontended
  * path (no queue, key free) stays SET NX and INCRBY.
@@ -60,6 +61,7 @@ export const ACQUIRE = defineOperation(
         others = others - 1
         if value ~= w then redis.call('HSET', keys[4 * n + i], value, w) end
       end
+      if redis.call('EXISTS', q) == 1 then holderIs(keys[i], q, keys[4 * n + i], w, inboxOf(argv[7])) end
       if others > 0 then
         redis.call('SET', keys[i], value .. '+', 'PX', argv[2])
       else
@@ -82,7 +84,7 @@ export const ACQUIRE = defineOperation(
     if v and string.byte(v, -1) ~= 43 then redis.call('APPEND', key, '+') end
     if lease > 0 then
       local c, added = joinQueue(q, qn, w, argv[5])
-      if added then redis.call('PUBLISH', key, '?' .. w) end
+      if added then announceWaiter(key, qn, w) end
       if c > counter then counter = c end
       redis.call('ZADD', ql, now + lease, w)
       if argv[7] then redis.call('HSET', qn, '>' .. w, argv[7]) end

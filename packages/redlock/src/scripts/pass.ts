@@ -41,6 +41,7 @@ export const PASS = defineOperation(
           redis.call('SET', key, to, 'PX', argv[4])
         end
         if to ~= w then redis.call('PUBLISH', key, '>' .. to) end
+        redis.call('HDEL', qn, '<')
       end
     end
   end

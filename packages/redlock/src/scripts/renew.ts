@@ -11,7 +11,8 @@ import { defineOperation } from './Operation.js'
  * a restart) and a lease ending `lease` ms from now on this instance's clock, and its grant value, when sent, is the
  * one a release hands the key to (see `queue.ts`); the ticket counter is raised to at
  * least the ticket, so a waiter queued later here gets a higher ticket. A key held by someone else gets the waiter
- * mark and the waiter is announced (`?id`), so the holder's process knows somebody elsewhere waits.
+ * mark and the waiter is announced to the holder (`?id`, `announceWaiter` in `queue.ts`), so the holder's process
+ * knows somebody elsewhere waits.
  */
 export const RENEW = defineOperation(
   'renew',
@@ -37,7 +38,7 @@ export const RENEW = defineOperation(
       if held ~= w and waiterOf(held, q, qn) ~= w then
         turn = 0
         if v == held then redis.call('APPEND', key, '+') end
-        redis.call('PUBLISH', key, '?' .. w)
+        announceWaiter(key, qn, w)
       end
     elseif redis.call('ZRANGE', q, 0, 0)[1] ~= w then
       turn = 0

@@ -1,0 +1,81 @@
+import { waitFor } from '@org/testkit'
+import type { Redis } from 'ioredis'
+import { describe, expect, it } from 'vitest'
+import { redlockKeys } from '../src/index.js'
+import { fresh, hold, useRedis } from './helpers.js'
+
+/** Waits until every instance has `count` waiters queued for the resource. */
+async function untilQueued(clients: Redis[], resource: string, count: number): Promise<void> {
+  const { queue } = redlockKeys(resource)
+  await waitFor(async () => (await Promise.all(clients.map((c) => c.zcard(queue)))).every((n) => n >= count), {
+    timeoutMs: 5_000,
+    what: `${count} waiters queued for ${resource}`,
+  })
+}
+
+/** What arrives on the lock's channel and on any Redlock's inbox, on every instance, from now on. */
+async function listen(clients: Redis[], resource: string) {
+  const onChannel: string[] = []
+  const inInbox: string[] = []
+  for (const s of clients) {
+    s.on('message', (_channel: string, message: string) => onChannel.push(message))
+    s.on('pmessage', (_pattern: string, _channel: string, message: string) => inInbox.push(message))
+    await s.subscribe(redlockKeys(resource).channel)
+    await s.psubscribe('redlock:inbox:*')
+  }
+  // A PING on each subscriber connection is answered after every message published before it.
+  const drain = () => Promise.all(clients.map((s) => s.ping()))
+  return { onChannel, inInbox, drain }
+}
+
+describe("waiters are announced to the holder's process alone", () => {
+  const redis = useRedis(3)
+
+  it("a waiter that queues behind a holder that took the lock from the queue is announced on the holder's inbox", async () => {
+    const resource = fresh('announce')
+    const inspect = redis.inspect()
+    const first = await redis.redlock().acquire(resource, 20_000)
+    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const taking = b.acquire(resource, 20_000)
+    await untilQueued(inspect, resource, 1)
+    await hold(400) // past a lease renewal: the waiter is settled and subscribed
+    await first.release()
+    const held = await taking // by a direct grant: b's inbox is the holder's now
+    const heard = await listen(redis.inspect(), resource)
+    const c = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const waiting = c.acquire(resource, 20_000)
+    await untilQueued(inspect, resource, 2)
+    await heard.drain()
+    expect(heard.onChannel.filter((m) => m.startsWith('?'))).toEqual([])
+    expect(heard.inInbox.some((m) => m.startsWith('?') && m.endsWith(` ${redlockKeys(resource).lock}`))).toBe(true)
+    await held.release()
+    await (await waiting).release()
+    for (const client of inspect) client.disconnect()
+  })
+})
+
+describe('under fifo, a waiter of a process whose lock others wait for takes its place in Redis at once', () => {
+  const redis = useRedis(3)
+
+  it('a second acquire of the holding Redlock is queued in Redis without waiting for its retry timer', async () => {
+    const resource = fresh('placed')
+    const inspect = redis.inspect()
+    const x = await redis.redlock().acquire(resource, 20_000)
+    const a = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const taking = a.acquire(resource, 20_000)
+    await untilQueued(inspect, resource, 1)
+    const other = b.acquire(resource, 20_000)
+    await untilQueued(inspect, resource, 2)
+    await hold(400) // past a lease renewal: both settled and subscribed
+    await x.release()
+    const held = await taking // a holds it from the queue, and is told b waits behind it
+    await hold(50)
+    const second = a.acquire(resource, 20_000)
+    await untilQueued(inspect, resource, 3) // a's holder, b, and the second: far sooner than a 10 s retry timer
+    await held.release()
+    await (await other).release() // b was next in line
+    await (await second).release()
+    for (const client of inspect) client.disconnect()
+  })
+})
