@@ -57,6 +57,27 @@ export function ours(clients: Redis[]): Contender {
   }
 }
 
+/**
+ * Another build of @org/redlock (`BENCH_REDLOCK_BASELINE=/path/to/its/index.js`, e.g. one built from an older
+ * commit), run beside `ours` with the same defaults: an A/B of two builds in one run, where a load change on the
+ * machine hits both alike.
+ */
+const BASELINE = process.env.BENCH_REDLOCK_BASELINE
+const BaselineRedlock: typeof OrgRedlock | undefined = BASELINE ? (await import(BASELINE)).Redlock : undefined
+
+/** The baseline build, when one is named; its name carries the path. */
+export function baseline(clients: Redis[]): Contender {
+  if (!BaselineRedlock) throw new Error('BENCH_REDLOCK_BASELINE names no build')
+  const redlock = new BaselineRedlock(clients)
+  return {
+    ...ours(clients),
+    name: 'baseline build',
+    acquire: (resource, ttl, until) =>
+      redlock.acquire(resource, ttl, until === undefined ? undefined : { timeout: until - performance.now() + 100 }),
+    close: () => redlock.quit(),
+  }
+}
+
 /** redlock@5.0.0-beta.2. */
 export function redlock5(clients: Redis[], retry: PeerRetry): Contender {
   const redlock = new Redlock5(clients, retry === 'tuned' ? TUNED : {})
@@ -82,6 +103,7 @@ export function sesame(clients: Redis[], retry: PeerRetry): Contender {
 /** The contenders by the name a child process is given. */
 export const CONTENDERS: Record<string, (clients: Redis[]) => Contender> = {
   ours,
+  baseline,
   'redlock5-default': (c) => redlock5(c, 'default'),
   'redlock5-tuned': (c) => redlock5(c, 'tuned'),
   'sesame-default': (c) => sesame(c, 'default'),

@@ -79,13 +79,21 @@ async function compare(
 
 const perSecond = (s: Samples) => s.ops / (s.ms / 1000)
 
-/** The L4 contenders, by the name their processes are given. */
+/**
+ * The L4 contenders, by the name their processes are given: with `BENCH_REDLOCK_BASELINE`, another build of ours
+ * beside it (see `contenders.ts`); `BENCH_L4_PEERS=0` leaves the peers out, for a short A/B of two builds.
+ */
 const L4_CONTENDERS: (Contender & { key: string })[] = [
   ['ours', '@org/redlock'],
-  ['redlock5-default', 'redlock@5 default'],
-  ['redlock5-tuned', 'redlock@5 tuned'],
-  ['sesame-default', 'sesame default'],
-  ['sesame-tuned', 'sesame tuned'],
+  ...(process.env.BENCH_REDLOCK_BASELINE ? [['baseline', 'baseline build']] : []),
+  ...(process.env.BENCH_L4_PEERS === '0'
+    ? []
+    : [
+        ['redlock5-default', 'redlock@5 default'],
+        ['redlock5-tuned', 'redlock@5 tuned'],
+        ['sesame-default', 'sesame default'],
+        ['sesame-tuned', 'sesame tuned'],
+      ]),
 ].map(([key, name]) => ({
   key: key as string,
   name: name as string,
