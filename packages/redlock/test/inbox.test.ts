@@ -79,3 +79,26 @@ describe('under fifo, a waiter of a process whose lock others wait for takes its
     for (const client of inspect) client.disconnect()
   })
 })
+
+describe("a Redlock's own waiters are never taken for another process'", () => {
+  const redis = useRedis(3)
+
+  it('workers of one Redlock taking turns pass the lock among themselves, never through the queue in Redis', async () => {
+    const resource = fresh('ownwaiters')
+    const r = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const values: string[] = []
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let i = 0; i < 25; i++) {
+          const lock = await r.acquire(resource, 10_000)
+          values.push(lock.value)
+          await hold(1)
+          await lock.release()
+        }
+      }),
+    )
+    expect(values.length).toBe(400)
+    // A lock handed over through Redis carries a grant value (`<waiter id>/<n>`); one passed within the Redlock does not.
+    expect(values.filter((v) => v.includes('/'))).toEqual([])
+  })
+})

@@ -8,7 +8,7 @@
 import { startRedis } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { percentile } from '../shared/stats.js'
-import { type Contender, ours, redlock5, sesame } from './contenders.js'
+import { baseline, type Contender, ours, redlock5, sesame } from './contenders.js'
 import { emptyProcessSamples, type ProcessSamples, runProcesses, summarize } from './processes.js'
 import { l5Rows, l6Table } from './shareBench.js'
 import { max } from './stats.js'
@@ -35,6 +35,9 @@ const L4_SLICE_MS = Number(process.env.BENCH_L4_SLICE_MS ?? 2_000)
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'L1,L2,L3,L4,L5,L6').split(',').map((p) => p.trim().toUpperCase()))
 
 type Make = (clients: Redis[]) => Contender
+
+/** The baseline build beside ours in L1-L3 too, when one is named (`BENCH_REDLOCK_BASELINE`, see `contenders.ts`). */
+const withBaseline: Make[] = process.env.BENCH_REDLOCK_BASELINE ? [baseline] : []
 const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc ?? (() => {})
 
 const group = await startRedis({ count: 3 })
@@ -186,6 +189,7 @@ async function l2Rows(plain: Make[]): Promise<Row[]> {
 async function l3Rows(): Promise<Row[]> {
   const contended: Make[] = [
     ours,
+    ...withBaseline,
     (c) => redlock5(c, 'default'),
     (c) => redlock5(c, 'tuned'),
     (c) => sesame(c, 'default'),
@@ -248,7 +252,7 @@ async function l4AllRows(): Promise<Row[]> {
 }
 
 try {
-  const plain: Make[] = [ours, (c) => redlock5(c, 'default'), (c) => sesame(c, 'default')]
+  const plain: Make[] = [ours, ...withBaseline, (c) => redlock5(c, 'default'), (c) => sesame(c, 'default')]
   const rows: Row[] = []
   if (PARTS.has('L1')) rows.push(...(await l1Rows(plain)))
   if (PARTS.has('L2')) rows.push(...(await l2Rows(plain)))

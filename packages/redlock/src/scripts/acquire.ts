@@ -84,7 +84,7 @@ export const ACQUIRE = defineOperation(
     if v and string.byte(v, -1) ~= 43 then redis.call('APPEND', key, '+') end
     if lease > 0 then
       local c, added = joinQueue(q, qn, w, argv[5])
-      if added then announceWaiter(key, qn, w) end
+      if added then announceWaiter(key, qn, w, inboxOf(argv[7])) end
       if c > counter then counter = c end
       redis.call('ZADD', ql, now + lease, w)
       if argv[7] then redis.call('HSET', qn, '>' .. w, argv[7]) end

@@ -38,7 +38,7 @@ export const RENEW = defineOperation(
       if held ~= w and waiterOf(held, q, qn) ~= w then
         turn = 0
         if v == held then redis.call('APPEND', key, '+') end
-        announceWaiter(key, qn, w)
+        announceWaiter(key, qn, w, inboxOf(argv[4]))
       end
     elseif redis.call('ZRANGE', q, 0, 0)[1] ~= w then
       turn = 0
