@@ -70,13 +70,14 @@ async function inLine(ctx: RedlockContext, call: AcquireCall, first?: FailedAtte
   let attempts = first ? 1 : 0
   let last: Pick<FailedAttempt, 'locked' | 'answers'> = first ?? { locked: false, answers: [] }
   let won = false
+  let kept = false
   try {
     for (;;) {
       if (retries >= 0 && attempts > retries) throw outOfRetries(resources, attempts, last)
       if (options.signal?.aborted) throw aborted(options.signal, attempts, last.answers)
       waiter.attempts = attempts
       ctx.queue.enqueue(waiter)
-      const end = await waiter.wait(retryDelay(ctx, options), options.signal, deadline)
+      const end = await waiter.wait(kept ? KEPT_RETRY_MS : retryDelay(ctx, options), options.signal, deadline)
       if (end === 'aborted') throw aborted(options.signal, attempts, last.answers)
       if (end === 'timeout') throw timedOut(ctx, call, attempts, last)
       if (end === 'granted' && waiter.granted) {
@@ -107,6 +108,7 @@ async function inLine(ctx: RedlockContext, call: AcquireCall, first?: FailedAtte
         return holding(ctx, call, attempts, outcome)
       }
       join(place, call, waiter, outcome.counter)
+      kept = outcome.kept
       last = outcome
     }
   } finally {
@@ -124,6 +126,14 @@ async function inLine(ctx: RedlockContext, call: AcquireCall, first?: FailedAtte
 function throughRedis(ctx: RedlockContext, resources: readonly string[]): boolean {
   return ctx.settings.fairness === 'fifo' && ctx.othersWait(resources)
 }
+
+/**
+ * The wait before the next attempt of a claim that kept keys short of a quorum (`FailedAttempt.kept`). Waiting the
+ * whole retry delay there stalled everyone: in L4's first rounds, with tickets not yet settled everywhere, every
+ * process stopped for 200-250 ms (its retry timer) while such keys sat on a minority. A few ms let the renewals
+ * settle the tickets, so the next claim wins or passes its keys on.
+ */
+const KEPT_RETRY_MS = 5
 
 /** A lock won by an attempt: recorded as held here, announced, returned. */
 function holding(

@@ -46,6 +46,11 @@ export interface FailedAttempt {
   readonly answers: InstanceAnswer[]
   /** The highest ticket counter the refusing instances gave the waiter (0: not queued). */
   readonly counter: number
+  /**
+   * A claim that kept what it got, short of a quorum: its waiter goes first among the contenders it met (see
+   * `queueOrder.ts`), so they wait for it, and its next attempt is due soon rather than after the retry delay.
+   */
+  readonly kept: boolean
 }
 
 /** Clock drift allowance of the Redlock spec. */
@@ -232,8 +237,10 @@ function failed(
   let counter = 0
   for (const a of first)
     if (a.status === 'ok' && !isGrant(a.value) && a.value.counter > counter) counter = a.value.counter
+  let kept = false
   if (call.ticket > 0 && value !== call.id) {
     const target = passTarget(call, first)
+    kept = target === call.id && first.some((a) => a.status === 'ok' && isGrant(a.value))
     ctx.instances.forEach((instance, i) => {
       const a = first[i]!
       if (a.status === 'ok' && !isGrant(a.value)) return // nothing was set there
@@ -248,5 +255,5 @@ function failed(
       instance.release(resources, value, call.id).catch((err: Error) => ctx.reportError(i, err))
     })
   }
-  return { ok: false, locked, answers, counter }
+  return { ok: false, locked, answers, counter, kept }
 }
