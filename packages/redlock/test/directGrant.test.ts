@@ -5,7 +5,7 @@ import { redlockKeys } from '../src/index.js'
 import { ACQUIRE } from '../src/scripts/acquire.js'
 import { BATCH } from '../src/scripts/batch.js'
 import { FAST_ACQUIRE } from '../src/scripts/fastAcquire.js'
-import { fresh, hold, onEvery, useRedis } from './helpers.js'
+import { fresh, hold, onEvery, untilQueued, useRedis } from './helpers.js'
 import { killContenders, startContender } from './processes.js'
 
 const ports = (redis: ReturnType<typeof useRedis>) => redis.group.instances.map((i) => i.port).join(',')
@@ -37,15 +37,6 @@ async function countCalls(clients: Redis[], matches: (args: string[]) => boolean
       for (const m of monitors) m.disconnect()
     },
   }
-}
-
-/** Waits until every instance given has `count` waiters queued for the resource. */
-async function untilQueued(clients: Redis[], resource: string, count: number): Promise<void> {
-  const { queue } = redlockKeys(resource)
-  await waitFor(async () => (await Promise.all(clients.map((c) => c.zcard(queue)))).every((n) => n >= count), {
-    timeoutMs: 10_000,
-    what: `${count} waiters queued for ${resource}`,
-  })
 }
 
 afterEach(() => killContenders())

@@ -1,7 +1,7 @@
 import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll } from 'vitest'
-import { Redlock, type RedlockOptions } from '../src/index.js'
+import { Redlock, type RedlockOptions, redlockKeys } from '../src/index.js'
 
 /** A group of real Redis servers for one test file, and Redlocks built on them that are closed afterwards. */
 export interface Fixture {
@@ -62,4 +62,13 @@ export function holderOf(stored: string | null): string | null {
  */
 export async function onEvery(clients: Redis[], check: (c: Redis) => Promise<boolean>, what: string): Promise<void> {
   await Promise.all(clients.map((c) => waitFor(() => check(c), { timeoutMs: 5_000, what })))
+}
+
+/** Waits until every instance given has `count` waiters queued for the resource (its queue's size, within a bound). */
+export async function untilQueued(clients: Redis[], resource: string, count: number): Promise<void> {
+  const { queue } = redlockKeys(resource)
+  await waitFor(async () => (await Promise.all(clients.map((c) => c.zcard(queue)))).every((n) => n >= count), {
+    timeoutMs: 10_000,
+    what: `${count} waiters queued for ${resource}`,
+  })
 }

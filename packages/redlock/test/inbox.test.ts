@@ -1,17 +1,7 @@
-import { waitFor } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { redlockKeys } from '../src/index.js'
-import { fresh, hold, useRedis } from './helpers.js'
-
-/** Waits until every instance has `count` waiters queued for the resource. */
-async function untilQueued(clients: Redis[], resource: string, count: number): Promise<void> {
-  const { queue } = redlockKeys(resource)
-  await waitFor(async () => (await Promise.all(clients.map((c) => c.zcard(queue)))).every((n) => n >= count), {
-    timeoutMs: 5_000,
-    what: `${count} waiters queued for ${resource}`,
-  })
-}
+import { fresh, hold, untilQueued, useRedis } from './helpers.js'
 
 /** What arrives on the lock's channel and on any Redlock's inbox, on every instance, from now on. */
 async function listen(clients: Redis[], resource: string) {
