@@ -5,7 +5,7 @@ import { redlockKeys } from '../src/index.js'
 import { ACQUIRE } from '../src/scripts/acquire.js'
 import { BATCH } from '../src/scripts/batch.js'
 import { FAST_ACQUIRE } from '../src/scripts/fastAcquire.js'
-import { fresh, hold, onEvery, untilQueued, useRedis } from './helpers.js'
+import { fresh, hold, listen, onEvery, untilQueued, useRedis, waiterBehindHolder } from './helpers.js'
 import { killContenders, startContender } from './processes.js'
 
 const ports = (redis: ReturnType<typeof useRedis>) => redis.group.instances.map((i) => i.port).join(',')
@@ -95,12 +95,7 @@ describe('a lock handed over between processes is held without a claim', () => {
 
   it('the granted lock carries its grant value, is extended to its ttl while held, and releases', async () => {
     const resource = fresh('directlock')
-    const inspect = redis.inspect()
-    const holder = await redis.redlock().acquire(resource, 20_000)
-    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
-    const waiting = b.acquire(resource, 8_000)
-    await untilQueued(inspect, resource, 1)
-    await hold(400)
+    const { inspect, holder, waiting } = await waiterBehindHolder(redis, resource, 8_000)
     const seen = await countAttempts(inspect, resource)
     await holder.release()
     const lock = await waiting
@@ -120,13 +115,8 @@ describe('a lock handed over between processes is held without a claim', () => {
 
   it('a granted lock released within a few ms is never extended: no extension on the hand-over path', async () => {
     const resource = fresh('directshort')
-    const inspect = redis.inspect()
-    const holder = await redis.redlock().acquire(resource, 20_000)
-    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
     const TTL = 7_777 // only an extension of the granted lock sends this ttl
-    const waiting = b.acquire(resource, TTL)
-    await untilQueued(inspect, resource, 1)
-    await hold(400)
+    const { inspect, holder, waiting } = await waiterBehindHolder(redis, resource, TTL)
     const extensions = await countCalls(
       inspect,
       (args) => args.includes(String(TTL)) && args.some((a) => a.includes(resource)),
@@ -145,24 +135,12 @@ describe('a lock handed over between processes is held without a claim', () => {
 
   it("a hand-over is announced on the waiter's inbox alone: other processes waiting for the lock hear nothing of it", async () => {
     const resource = fresh('directinbox')
-    const inspect = redis.inspect()
-    const holder = await redis.redlock().acquire(resource, 20_000)
-    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
-    const waiting = b.acquire(resource, 8_000)
-    await untilQueued(inspect, resource, 1)
-    await hold(400)
+    const { inspect, holder, waiting } = await waiterBehindHolder(redis, resource, 8_000)
     // What another process waiting for the lock hears (its channel), and what goes to any Redlock's inbox.
-    const onChannel: string[] = []
-    const inInbox: string[] = []
-    for (const s of inspect) {
-      s.on('message', (_channel: string, message: string) => onChannel.push(message))
-      s.on('pmessage', (_pattern: string, _channel: string, message: string) => inInbox.push(message))
-      await s.subscribe(redlockKeys(resource).channel)
-      await s.psubscribe('redlock:inbox:*')
-    }
+    const { onChannel, inInbox, drain } = await listen(inspect, resource)
     await holder.release()
     const lock = await waiting
-    await Promise.all(inspect.map((s) => s.ping())) // every message published before has arrived
+    await drain() // every message published before has arrived
     const grant = lock.value
     expect(onChannel.filter((m) => m.startsWith('>'))).toEqual([])
     expect(inInbox.length).toBeGreaterThanOrEqual(2)

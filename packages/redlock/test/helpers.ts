@@ -1,7 +1,7 @@
 import { type RedisGroup, startRedis, waitFor } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll } from 'vitest'
-import { Redlock, type RedlockOptions, redlockKeys } from '../src/index.js'
+import { type Lock, Redlock, type RedlockOptions, redlockKeys } from '../src/index.js'
 
 /** A group of real Redis servers for one test file, and Redlocks built on them that are closed afterwards. */
 export interface Fixture {
@@ -71,4 +71,34 @@ export async function untilQueued(clients: Redis[], resource: string, count: num
     timeoutMs: 10_000,
     what: `${count} waiters queued for ${resource}`,
   })
+}
+
+/** What arrives on the lock's channel and on any Redlock's inbox, on every instance, from now on. */
+export async function listen(clients: Redis[], resource: string) {
+  const onChannel: string[] = []
+  const inInbox: string[] = []
+  for (const s of clients) {
+    s.on('message', (_channel: string, message: string) => onChannel.push(message))
+    s.on('pmessage', (_pattern: string, _channel: string, message: string) => inInbox.push(message))
+    await s.subscribe(redlockKeys(resource).channel)
+    await s.psubscribe('redlock:inbox:*')
+  }
+  // A PING on each subscriber connection is answered after every message published before it.
+  const drain = () => Promise.all(clients.map((s) => s.ping()))
+  return { onChannel, inInbox, drain }
+}
+
+/**
+ * A lock held (20 s) by one Redlock and an acquire of it (`ttl`) by another, queued on every instance and past a lease
+ * renewal (settled and subscribed): the setup of a hand-over between two "processes".
+ */
+export async function waiterBehindHolder(redis: Fixture, resource: string, ttl: number) {
+  const inspect = redis.inspect()
+  const holder = await redis.redlock().acquire(resource, 20_000)
+  const waiting: Promise<Lock> = redis
+    .redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    .acquire(resource, ttl)
+  await untilQueued(inspect, resource, 1)
+  await hold(400)
+  return { inspect, holder, waiting }
 }

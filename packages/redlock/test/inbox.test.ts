@@ -1,34 +1,13 @@
-import type { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { redlockKeys } from '../src/index.js'
-import { fresh, hold, untilQueued, useRedis } from './helpers.js'
-
-/** What arrives on the lock's channel and on any Redlock's inbox, on every instance, from now on. */
-async function listen(clients: Redis[], resource: string) {
-  const onChannel: string[] = []
-  const inInbox: string[] = []
-  for (const s of clients) {
-    s.on('message', (_channel: string, message: string) => onChannel.push(message))
-    s.on('pmessage', (_pattern: string, _channel: string, message: string) => inInbox.push(message))
-    await s.subscribe(redlockKeys(resource).channel)
-    await s.psubscribe('redlock:inbox:*')
-  }
-  // A PING on each subscriber connection is answered after every message published before it.
-  const drain = () => Promise.all(clients.map((s) => s.ping()))
-  return { onChannel, inInbox, drain }
-}
+import { fresh, hold, listen, untilQueued, useRedis, waiterBehindHolder } from './helpers.js'
 
 describe("waiters are announced to the holder's process alone", () => {
   const redis = useRedis(3)
 
   it("a waiter that queues behind a holder that took the lock from the queue is announced on the holder's inbox", async () => {
     const resource = fresh('announce')
-    const inspect = redis.inspect()
-    const first = await redis.redlock().acquire(resource, 20_000)
-    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
-    const taking = b.acquire(resource, 20_000)
-    await untilQueued(inspect, resource, 1)
-    await hold(400) // past a lease renewal: the waiter is settled and subscribed
+    const { inspect, holder: first, waiting: taking } = await waiterBehindHolder(redis, resource, 20_000)
     await first.release()
     const held = await taking // by a direct grant: b's inbox is the holder's now
     const heard = await listen(redis.inspect(), resource)
