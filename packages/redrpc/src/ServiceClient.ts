@@ -40,6 +40,24 @@ const NO_OPTIONS: CallOptions = Object.freeze({})
 /** The providers tried by a first attempt. */
 const NONE_TRIED: ReadonlySet<string> = new Set()
 
+/** One call across its attempts: what `#attempt` needs, kept small (a call in flight holds it). */
+interface CallRun {
+  readonly method: string
+  /** The params as wire text, reused by every attempt. */
+  readonly payload: string | undefined
+  readonly options: CallOptions
+  readonly info: MethodInfo
+  readonly timeoutMs: number
+  readonly retries: number
+  /** Time spent waiting for a first provider, taken from the first attempt's timeout. */
+  readonly waitedMs: number
+  readonly hooked: CallState | undefined
+  /** `performance.now()` when the call was counted in (the first attempt's start too). */
+  readonly startedAt: number
+  /** Providers that failed an attempt; made on the first retry. */
+  tried: Set<string> | undefined
+}
+
 /** What a service client needs from its `RedRpc`. */
 export interface ServiceClientDeps {
   registry: Registry
@@ -126,15 +144,38 @@ export class ServiceClient {
   }
 
   /**
-   * The call itself. One async step per call: attempts, retries and their bookkeeping run inline, so a call that
-   * succeeds at once costs a single promise here. `hooked` (only with hooks) follows the attempts.
+   * The call itself. A call on a service already loaded, to a method without a params schema, has nothing to wait
+   * for before its first attempt: it is checked and sent in this turn, and its attempts run on promise reactions
+   * (`#attempt`), not in a suspended async function. That keeps what a call in flight holds small, which shows under
+   * load: with 256 calls in flight, -0.4 µs of caller CPU per call (less garbage collection), measured against the
+   * async version with interleaved blocks in one process. Anything else first waits in `#prepareSlowly`.
    */
-  async #call(method: string, params: unknown, options: CallOptions, hooked: CallState | undefined): Promise<unknown> {
-    if (this.#deps.isClosed()) throw new ClosedError()
-    if (typeof method !== 'string' || method === '') {
-      throw new TypeError(`method must be a non-empty string, got ${typeof method}`)
+  #call(method: string, params: unknown, options: CallOptions, hooked: CallState | undefined): Promise<unknown> {
+    const info =
+      this.#loaded && this.#endpoints.length > 0 && this.#schemas?.get(method) === undefined
+        ? this.#methods.get(method)
+        : undefined
+    if (info === undefined) return this.#prepareSlowly(method, params, options, hooked)
+    let run: CallRun
+    try {
+      this.#check(method, options)
+      const payload = this.#payload(method, params, options)
+      if (this.#deps.health.down) throw this.#deps.health.unavailable({ service: this.name, method }, true)
+      run = this.#begin(method, payload, options, info, 0, hooked)
+    } catch (err) {
+      return Promise.reject(err)
     }
-    assertCallOptions(options)
+    return this.#attempt(run, 1)
+  }
+
+  /** The same checks in the same order as `#call`, with the waits it skips: a params schema, the service loading. */
+  async #prepareSlowly(
+    method: string,
+    params: unknown,
+    options: CallOptions,
+    hooked: CallState | undefined,
+  ): Promise<unknown> {
+    this.#check(method, options)
     // Only a method with a schema pays for it; the params are sent as given (the provider checks them again and
     // hands its handler the schema's output).
     const schema = this.#schemas?.get(method)
@@ -142,10 +183,30 @@ export class ServiceClient {
       const checked = validate(schema, params, { service: this.name, method }, 'params')
       if (checked instanceof Promise) await checked
     }
-    // Encoded once, before anything is sent (a refusal names the path, e.g. `params.items[2].f`), and reused by
-    // every attempt; the transport passes the text through (see wireCodec.ts).
+    const payload = this.#payload(method, params, options)
+    // Redis known to be down: fail now, typed and naming it, rather than after ioredis' retries (nothing is sent).
+    if (this.#deps.health.down) throw this.#deps.health.unavailable({ service: this.name, method }, true)
+    const waitedMs = this.#loaded && this.#endpoints.length > 0 ? 0 : await this.#untilServed(method, options)
+    const info = this.#methods.get(method) ?? (await this.#methodInfo(method))
+    return this.#attempt(this.#begin(method, payload, options, info, waitedMs, hooked), 1)
+  }
+
+  /** What is checked before anything else: the client open, the method named, the options well formed. */
+  #check(method: string, options: CallOptions): void {
+    if (this.#deps.isClosed()) throw new ClosedError()
+    if (typeof method !== 'string' || method === '') {
+      throw new TypeError(`method must be a non-empty string, got ${typeof method}`)
+    }
+    assertCallOptions(options)
+  }
+
+  /**
+   * The params encoded once, before anything is sent (a refusal names the path, e.g. `params.items[2].f`), and reused
+   * by every attempt (the transport passes the text through, see wireCodec.ts); the metadata checked here, with the
+   * call site on a refusal (the transport encodes it).
+   */
+  #payload(method: string, params: unknown, options: CallOptions): string | undefined {
     const payload = params === undefined ? undefined : this.#encode(params, 'params', method)
-    // Checked here, with the call site on a refusal; the transport encodes it.
     if (options.metadata !== undefined) {
       try {
         assertEncodable(options.metadata, 'metadata')
@@ -153,79 +214,138 @@ export class ServiceClient {
         throw this.#atCall(err, method)
       }
     }
-    // Redis known to be down: fail now, typed and naming it, rather than after ioredis' retries (nothing is sent).
-    if (this.#deps.health.down) throw this.#deps.health.unavailable({ service: this.name, method }, true)
-    // Fast path once loaded and served: no extra awaits per call for what is already known.
-    const waitedMs = this.#loaded && this.#endpoints.length > 0 ? 0 : await this.#untilServed(method, options)
-    const info = this.#methods.get(method) ?? (await this.#methodInfo(method))
+    return payload
+  }
+
+  /** Counts the call in (after the bulkhead let it in); from here `#attempt` ends it exactly once. */
+  #begin(
+    method: string,
+    payload: string | undefined,
+    options: CallOptions,
+    info: MethodInfo,
+    waitedMs: number,
+    hooked: CallState | undefined,
+  ): CallRun {
     if (this.#total.inFlight >= this.#defaults.maxInFlight) {
       throw new BulkheadFullError({ service: this.name, method }, this.#defaults.maxInFlight)
     }
-    const timeoutMs = options.timeoutMs ?? info.timeoutMs ?? this.#defaults.timeoutMs
-    const retries = options.retries ?? info.retries ?? this.#defaults.retries
-    const callStarted = performance.now()
-    // The clock when the last attempt ended: the call's end too, so the common call reads the clock twice, not four times.
-    let ended = callStarted
-    this.#total.start()
-    let ok = false
-    // Made on the first retry: a call that succeeds at once allocates no set.
-    let tried: Set<string> | undefined
-    try {
-      for (let attempt = 1; ; attempt++) {
-        if (this.#deps.isClosed()) throw new ClosedError()
-        const endpoint = this.#pick(method, tried ?? NONE_TRIED, options.key)
-        const provider = endpoint.id
-        const breaker = this.#breaker(provider)
-        breaker.onStart()
-        this.#balancer.onStart(endpoint)
-        this.#recorder(provider).start()
-        if (this.#deps.listens('callStart')) {
-          this.#deps.emit('callStart', { service: this.name, method, provider, attempt })
-        }
-        const started = attempt === 1 ? callStarted : performance.now()
-        // Time spent waiting for a first provider is taken from the first attempt: the call keeps its deadline.
-        const attemptMs = attempt === 1 && waitedMs > 0 ? Math.max(1, Math.floor(timeoutMs - waitedMs)) : timeoutMs
-        if (hooked !== undefined) hooked.started(attempt, provider, started, started + attemptMs)
-        const request: RequestOptions = {
-          service: this.name,
-          providerId: provider,
-          method,
-          params: payload,
-          timeoutMs: attemptMs,
-          attempt,
-        }
-        if (options.signal) request.signal = options.signal
-        if (options.metadata) request.metadata = options.metadata
-        let error: RedRpcError
-        try {
-          const result = await this.#deps.transport().request(request)
-          ended = performance.now()
-          const latencyMs = ended - started
-          this.#attemptEnded(endpoint, breaker, method, attempt, latencyMs, undefined)
-          hooked?.ended(latencyMs, undefined)
-          ok = true
-          return result
-        } catch (err) {
-          error = toCallError(err, { service: this.name, method, provider }, timeoutMs)
-          // A call that failed in transit or timed out while the Redis is down failed because of it.
-          if ((error instanceof CallFailedError || error instanceof CallTimeoutError) && this.#deps.health.down) {
-            error = this.#deps.health.unavailable({ service: this.name, method, provider }, false, error)
-          }
-          ended = performance.now()
-          const latencyMs = ended - started
-          this.#attemptEnded(endpoint, breaker, method, attempt, latencyMs, error)
-          hooked?.ended(latencyMs, error)
-        }
-        if (attempt > retries || !isRetryable(error, info)) throw error
-        tried ??= new Set()
-        tried.add(provider)
-        this.#deps.emit('retry', { service: this.name, method, provider, attempt, latencyMs: 0, ok: false, error })
-        if (this.#defaults.retryDelayMs > 0) await pause(this.#defaults.retryDelayMs, options.signal)
-      }
-    } finally {
-      // A failed call reads the clock again: it may have failed before any attempt (a pick, a closed client).
-      this.#total.end((ok ? ended : performance.now()) - callStarted, ok)
+    const run: CallRun = {
+      method,
+      payload,
+      options,
+      info,
+      timeoutMs: options.timeoutMs ?? info.timeoutMs ?? this.#defaults.timeoutMs,
+      retries: options.retries ?? info.retries ?? this.#defaults.retries,
+      waitedMs,
+      hooked,
+      startedAt: performance.now(),
+      tried: undefined,
     }
+    this.#total.start()
+    return run
+  }
+
+  /**
+   * Attempt `attempt` of a call, then the next ones while its failures may be retried on other providers. Never
+   * throws: every way out settles the returned promise and ends the call's count (`#total`) once. The clock is read
+   * twice on a call that succeeds at once (its start is the first attempt's).
+   */
+  #attempt(run: CallRun, attempt: number): Promise<unknown> {
+    const { method, options, hooked } = run
+    let endpoint: Endpoint
+    let breaker: CircuitBreaker
+    let started: number
+    let sent: Promise<unknown>
+    try {
+      if (this.#deps.isClosed()) throw new ClosedError()
+      endpoint = this.#pick(method, run.tried ?? NONE_TRIED, options.key)
+      const provider = endpoint.id
+      breaker = this.#breaker(provider)
+      breaker.onStart()
+      this.#balancer.onStart(endpoint)
+      this.#recorder(provider).start()
+      if (this.#deps.listens('callStart')) {
+        this.#deps.emit('callStart', { service: this.name, method, provider, attempt })
+      }
+      started = attempt === 1 ? run.startedAt : performance.now()
+      // Time spent waiting for a first provider is taken from the first attempt: the call keeps its deadline.
+      const attemptMs =
+        attempt === 1 && run.waitedMs > 0 ? Math.max(1, Math.floor(run.timeoutMs - run.waitedMs)) : run.timeoutMs
+      if (hooked !== undefined) hooked.started(attempt, provider, started, started + attemptMs)
+      const request: RequestOptions = {
+        service: this.name,
+        providerId: provider,
+        method,
+        params: run.payload,
+        timeoutMs: attemptMs,
+        attempt,
+      }
+      if (options.signal) request.signal = options.signal
+      if (options.metadata) request.metadata = options.metadata
+      sent = this.#deps.transport().request(request)
+    } catch (err) {
+      this.#total.end(performance.now() - run.startedAt, false)
+      return Promise.reject(err)
+    }
+    return sent.then(
+      (result) => this.#succeeded(run, attempt, endpoint, breaker, started, result),
+      (err: unknown) => this.#failed(run, attempt, endpoint, breaker, started, err),
+    )
+  }
+
+  #succeeded(
+    run: CallRun,
+    attempt: number,
+    endpoint: Endpoint,
+    breaker: CircuitBreaker,
+    started: number,
+    result: unknown,
+  ): unknown {
+    const ended = performance.now()
+    const latencyMs = ended - started
+    try {
+      this.#attemptEnded(endpoint, breaker, run.method, attempt, latencyMs, undefined)
+      run.hooked?.ended(latencyMs, undefined)
+    } catch (err) {
+      // Not expected (listeners' exceptions are swallowed where events are emitted); if it happens, the call fails
+      // and is still counted out.
+      this.#total.end(performance.now() - run.startedAt, false)
+      throw err
+    }
+    this.#total.end(ended - run.startedAt, true)
+    return result
+  }
+
+  #failed(
+    run: CallRun,
+    attempt: number,
+    endpoint: Endpoint,
+    breaker: CircuitBreaker,
+    started: number,
+    err: unknown,
+  ): Promise<unknown> {
+    const { method } = run
+    const provider = endpoint.id
+    try {
+      let error = toCallError(err, { service: this.name, method, provider }, run.timeoutMs)
+      // A call that failed in transit or timed out while the Redis is down failed because of it.
+      if ((error instanceof CallFailedError || error instanceof CallTimeoutError) && this.#deps.health.down) {
+        error = this.#deps.health.unavailable({ service: this.name, method, provider }, false, error)
+      }
+      const latencyMs = performance.now() - started
+      this.#attemptEnded(endpoint, breaker, method, attempt, latencyMs, error)
+      run.hooked?.ended(latencyMs, error)
+      if (attempt > run.retries || !isRetryable(error, run.info)) throw error
+      run.tried ??= new Set()
+      run.tried.add(provider)
+      this.#deps.emit('retry', { service: this.name, method, provider, attempt, latencyMs: 0, ok: false, error })
+    } catch (final) {
+      this.#total.end(performance.now() - run.startedAt, false)
+      return Promise.reject(final)
+    }
+    const delayMs = this.#defaults.retryDelayMs
+    if (delayMs > 0) return pause(delayMs, run.options.signal).then(() => this.#attempt(run, attempt + 1))
+    return this.#attempt(run, attempt + 1)
   }
 
   /** `encodeValue` with the call site on its refusal. */
@@ -264,24 +384,30 @@ export class ServiceClient {
 
   /** Picks a live provider whose breaker lets calls through, avoiding those already tried when others exist. */
   #pick(method: string, tried: ReadonlySet<string>, key: string | undefined): Endpoint {
-    const site = { service: this.name, method }
-    if (this.#endpoints.length === 0) throw new NoProviderError('no live provider', site)
+    // The error site is built only for an error: a call's path allocates nothing it does not keep.
+    if (this.#endpoints.length === 0) throw new NoProviderError('no live provider', this.#site(method))
     // The common case, every breaker closed and a first attempt, allocates nothing.
     const passing =
       this.#notClosed === 0 ? this.#endpoints : this.#endpoints.filter((e) => this.#breaker(e.id).canPass())
-    if (passing.length === 0) throw new CircuitOpenError('every provider has its circuit breaker open', site)
+    if (passing.length === 0) {
+      throw new CircuitOpenError('every provider has its circuit breaker open', this.#site(method))
+    }
     if (tried.size === 0 && key === undefined) {
       const first = this.#balancer.pick(passing)
-      if (!first) throw new NoProviderError('the load balancer picked no provider', site)
+      if (!first) throw new NoProviderError('the load balancer picked no provider', this.#site(method))
       return first
     }
     const fresh = passing.some((e) => !tried.has(e.id))
     const ctx = fresh && tried.size > 0 ? { exclude: tried as ReadonlySet<string> } : {}
     const picked = this.#balancer.pick(passing, key === undefined ? ctx : { ...ctx, key })
-    if (!picked) throw new NoProviderError('the load balancer picked no provider', site)
+    if (!picked) throw new NoProviderError('the load balancer picked no provider', this.#site(method))
     // A custom policy that ignores `exclude` must not send a retry back to the provider that just failed it.
     if (fresh && tried.has(picked.id)) return passing.find((e) => !tried.has(e.id)) as Endpoint
     return picked
+  }
+
+  #site(method: string): { service: string; method: string } {
+    return { service: this.name, method }
   }
 
   #breaker(provider: string): CircuitBreaker {
