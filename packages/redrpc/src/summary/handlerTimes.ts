@@ -1,3 +1,4 @@
+import { isThenable } from '@org/redis-core'
 import type { MethodContext, NormalizedMethod } from '../methods.js'
 import { CallRecorder } from '../Stats.js'
 
@@ -53,8 +54,4 @@ export class HandlerTimes {
       return result
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof (value as { then?: unknown } | undefined)?.then === 'function'
 }
