@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RemoteCallError } from '../src/index.js'
-import { type Stack, startStack } from './helpers.js'
+import { type Stack, startStack, work } from './helpers.js'
 
 let stack: Stack
 beforeAll(async () => {
@@ -25,12 +25,13 @@ describe("a caller's counts", () => {
       boom: () => {
         throw new Error('no')
       },
-      // Stalls on cc-1 (past the call's timeout) until told not to: the call is retried on cc-2.
+      // Stalls on cc-1 until well after the call's deadline, while told to: the call is retried on cc-2.
       read: {
         idempotent: true,
         handler: async (_p: unknown, ctx: { providerId: string; signal: AbortSignal }) => {
           if (hang && ctx.providerId === 'cc-1') {
             await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }))
+            await work(500)
           }
           return ctx.providerId
         },
@@ -47,7 +48,7 @@ describe("a caller's counts", () => {
     expect(stats()).toMatchObject({ calls: 4, errors: 1, inFlight: 0 })
 
     // Round robin sends one of two calls to cc-1 first: that one times out there and is answered by cc-2.
-    const read = await Promise.all([service.callApi('read', undefined, { timeoutMs: 300 }), service.callApi('read')])
+    const read = await Promise.all([service.callApi('read'), service.callApi('read')])
     hang = false
     expect(read).toEqual(['cc-2', 'cc-2'])
     expect(retried).toEqual(['cc-1'])
