@@ -147,8 +147,8 @@ export class ServiceClient {
    * The call itself. A call on a service already loaded, to a method without a params schema, has nothing to wait
    * for before its first attempt: it is checked and sent in this turn, and its attempts run on promise reactions
    * (`#attempt`), not in a suspended async function. That keeps what a call in flight holds small, which shows under
-   * load: with 256 calls in flight, -0.4 µs of caller CPU per call (less garbage collection), measured against the
-   * async version with interleaved blocks in one process. Anything else first waits in `#prepareSlowly`.
+   * load: with 256 calls in flight, 0.2-1.5 µs less caller CPU per call (less garbage collection), measured against
+   * the async version with `bench/src/redrpc/callerAB.ts`. Anything else first waits in `#prepareSlowly`.
    */
   #call(method: string, params: unknown, options: CallOptions, hooked: CallState | undefined): Promise<unknown> {
     const info =
