@@ -1,4 +1,5 @@
 import { runScript } from '@org/redis-core'
+import { registration } from '../directGrant.js'
 import { LeasedPlace } from '../LeasedPlace.js'
 import { WAITER_LEASE } from '../options.js'
 import { SHARE_LEAVE } from '../scripts/shareLeave.js'
@@ -65,13 +66,10 @@ export class SharePlace extends LeasedPlace {
   }
 
   protected sendRenewal(i: number): Promise<unknown> {
-    const { spec, id, ticket } = this.call
-    return runScript(this.family.instances[i]!, SHARE_RENEW, spec.keys, [
-      spec.code,
-      spec.permits,
-      id,
-      ticket,
-      WAITER_LEASE,
-    ])
+    const { spec, id, ticket, grant } = this.call
+    const args: (string | number)[] = [spec.code, spec.permits, id, ticket, WAITER_LEASE]
+    const registered = registration(grant, this.family.inbox)
+    if (registered !== undefined) args.push(registered)
+    return runScript(this.family.instances[i]!, SHARE_RENEW, spec.keys, args)
   }
 }

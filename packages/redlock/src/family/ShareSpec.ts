@@ -28,4 +28,11 @@ export interface ShareCall extends AcquireCall {
   granted: readonly boolean[] | undefined
   /** The semaphore seat its next attempt asks for (-1: any): the one most instances gave its last attempt. */
   seat: number
+  /**
+   * The grant value its last attempt registered (a permit's waiter that may queue, see `scripts/shareHandOver.ts`): a
+   * seat freed is handed to it. Each attempt registers a new one.
+   */
+  grant?: string
+  /** Monotonic ms when the attempt that registered `grant` started: no seat was handed to it before. */
+  grantSince: number
 }

@@ -3,6 +3,7 @@ import { runScript } from '@org/redis-core'
 import { type InstanceAnswer, instanceAnswers } from '../answers.js'
 import { driftFor } from '../attempt.js'
 import { now } from '../clock.js'
+import { registration } from '../directGrant.js'
 import { type Answer, gather, type RoundRule, reportTimeouts } from '../gather.js'
 import { FENCE_PAST } from '../scripts/fencePast.js'
 import { SHARE_ACQUIRE } from '../scripts/shareAcquire.js'
@@ -41,8 +42,8 @@ function bySeat(answers: readonly Answer<GrantReply>[]): Map<number, number> {
   return seats
 }
 
-/** The value a quorum of the grants returned, if any: a token nobody else got (see `fencePast.ts`). */
-function agreed(values: readonly (number | undefined)[], quorum: number): number | undefined {
+/** The value a quorum of the grants returned, if any: a token nobody else got (each increment returns its own). */
+export function agreed(values: readonly (number | undefined)[], quorum: number): number | undefined {
   const counts = new Map<number, number>()
   for (const v of values) {
     if (v === undefined) continue
@@ -71,8 +72,11 @@ const TAKE: RoundRule<GrantReply> = {
 /** Waits for every instance asked (the others answer at once): the counters moved are compared as a whole. */
 const MOVE_PAST: RoundRule<number> = { parse: Number, decided: () => false }
 
-/** Rounds of `fencePast` before an attempt whose counters keep differing gives up (and is retried). */
-const FENCE_ROUNDS = 3
+/**
+ * How far above the highest counter seen each round of `fencePast` asks, before an attempt whose counters keep moving
+ * gives up (and is retried). Tokens only need to be distinct and rising: a gap costs nothing.
+ */
+const FENCE_STEPS = [8, 64, 512]
 
 /** The outcome of one attempt at a shared hold. */
 export type ShareOutcome =
@@ -98,15 +102,22 @@ export type ShareOutcome =
  * won on a quorum with validity `ttl - elapsed - drift` left. A semaphore's permit must be given the same seat by a
  * quorum (see `scripts/shareQueue.ts`: seats are what keeps the holders to `permits`); where another seat was given,
  * it is let go at once. The fencing token is a counter value a quorum returned: each grant raises the counter by one,
- * so that value was returned to this attempt only; when the granting instances disagree, `fencePast` moves a quorum
- * past the highest one first. A failed attempt is undone on every instance that may hold it.
+ * so that value was returned to this attempt only; when the granting instances disagree, `fencePast` raises a quorum
+ * of them to one value above the highest first. A failed attempt is undone on every instance that may hold it.
  */
 export async function attemptShare(family: FamilyContext, call: ShareCall): Promise<ShareOutcome> {
   const { spec, ttl, requestTimeout } = call
   const value = randomUUID()
-  call.tries++
   const start = now()
-  const args = [spec.code, value, ttl, spec.permits, call.lease, call.ticket, call.id, call.seat]
+  const args: (string | number)[] = [spec.code, value, ttl, spec.permits, call.lease, call.ticket, call.id, call.seat]
+  // A permit's waiter that may queue registers a new grant value with each attempt (see `scripts/shareHandOver.ts`);
+  // from now on a seat handed to the previous one no longer counts for it (this attempt takes such seats over).
+  if (spec.permits > 0 && call.lease > 0) {
+    call.grant = `${call.id}/${call.tries}`
+    call.grantSince = start
+    args.push(registration(call.grant, family.inbox)!)
+  }
+  call.tries++
   const answers = await gather(family, TAKE, requestTimeout, (i) =>
     runScript(family.instances[i]!, SHARE_ACQUIRE, spec.keys, args),
   )
@@ -144,27 +155,34 @@ export async function attemptShare(family: FamilyContext, call: ShareCall): Prom
 }
 
 /**
- * Moves the counters of the instances that granted the hold past `top` until a quorum of them returns one value;
- * undefined when they keep differing. Only those instances: the token must be recorded where the hold is held, while
- * it is held, so that a hold that excludes this one (a writer and anybody) and is granted there later, after this
- * one let go, counts from above it. (An instance that did not grant may have granted an early attempt of a waiter
- * that will win later, before the move.)
+ * Raises the counters of the instances that granted the hold to one value above `top` until a quorum of them took it
+ * (see `fencePast.ts`); undefined when they keep refusing. Only those instances: the token must be recorded where the
+ * hold is held, while it is held, so that a hold that excludes this one (a writer and anybody) and is granted there
+ * later, after this one let go, counts from above it. (An instance that did not grant may have granted an early
+ * attempt of a waiter that will win later, before the move.) Each round asks further above the highest counter seen:
+ * under contention the counters move while the round is on its way.
  */
-async function movePast(
+export async function movePast(
   family: FamilyContext,
   call: ShareCall,
   top: number,
   grants: readonly (number | undefined)[],
 ): Promise<number | undefined> {
   const { keys } = call.spec
-  for (let round = 0; round < FENCE_ROUNDS; round++) {
+  for (const step of FENCE_STEPS) {
+    const wanted = top + step
     const moved = await gather(family, MOVE_PAST, call.requestTimeout, (i) =>
-      grants[i] === undefined ? Promise.resolve(Number.NaN) : runScript(family.instances[i]!, FENCE_PAST, keys, [top]),
+      grants[i] === undefined
+        ? Promise.resolve(Number.NaN)
+        : runScript(family.instances[i]!, FENCE_PAST, keys, [wanted]),
     )
-    const values = moved.map((a) => (a.status === 'ok' && Number.isFinite(a.value) ? a.value : undefined))
-    const token = agreed(values, family.quorum)
-    if (token !== undefined) return token
-    for (const v of values) if (v !== undefined && v > top) top = v
+    let took = 0
+    for (const a of moved) {
+      if (a.status !== 'ok' || !Number.isFinite(a.value)) continue
+      if (a.value === wanted) took++
+      else top = Math.max(top, -a.value)
+    }
+    if (took >= family.quorum) return wanted
   }
   return undefined
 }
@@ -185,6 +203,8 @@ function undo(
   const { spec } = call
   const ticket = kept === undefined ? call.ticket : 0
   const args = [value, spec.channel, spec.code, call.id, ticket, call.lease, spec.permits]
+  const registered = registration(call.grant, family.inbox)
+  if (ticket > 0 && registered !== undefined) args.push(registered)
   family.instances.forEach((client, i) => {
     const a = answers[i]!
     if (a.status === 'ok' && (!isGrant(a.value) || a.value.seat === kept)) return
