@@ -1,5 +1,4 @@
 import { runScript } from '@org/redis-core'
-import { registration } from '../directGrant.js'
 import { LeasedPlace } from '../LeasedPlace.js'
 import { WAITER_LEASE } from '../options.js'
 import { SHARE_LEAVE } from '../scripts/shareLeave.js'
@@ -7,6 +6,7 @@ import { SHARE_RENEW } from '../scripts/shareRenew.js'
 import type { Waiter } from '../Waiter.js'
 import type { FamilyContext } from './FamilyContext.js'
 import type { ShareCall } from './ShareSpec.js'
+import { seatRegistration } from './seatTally.js'
 
 /**
  * A waiter's place in the queue of a shared hold in Redis: a `LeasedPlace` (ticket settled once, lease renewed, woken
@@ -66,9 +66,9 @@ export class SharePlace extends LeasedPlace {
   }
 
   protected sendRenewal(i: number): Promise<unknown> {
-    const { spec, id, ticket, grant } = this.call
+    const { spec, id, ticket } = this.call
     const args: (string | number)[] = [spec.code, spec.permits, id, ticket, WAITER_LEASE]
-    const registered = registration(grant, this.family.inbox)
+    const registered = seatRegistration(this.call, this.family.inbox)
     if (registered !== undefined) args.push(registered)
     return runScript(this.family.instances[i]!, SHARE_RENEW, spec.keys, args)
   }

@@ -12,6 +12,12 @@ import type { ShareCall, ShareSpec } from './ShareSpec.js'
 import { SeatTally } from './seatTally.js'
 import { takeShareGrant } from './shareGrant.js'
 
+/**
+ * The seat the next permit acquire of this process prefers (see `seatTally.ts`): in turn, so this process' waiters
+ * spread over the seats and a freed seat usually finds a waiter near the head of the line that prefers it.
+ */
+let turn = 0
+
 /** What the last attempt found, for the error an acquire gives up with. */
 interface Last {
   readonly locked: boolean
@@ -40,6 +46,7 @@ export async function acquireShare(
   const retries = retriesOf(options, settings)
   const startedAt = now()
   const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : startedAt + options.timeout
+  const prefers = spec.permits > 0 ? turn++ % spec.permits : -1
   const call: ShareCall = {
     spec,
     ttl,
@@ -50,8 +57,9 @@ export async function acquireShare(
     tries: 0,
     queued: false,
     granted: undefined,
-    seat: -1,
+    seat: prefers,
     grantSince: 0,
+    prefers,
   }
   // A key of its own in the wait queue (see `FamilyContext.ts`): woken by id, never behind another waiter here.
   const waiter = new Waiter([`${spec.resource}\n${call.id}`], ttl, call.id)

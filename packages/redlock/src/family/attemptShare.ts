@@ -3,13 +3,13 @@ import { runScript } from '@org/redis-core'
 import { type InstanceAnswer, instanceAnswers } from '../answers.js'
 import { driftFor } from '../attempt.js'
 import { now } from '../clock.js'
-import { registration } from '../directGrant.js'
 import { type Answer, gather, type RoundRule, reportTimeouts } from '../gather.js'
 import { FENCE_PAST } from '../scripts/fencePast.js'
 import { SHARE_ACQUIRE } from '../scripts/shareAcquire.js'
 import { SHARE_UNDO } from '../scripts/shareUndo.js'
 import type { FamilyContext } from './FamilyContext.js'
 import type { ShareCall } from './ShareSpec.js'
+import { seatRegistration } from './seatTally.js'
 
 /** A grant: the fencing counter after its increment, and the seat (-1 unless a semaphore's). */
 interface Grant {
@@ -115,7 +115,7 @@ export async function attemptShare(family: FamilyContext, call: ShareCall): Prom
   if (spec.permits > 0 && call.lease > 0) {
     call.grant = `${call.id}/${call.tries}`
     call.grantSince = start
-    args.push(registration(call.grant, family.inbox)!)
+    args.push(seatRegistration(call, family.inbox)!)
   }
   call.tries++
   const answers = await gather(family, TAKE, requestTimeout, (i) =>
@@ -203,7 +203,7 @@ function undo(
   const { spec } = call
   const ticket = kept === undefined ? call.ticket : 0
   const args = [value, spec.channel, spec.code, call.id, ticket, call.lease, spec.permits]
-  const registered = registration(call.grant, family.inbox)
+  const registered = seatRegistration(call, family.inbox)
   if (ticket > 0 && registered !== undefined) args.push(registered)
   family.instances.forEach((client, i) => {
     const a = answers[i]!

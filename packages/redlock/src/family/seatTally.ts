@@ -1,6 +1,16 @@
 import type { Heard } from '../directGrant.js'
 import type { ShareCall } from './ShareSpec.js'
 
+/**
+ * What a permit's waiter registers with its queue entry (see `scripts/shareHandOver.ts`): its grant value, the seat it
+ * prefers, and its Redlock's shared-hold inbox, space-separated; undefined without a grant value. A freed seat goes to
+ * the first waiter near the head of the line that prefers it, so every instance whose line agrees hands it to the same
+ * waiter, whatever order racing releases reached it in.
+ */
+export function seatRegistration(call: ShareCall, inbox: string): string | undefined {
+  return call.grant === undefined ? undefined : `${call.grant} ${call.prefers} ${inbox}`
+}
+
 /** What a quorum of instances handed the waiter: the seat, and each instance's fencing counter (undefined: not it). */
 export interface HandedSeat {
   readonly seat: number
