@@ -76,9 +76,9 @@ const MOVE_PAST: RoundRule<number> = { parse: Number, decided: () => false }
  * How far past the highest counter seen each round of `fencePast` moves the counters, before an attempt whose counters
  * keep differing gives up (and is retried). Not just past it: under contention other grants raise the counters while
  * the round is on its way, and "one past" then differs by instance. Measured in a one-process L5 probe (4 Redlocks x
- * 4 workers, 4 permits): with no slack 24% of the moves failed all three rounds (and 50% needed a second); with these, none of ~2,400 failed
- * and 3-11% needed a second round. Tokens only need to
- * be distinct and rising: a gap costs nothing.
+ * 4 workers, 4 permits): with no slack 24% of the moves failed all three rounds (and 50% needed a second); with
+ * these, none of ~2,400 failed and 3-11% needed a second round. Tokens only need to be distinct and rising: a gap
+ * costs nothing.
  */
 const FENCE_SLACK = [7, 63, 511]
 

@@ -50,7 +50,7 @@ export async function takeShareGrant(
   }
 }
 
-/** Extends a handed permit to its ttl once half of its short validity is gone, unless released first (`extendLater`). */
+/** Extends a handed permit to its ttl once half its short validity is gone, unless released first (`extendLater`). */
 export function extendHandedLater(family: FamilyContext, spec: ShareSpec, share: Share): void {
   extendLater(share, share.ttl, (ttl) => extendShare(family, spec, share, ttl))
 }

@@ -5,8 +5,8 @@ import { defineShareScript } from './shareQueue.js'
  *
  * KEYS: the eight keys of a shared hold (see `shareQueue.ts`).
  * ARGV: mode (`r` read, `w` write, `p` permit), value, ttl (ms), permits (mode `p`), lease (ms; 0 = do not queue),
- * ticket (0: none yet), waiter id, seat wanted (mode `p`; -1: any), registration (mode `p`, optional: `<grant> <inbox>`,
- * see `shareHandOver.ts`).
+ * ticket (0: none yet), waiter id, seat wanted (mode `p`; -1: any), registration (mode `p`, optional:
+ * `<grant> <seat> <inbox>`, see `shareHandOver.ts`).
  * Reply: when granted, `{ counter, seat }`: the fencing counter after its increment, and the seat taken (-1 unless
  * mode `p`); else `{ counter }`, this instance's ticket counter for the waiter (0 when it was not queued).
  *

@@ -10,8 +10,9 @@ import { SEAT_HAND_OVER } from './shareHandOver.js'
  * KEYS[1] `h`, the shared holders (readers, or a semaphore's permits): a sorted set of hold values scored by the Redis
  * time (ms) their hold ends; KEYS[2] `x`, the exclusive holder (a writer), the same way; KEYS[3] `q`, the waiters
  * scored by ticket; KEYS[4] `ql`, their leases (Redis time they end); KEYS[5] `qn`, a hash whose field `#` is the
- * ticket counter, and field `>id` a waiting permit's registration (see `shareHandOver.ts`); KEYS[6] `qw`, the waiting writers, scored as in `q`; KEYS[7], the fencing counter; KEYS[8] `hs`, a
- * semaphore's seats: a hash from seat number to the value holding it, and from that value back to its seat.
+ * ticket counter, and field `>id` a permit waiter's registration (see `shareHandOver.ts`); KEYS[6] `qw`, the waiting
+ * writers, scored as in `q`; KEYS[7], the fencing counter; KEYS[8] `hs`, a semaphore's seats: a hash from seat number
+ * to the value holding it, and from that value back to its seat.
  *
  * Why seats: a count of holders per instance is not enough on a quorum. With 3 instances and 3 permits, four holders
  * can each hold 2 instances while no instance has more than 3 (A and B on #1 and #2, C on #1 and #3, D on #2 and #3).
