@@ -64,8 +64,7 @@ export async function acquireShare(
   // A key of its own in the wait queue (see `FamilyContext.ts`): woken by id, never behind another waiter here.
   const waiter = new Waiter([`${spec.resource}\n${call.id}`], ttl, call.id)
   const place = new SharePlace(family, call, waiter)
-  const tally =
-    spec.permits > 0 && call.lease > 0 ? new SeatTally(call, family.instances.length, family.quorum) : undefined
+  const tally = call.lease > 0 ? new SeatTally(call, family.instances.length, family.quorum) : undefined
   const won = (outcome: Extract<ShareOutcome, { ok: true }>, attempts: number): ShareInit => ({
     kind: spec.kind,
     name: spec.name,

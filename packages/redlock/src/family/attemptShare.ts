@@ -114,9 +114,9 @@ export async function attemptShare(family: FamilyContext, call: ShareCall): Prom
   const value = randomUUID()
   const start = now()
   const args: (string | number)[] = [spec.code, value, ttl, spec.permits, call.lease, call.ticket, call.id, call.seat]
-  // A permit's waiter that may queue registers a new grant value with each attempt (see `scripts/shareHandOver.ts`);
-  // from now on a seat handed to the previous one no longer counts for it (this attempt takes such seats over).
-  if (spec.permits > 0 && call.lease > 0) {
+  // A waiter that may queue registers a new grant value with each attempt (see `scripts/shareHandOver.ts`); from now
+  // on a hold handed to the previous one no longer counts for it (this attempt takes such holds over).
+  if (call.lease > 0) {
     call.grant = `${call.id}/${call.tries}`
     call.grantSince = start
     args.push(seatRegistration(call, family.inbox)!)

@@ -5,14 +5,15 @@ import { defineShareScript } from './shareQueue.js'
  *
  * KEYS: the eight keys of a shared hold (see `shareQueue.ts`).
  * ARGV: mode (`r` read, `w` write, `p` permit), value, ttl (ms), permits (mode `p`), lease (ms; 0 = do not queue),
- * ticket (0: none yet), waiter id, seat wanted (mode `p`; -1: any), registration (mode `p`, optional:
- * `<grant> <seat> <inbox>`, see `shareHandOver.ts`).
+ * ticket (0: none yet), waiter id, seat wanted (mode `p`; -1: any), registration (optional: `<grant> <seat> <inbox>`,
+ * the seat -1 for a read or write hold, see `shareHandOver.ts`).
  * Reply: when granted, `{ counter, seat }`: the fencing counter after its increment, and the seat taken (-1 unless
  * mode `p`); else `{ counter }`, this instance's ticket counter for the waiter (0 when it was not queued).
  *
- * Guarantee: expired holders and waiters are pruned first, by this instance's clock. A permit whose waiter holds a seat
- * here by a hand-over (`handedHere`) takes that seat over: the seat passes to this attempt's value, with its ttl and a
- * new fencing counter value (the waiter held it already; its grant value no longer counts once this attempt is sent).
+ * Guarantee: expired holders and waiters are pruned first, by this instance's clock. A waiter that holds here by a
+ * hand-over (`handedHere`: a permit's seat, a read or a write hold) takes it over: the hold (and seat) passes to this
+ * attempt's value, with its ttl and a new fencing counter value (the waiter held it already; its grant value no longer
+ * counts once this attempt is sent).
  * Otherwise granted only when the mode
  * admits it (`admissible`): a writer when nobody holds and nobody waits before it; a reader when no writer holds and
  * no writer waits before it (a waiting writer stops new readers); a permit when the holders plus the waiters before
@@ -31,18 +32,20 @@ local lease, ticket, w = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local now = nowMs()
 pruneHolders(h, x, now, hs)
 pruneWaiters(q, ql, qw, now, qn)
-if mode == 'p' then
-  local handed = handedHere(h, qn, w)
-  if handed then
-    local seat = redis.call('HGET', hs, handed)
-    dropHold(h, x, hs, handed)
-    redis.call('ZADD', h, now + ttl, value)
-    keepFor(h, ttl)
+local handed = handedHere(h, x, qn, w)
+if handed then
+  local set = h
+  if redis.call('ZSCORE', x, handed) then set = x end
+  local seat = redis.call('HGET', hs, handed)
+  dropHold(h, x, hs, handed)
+  redis.call('ZADD', set, now + ttl, value)
+  keepFor(set, ttl)
+  if seat then
     redis.call('HSET', hs, seat, value, value, seat)
     keepFor(hs, ttl)
-    redis.call('HDEL', qn, '>' .. w)
-    return { redis.call('INCRBY', fence, 1), tonumber(seat) }
   end
+  redis.call('HDEL', qn, '>' .. w)
+  return { redis.call('INCRBY', fence, 1), tonumber(seat or '-1') }
 end
 if ticket > 0 and redis.call('ZSCORE', q, w) then
   redis.call('ZADD', q, ticket, w)

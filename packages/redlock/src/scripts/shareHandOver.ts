@@ -1,8 +1,10 @@
 import { HAND_OVER_TTL } from '../options.js'
 
 /**
- * The semaphore's direct grant, in Lua (defined after `SHARE_INCLUDES`, see `shareQueue.ts`): a seat freed on an
- * instance goes straight to a waiter there, without an attempt of its own.
+ * The direct grant of the shared holds, in Lua (defined after `SHARE_INCLUDES`, see `shareQueue.ts`): a seat freed on
+ * an instance goes straight to a waiter there, without an attempt of its own; so does a read-write lock a change lets
+ * waiters into (`handHolds`: the writer first in line when nobody holds, else the readers before the first waiting
+ * writer, exactly those `announce` would name, each under its grant value and announced with seat -1).
  *
  * A waiter that may queue for a permit registers with each attempt and renewal (field `>id` of `qn`) a *grant value*
  * (a fresh `<waiter id>/<n>` per attempt, never the value of an attempt), the seat it prefers, and its Redlock's inbox:
@@ -24,9 +26,10 @@ import { HAND_OVER_TTL } from '../options.js'
  *
  * Why a grant value of its own: nothing of the waiter touches a seat held by the value it registered last but that
  * value's expiry and the waiter's own later requests: the undo of an attempt drops the attempt's value only, so an
- * undo racing a hand-over cannot take a seat the waiter counted. `handedHere` finds such a seat: the waiter's next
- * attempt takes it over (the seat passes to the attempt's value: the waiter held it already), renewals and undos do
- * not queue it again (a queued holder would count twice), and its release or leave gives it back.
+ * undo racing a hand-over cannot take a seat the waiter counted. `handedHere` finds such a seat (or read or write
+ * hold): the waiter's next attempt takes it over (it passes to the attempt's value: the waiter held it already),
+ * renewals and undos do not queue it again (a queued holder would count twice), and its release or leave gives it
+ * back.
  */
 export const SEAT_HAND_OVER = `local SEAT_HAND_OVER_TTL = ${HAND_OVER_TTL}
 local function grantOf(registration)
@@ -43,9 +46,9 @@ local function seatAndInbox(registration)
   if not next then return tonumber(rest) or -1, nil end
   return tonumber(string.sub(rest, 1, next - 1)) or -1, string.sub(rest, next + 1)
 end
-local function handedHere(h, qn, w)
+local function handedHere(h, x, qn, w)
   local grant = grantOf(redis.call('HGET', qn, '>' .. w))
-  if grant and redis.call('ZSCORE', h, grant) then return grant end
+  if grant and (redis.call('ZSCORE', h, grant) or redis.call('ZSCORE', x, grant)) then return grant end
   return nil
 end
 local function handSeat(channel, h, q, ql, qw, hs, fence, w, registration, s)
@@ -55,16 +58,44 @@ local function handSeat(channel, h, q, ql, qw, hs, fence, w, registration, s)
   s = tostring(s)
   redis.call('ZADD', h, now + SEAT_HAND_OVER_TTL, grant)
   keepFor(h, SEAT_HAND_OVER_TTL)
-  redis.call('HSET', hs, s, grant, grant, s)
-  keepFor(hs, SEAT_HAND_OVER_TTL)
+  if s ~= '-1' then
+    redis.call('HSET', hs, s, grant, grant, s)
+    keepFor(hs, SEAT_HAND_OVER_TTL)
+  end
   redis.call('ZREM', q, w)
   redis.call('ZREM', ql, w)
   redis.call('ZREM', qw, w)
   local c = redis.call('INCRBY', fence, 1)
   redis.call('PUBLISH', inbox or channel, '>' .. w .. ' ' .. c .. ' ' .. grant .. ' ' .. s)
 end
+local function handHolds(channel, h, x, q, ql, qn, qw, fence, except)
+  if redis.call('EXISTS', q) == 0 or redis.call('EXISTS', x) == 1 then return end
+  local ids, set = nil, h
+  local first = redis.call('ZRANGE', qw, 0, 0)[1]
+  if not first then
+    ids = redis.call('ZRANGE', q, 0, -1)
+  else
+    local at = redis.call('ZRANK', q, first)
+    if at == 0 then
+      if redis.call('EXISTS', h) == 1 then return end
+      ids, set = { first }, x
+    else
+      ids = redis.call('ZRANGE', q, 0, at - 1)
+    end
+  end
+  for j = 1, #ids do
+    if ids[j] ~= except then
+      local registration = redis.call('HGET', qn, '>' .. ids[j])
+      if registration then
+        handSeat(channel, set, q, ql, qw, nil, fence, ids[j], registration, -1)
+      else
+        redis.call('PUBLISH', channel, '>' .. ids[j])
+      end
+    end
+  end
+end
 local function handSeats(channel, permits, h, x, q, ql, qn, qw, hs, fence, except, seat)
-  if permits == 0 then return announce(channel, permits, h, x, q, qw, except) end
+  if permits == 0 then return handHolds(channel, h, x, q, ql, qn, qw, fence, except) end
   if redis.call('EXISTS', q) == 0 then return end
   local free = permits - redis.call('ZCARD', h)
   if free <= 0 then return end

@@ -16,7 +16,7 @@ export const SHARE_LEAVE = defineShareScript(
   `
 local h, x, q, ql, qn, qw, fence, hs = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local w = ARGV[1]
-local handed = handedHere(h, qn, w)
+local handed = handedHere(h, x, qn, w)
 local seat = -1
 if handed then
   seat = tonumber(redis.call('HGET', hs, handed) or '-1')

@@ -20,7 +20,7 @@ local value, w = ARGV[1], ARGV[4]
 local now = nowMs()
 local changed = false
 if w then
-  local other = handedHere(h, qn, w)
+  local other = handedHere(h, x, qn, w)
   if other and other ~= value then changed = dropHold(h, x, hs, other) > 0 end
   if redis.call('ZREM', q, w) == 1 then
     redis.call('ZREM', ql, w)

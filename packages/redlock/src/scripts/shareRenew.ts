@@ -20,7 +20,7 @@ local mode, permits, w, ticket, lease = ARGV[1], tonumber(ARGV[2]), ARGV[3], ton
 local now = nowMs()
 pruneHolders(h, x, now, hs)
 pruneWaiters(q, ql, qw, now, qn)
-if handedHere(h, qn, w) then return 1 end
+if handedHere(h, x, qn, w) then return 1 end
 redis.call('ZADD', q, ticket, w)
 if ARGV[6] then redis.call('HSET', qn, '>' .. w, ARGV[6]) end
 if mode == 'w' then redis.call('ZADD', qw, ticket, w) end

@@ -22,7 +22,7 @@ local h, x, q, ql, qn, qw, fence, hs = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[
 local seat = tonumber(redis.call('HGET', hs, ARGV[1]) or '-1')
 local removed = dropHold(h, x, hs, ARGV[1])
 local ticket, lease, w = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[4]
-if ticket > 0 and lease > 0 and not handedHere(h, qn, w) then
+if ticket > 0 and lease > 0 and not handedHere(h, x, qn, w) then
   local now = nowMs()
   redis.call('ZADD', q, ticket, w)
   if ARGV[3] == 'w' then redis.call('ZADD', qw, ticket, w) end

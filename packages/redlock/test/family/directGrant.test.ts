@@ -162,3 +162,47 @@ describe('a waiter is handed the seat it prefers, and a seat held long does not 
     await long.release()
   })
 })
+
+describe('a read-write lock released while others wait hands them the hold: held without an attempt', () => {
+  const redis = useRedis(3)
+  const queueOfRw = (name: string) => shareKeys('redlock:', 'rw', name)[2]!
+
+  async function untilRwQueued(clients: Redis[], name: string, count: number): Promise<void> {
+    const queued = async () =>
+      (await Promise.all(clients.map((c) => c.zcard(queueOfRw(name))))).every((n) => n >= count)
+    await waitFor(queued, { timeoutMs: 10_000, what: `${count} waiters queued for ${name}` })
+  }
+
+  it('a writer released hands the lock to the two readers waiting; a reader released hands it to a writer', async () => {
+    const name = fresh('rwdirect')
+    const inspect = redis.inspect()
+    const writer = await redis.redlock().readWrite(name).write(20_000)
+    const patient = { retryCount: -1, retryDelay: 10_000, retryJitter: 0 }
+    const readers = [0, 1].map(() => redis.redlock(patient).readWrite(name).read(8_000))
+    await untilRwQueued(inspect, name, 2)
+    await hold(400) // past a lease renewal: settled and subscribed
+    const seen = await countAttempts(inspect, name)
+    await writer.release()
+    const [r1, r2] = await Promise.all(readers)
+    for (const r of [r1!, r2!]) {
+      expect(r.value).toMatch(/\/\d+$/) // a grant value: no attempt set a value of its own
+      expect(r.fencingToken > writer.fencingToken).toBe(true)
+    }
+    await hold(50) // anything sent by then has reached MONITOR
+    expect(seen.count()).toBe(0)
+    seen.stop()
+    const next = redis.redlock(patient).readWrite(name).write(8_000) // its first attempt is refused and queues it
+    await untilRwQueued(inspect, name, 1)
+    await hold(400)
+    const seenAgain = await countAttempts(inspect, name)
+    await Promise.all([r1!.release(), r2!.release()])
+    const w2 = await next
+    expect(w2.value).toMatch(/\/\d+$/)
+    expect(w2.fencingToken > r1!.fencingToken && w2.fencingToken > r2!.fencingToken).toBe(true)
+    await hold(50)
+    expect(seenAgain.count()).toBe(0)
+    await w2.release()
+    seenAgain.stop()
+    for (const client of inspect) client.disconnect()
+  })
+})
