@@ -3,11 +3,15 @@ import { driftFor } from './attempt.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
 import { extend } from './extend.js'
-import { Lock, lockValidUntil } from './Lock.js'
+import { type Hold, holdValidUntil } from './Hold.js'
+import { Lock } from './Lock.js'
 import { HAND_OVER_TTL, HANDOVER_TOKENS } from './options.js'
 
-/** A direct grant is taken only with at least this much validity left (ms); otherwise the waiter claims the key. */
-const MIN_LEFT = HAND_OVER_TTL / 4
+/**
+ * A direct grant is taken only with at least this much validity left (ms); otherwise the waiter claims the key (a
+ * semaphore's waiter attempts, see `family/shareGrant.ts`).
+ */
+export const MIN_LEFT = HAND_OVER_TTL / 4
 
 /**
  * What a waiter registers with its queue entry (see `scripts/queue.ts`): its grant value, then its Redlock's inbox
@@ -110,24 +114,24 @@ export function takeGrant(
     ttl: call.ttl,
     validUntil,
   })
-  extendLater(ctx, lock, call.ttl)
+  extendLater(lock, call.ttl, (ttl) => extend(ctx, lock, ttl))
   return lock
 }
 
 /**
- * Extends a granted lock to its own ttl once half of its short validity is gone, unless it was released by then.
- * Not at once: sent right after the grant, the extension's three scripts were written on the hand-over's critical
+ * Extends a granted lock (or a semaphore's handed permit: any hold, with its own `extend`) to its own ttl once half
+ * of its short validity is gone, unless it was released by then. Not at once: sent right after the grant, the extension's three scripts were written on the hand-over's critical
  * path (0.36 ms of a 1.8 ms hand-off at p50 in L4a, measured with timestamps) and cost every instance a script per
  * hand-over, while a lock held a few ms never needs it. Half the validity (at least `MIN_LEFT / 2`, some 125 ms)
  * leaves the extension ample time to land; until then the keys carry the hand-over ttl and `lock.remaining` says so,
  * and a failed extension leaves the lock its short validity, as before.
  */
-function extendLater(ctx: RedlockContext, lock: Lock, ttl: number): void {
-  const granted = lockValidUntil(lock)
+export function extendLater(lock: Hold, ttl: number, extend: (ttl: number) => Promise<unknown>): void {
+  const granted = holdValidUntil(lock)
   const timer = setTimeout(
     () => {
       // Released, or extended by its holder meanwhile (whose ttl then stands): nothing to do.
-      if (!lock.released && lockValidUntil(lock) === granted) extend(ctx, lock, ttl).catch(() => {})
+      if (!lock.released && holdValidUntil(lock) === granted) extend(ttl).catch(() => {})
     },
     Math.max(0, lock.remaining / 2),
   )

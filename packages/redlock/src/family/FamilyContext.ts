@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import type { RoundContext } from '../gather.js'
+import { inboxChannel } from '../keys.js'
 import type { RedisClient, Settings } from '../options.js'
 import { ReleaseNotifier } from '../ReleaseNotifier.js'
 import type { Waiter } from '../Waiter.js'
 import { WaitQueue } from '../WaitQueue.js'
 import { shareChannelPrefix } from './keys.js'
+import type { SeatTally } from './seatTally.js'
 
 /** What the shared holds need from the Redlock they belong to (its public side, and its `clientError` event). */
 export interface FamilyOwner {
@@ -22,7 +25,9 @@ export interface FamilyOwner {
  * Waiters are registered in a `WaitQueue` (the plain lock's), each under a key of its own: it wakes them by id when an
  * instance announces that a change let them in (`>id`), and on closing. Their order is the common queue's in Redis,
  * not this process' line: several readers or permits may go in at once, so a waiter must not wait for the one before
- * it here, and the waiters a release lets in are named by the instances themselves.
+ * it here, and the waiters a release lets in are named by the instances themselves. A semaphore's instances hand the
+ * seat itself to a waiter with a grant value, on this Redlock's shared-hold inbox (`>id token grant seat`): counted by
+ * the waiter's `SeatTally`, which ends its wait once a quorum handed it one seat.
  */
 export interface FamilyContext extends RoundContext {
   readonly instances: readonly RedisClient[]
@@ -30,8 +35,13 @@ export interface FamilyContext extends RoundContext {
   readonly settings: Settings
   readonly owner: FamilyOwner
   readonly notifier: ReleaseNotifier
-  /** Registers a waiter: it can be woken by id (from now on, when its channel is listened to). Idempotent. */
-  register(waiter: Waiter): void
+  /** The channel seats handed to this Redlock's permit waiters are announced on (`scripts/shareHandOver.ts`). */
+  readonly inbox: string
+  /**
+   * Registers a waiter: it can be woken by id (from now on, when its channel is listened to), and a permit's waiter
+   * with a tally ends its wait once a quorum handed it a seat. Idempotent.
+   */
+  register(waiter: Waiter, tally?: SeatTally): void
   /** Registers a waiter for a hold (`resource`, see `keys.ts`): woken by id, its channel listened to. Idempotent. */
   wait(resource: string, waiter: Waiter): void
   /** Unregisters it; the channel is left once nobody here waits for the hold. */
@@ -53,6 +63,8 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
   /** How many instances named a waiter since it was last woken. */
   const named = new Map<string, number>()
   const queue = new WaitQueue({ busy: () => {}, idle: () => {} })
+  const tallies = new Map<string, { waiter: Waiter; tally: SeatTally }>()
+  const inbox = inboxChannel(shareChannelPrefix(owner.settings.keyPrefix), randomUUID())
   const notifier = new ReleaseNotifier(
     owner.clients,
     shareChannelPrefix(owner.settings.keyPrefix),
@@ -66,7 +78,11 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
     // Woken once a quorum of instances named it: an attempt on the first name alone would mostly meet instances that
     // have not seen the change yet, fail, and have to be undone. A waiter a minority names is found by its renewal.
     {
-      handed: (_resource, id) => {
+      handed: (_resource, id, instance, token, grant) => {
+        if (token !== undefined && grant !== undefined) {
+          handedSeat(id, instance, token, grant)
+          return
+        }
         if (!queue.has(id)) return // another process' waiter
         const heard = (named.get(id) ?? 0) + 1
         if (heard < owner.quorum) {
@@ -78,15 +94,29 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
       },
       waiting: () => {},
     },
+    inbox,
   )
+  /** A seat handed to a waiter of this Redlock: `grant` is `<grant value> <seat>`. */
+  const handedSeat = (id: string, instance: number, token: number, grant: string) => {
+    const entry = tallies.get(id)
+    const space = grant.indexOf(' ')
+    if (!entry || space < 0) return
+    const heard = entry.tally.heard(instance, Number(grant.slice(space + 1)), token, grant.slice(0, space))
+    if (heard === 'granted') entry.waiter.handed()
+    else if (heard === 'claim') entry.waiter.wake()
+  }
   family = {
     instances: owner.clients,
     quorum: owner.quorum,
     settings: owner.settings,
     owner,
     notifier,
+    inbox,
     reportError,
-    register: (waiter) => queue.enqueue(waiter),
+    register(waiter, tally) {
+      queue.enqueue(waiter)
+      if (tally) tallies.set(waiter.id, { waiter, tally })
+    },
     wait(resource, waiter) {
       queue.enqueue(waiter)
       let set = waiting.get(resource)
@@ -100,6 +130,7 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
     stopWaiting(resource, waiter) {
       queue.remove(waiter)
       named.delete(waiter.id)
+      tallies.delete(waiter.id)
       const set = waiting.get(resource)
       if (!set?.delete(waiter) || set.size > 0) return
       waiting.delete(resource)

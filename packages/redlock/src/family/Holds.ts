@@ -9,6 +9,7 @@ import { acquireArgs, usingArgs } from './options.js'
 import { releaseShare } from './releaseShare.js'
 import { Share, type ShareInit, type ShareOwner, shareFamily } from './Share.js'
 import type { ShareCode, ShareSpec } from './ShareSpec.js'
+import { extendHandedLater } from './shareGrant.js'
 
 const MODE_OF: Record<ShareCode, Share['mode']> = { r: 'read', w: 'write', p: 'permit' }
 
@@ -60,7 +61,10 @@ export class Holds<S extends Share> implements ShareOwner {
 
   /** Acquires a hold (input already checked). */
   async acquire(ttl: number, options: AcquireOptions): Promise<S> {
-    return this.make(this, await acquireShare(this.family, this.spec, ttl, options))
+    const init = await acquireShare(this.family, this.spec, ttl, options)
+    const hold = this.make(this, init)
+    if (init.handed) extendHandedLater(this.family, this.spec, hold)
+    return hold
   }
 
   /** Acquires, runs the routine while extending the hold, releases it: as `Redlock.using` does for a `Lock`. */

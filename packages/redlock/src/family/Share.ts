@@ -15,6 +15,10 @@ export interface ShareInit extends HoldInit {
   readonly seat: number
   /** The Redlock's shared-hold context it belongs to (see `FamilyContext.ts`): checked when it is given back. */
   readonly family: object
+  /** Its acquire's waiter id: its release takes it out of the queues in Redis. */
+  readonly waiter: string
+  /** True for a permit handed over without an attempt (`shareGrant.ts`): valid for the hand-over ttl until extended. */
+  readonly handed?: boolean
 }
 
 // The owner's side, set by the classes' static blocks (as `Lock.ts` does): off the public class, no cost per hold.
@@ -25,6 +29,8 @@ export const markShareReleased: (share: Share) => void = markHoldReleased
 export let shareFamily!: (share: Share) => object
 /** The semaphore seat it holds (-1 for a read-write lock): its extensions must find it on the same seat. */
 export let shareSeat!: (share: Share) => number
+/** Its acquire's waiter id. */
+export let shareWaiter!: (share: Share) => string
 
 /**
  * A held share of a read-write lock or a semaphore: the handle `read()`, `write()` and `acquire()` return. Like a
@@ -48,6 +54,7 @@ export abstract class Share extends Hold {
   readonly kind: ShareKind
   readonly #family: object
   readonly #seat: number
+  readonly #waiter: string
 
   /** Made by a read-write lock or a semaphore; not meant to be built by hand. */
   constructor(owner: ShareOwner, init: ShareInit) {
@@ -56,11 +63,13 @@ export abstract class Share extends Hold {
     this.name = init.name
     this.#family = init.family
     this.#seat = init.seat
+    this.#waiter = init.waiter
   }
 
   static {
     shareFamily = (share) => share.#family
     shareSeat = (share) => share.#seat
+    shareWaiter = (share) => share.#waiter
   }
 }
 

@@ -6,6 +6,7 @@ import { SHARE_RENEW } from '../scripts/shareRenew.js'
 import type { Waiter } from '../Waiter.js'
 import type { FamilyContext } from './FamilyContext.js'
 import type { ShareCall } from './ShareSpec.js'
+import { seatRegistration } from './seatTally.js'
 
 /**
  * A waiter's place in the queue of a shared hold in Redis: a `LeasedPlace` (ticket settled once, lease renewed, woken
@@ -66,12 +67,9 @@ export class SharePlace extends LeasedPlace {
 
   protected sendRenewal(i: number): Promise<unknown> {
     const { spec, id, ticket } = this.call
-    return runScript(this.family.instances[i]!, SHARE_RENEW, spec.keys, [
-      spec.code,
-      spec.permits,
-      id,
-      ticket,
-      WAITER_LEASE,
-    ])
+    const args: (string | number)[] = [spec.code, spec.permits, id, ticket, WAITER_LEASE]
+    const registered = seatRegistration(this.call, this.family.inbox)
+    if (registered !== undefined) args.push(registered)
+    return runScript(this.family.instances[i]!, SHARE_RENEW, spec.keys, args)
   }
 }

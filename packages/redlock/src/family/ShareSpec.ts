@@ -26,6 +26,18 @@ export interface ShareCall extends AcquireCall {
   queued: boolean
   /** Per instance, whether the winning attempt was granted there (a grant takes the waiter out of that queue). */
   granted: readonly boolean[] | undefined
-  /** The semaphore seat its next attempt asks for (-1: any): the one most instances gave its last attempt. */
+  /**
+   * The semaphore seat its next attempt asks for (-1: any): the one most instances gave its last attempt, at first
+   * the one it prefers.
+   */
   seat: number
+  /**
+   * The grant value its last attempt registered (a permit's waiter that may queue, see `scripts/shareHandOver.ts`): a
+   * seat freed is handed to it. Each attempt registers a new one.
+   */
+  grant?: string
+  /** Monotonic ms when the attempt that registered `grant` started: no seat was handed to it before. */
+  grantSince: number
+  /** The seat it asks hand-overs for (see `seatTally.ts`: `seatRegistration`); -1 for a read-write lock. */
+  readonly prefers: number
 }

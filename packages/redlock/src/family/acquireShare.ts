@@ -9,6 +9,14 @@ import type { FamilyContext } from './FamilyContext.js'
 import type { ShareInit } from './Share.js'
 import { SharePlace } from './SharePlace.js'
 import type { ShareCall, ShareSpec } from './ShareSpec.js'
+import { SeatTally } from './seatTally.js'
+import { takeShareGrant } from './shareGrant.js'
+
+/**
+ * The seat the next permit acquire of this process prefers (see `seatTally.ts`): in turn, so this process' waiters
+ * spread over the seats and a freed seat usually finds a waiter near the head of the line that prefers it.
+ */
+let turn = 0
 
 /** What the last attempt found, for the error an acquire gives up with. */
 interface Last {
@@ -21,9 +29,11 @@ interface Last {
  *
  * 1. The first attempt goes out at once: a refused one queues it in Redis, where the waiters of every process are
  *    ordered (so it does not wait behind this process' other waiters first).
- * 2. After a refused attempt it waits in the common queue in Redis (`SharePlace`), and attempts each time it is
- *    woken: an instance announced that a change let it in (`>id`, see `scripts/shareQueue.ts`), a renewal says it
- *    would be admitted, or the retry timer.
+ * 2. After a refused attempt it waits in the common queue in Redis (`SharePlace`). A permit's waiter holds once a
+ *    quorum of instances handed it one seat (`shareGrant.ts`, `scripts/shareHandOver.ts`), without an attempt. Else it
+ *    attempts each time it is woken: an instance announced that a change let it in (`>id`, see
+ *    `scripts/shareQueue.ts`), a renewal says it would be admitted, no seat can be handed to it by a quorum any more,
+ *    or the retry timer.
  * 3. It ends when it wins (the hold is returned), or gives up: retries used up, timeout passed, signal aborted.
  */
 export async function acquireShare(
@@ -36,6 +46,7 @@ export async function acquireShare(
   const retries = retriesOf(options, settings)
   const startedAt = now()
   const deadline = options.timeout === undefined ? Number.POSITIVE_INFINITY : startedAt + options.timeout
+  const prefers = spec.permits > 0 ? turn++ % spec.permits : -1
   const call: ShareCall = {
     spec,
     ttl,
@@ -46,15 +57,19 @@ export async function acquireShare(
     tries: 0,
     queued: false,
     granted: undefined,
-    seat: -1,
+    seat: prefers,
+    grantSince: 0,
+    prefers,
   }
   // A key of its own in the wait queue (see `FamilyContext.ts`): woken by id, never behind another waiter here.
   const waiter = new Waiter([`${spec.resource}\n${call.id}`], ttl, call.id)
   const place = new SharePlace(family, call, waiter)
+  const tally = call.lease > 0 ? new SeatTally(call, family.instances.length, family.quorum) : undefined
   const won = (outcome: Extract<ShareOutcome, { ok: true }>, attempts: number): ShareInit => ({
     kind: spec.kind,
     name: spec.name,
     value: outcome.value,
+    waiter: call.id,
     attempts,
     fencingToken: outcome.token,
     seat: outcome.seat,
@@ -66,7 +81,7 @@ export async function acquireShare(
   let last: Last = { locked: false, answers: [] }
   try {
     // Known by id from the start: an instance may name it (`>id`) while its first attempt's replies are on the way.
-    family.register(waiter)
+    family.register(waiter, tally)
     if (!options.signal?.aborted) {
       attempts++
       const outcome = await attemptShare(family, call)
@@ -81,6 +96,11 @@ export async function acquireShare(
       const end = await waiter.wait(retryDelay(family, options), options.signal, deadline)
       if (end === 'aborted') throw aborted(options.signal, attempts, last)
       if (end === 'timeout') throw timedOut(spec, options, attempts, last)
+      if (end === 'handed' && tally) {
+        // A quorum handed a seat to this waiter's grant value: held without an attempt (else it attempts below).
+        const handed = await takeShareGrant(family, call, tally, attempts + 1)
+        if (handed) return handed
+      }
       attempts++
       place.attempting()
       const outcome = await attemptShare(family, call)

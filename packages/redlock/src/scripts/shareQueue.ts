@@ -1,5 +1,6 @@
 import { defineScript, type Script } from '@org/redis-core'
 import { QUEUE_INCLUDES } from './queue.js'
+import { SEAT_HAND_OVER } from './shareHandOver.js'
 
 /**
  * The Lua pieces the shared holds (read-write locks and semaphores, see `../family/`) have in common, defined at the
@@ -9,8 +10,9 @@ import { QUEUE_INCLUDES } from './queue.js'
  * KEYS[1] `h`, the shared holders (readers, or a semaphore's permits): a sorted set of hold values scored by the Redis
  * time (ms) their hold ends; KEYS[2] `x`, the exclusive holder (a writer), the same way; KEYS[3] `q`, the waiters
  * scored by ticket; KEYS[4] `ql`, their leases (Redis time they end); KEYS[5] `qn`, a hash whose field `#` is the
- * ticket counter; KEYS[6] `qw`, the waiting writers, scored as in `q`; KEYS[7], the fencing counter; KEYS[8] `hs`, a
- * semaphore's seats: a hash from seat number to the value holding it, and from that value back to its seat.
+ * ticket counter, and field `>id` a permit waiter's registration (see `shareHandOver.ts`); KEYS[6] `qw`, the waiting
+ * writers, scored as in `q`; KEYS[7], the fencing counter; KEYS[8] `hs`, a semaphore's seats: a hash from seat number
+ * to the value holding it, and from that value back to its seat.
  *
  * Why seats: a count of holders per instance is not enough on a quorum. With 3 instances and 3 permits, four holders
  * can each hold 2 instances while no instance has more than 3 (A and B on #1 and #2, C on #1 and #3, D on #2 and #3).
@@ -52,9 +54,12 @@ local function takeSeat(h, hs, wanted, permits)
   while seat < permits and not seatFree(h, hs, seat) do seat = seat + 1 end
   return seat
 end
-local function pruneWaiters(q, ql, qw, now)
+local function pruneWaiters(q, ql, qw, now, qn)
   local gone = dropLapsed(q, ql, now)
-  for j = 1, #gone do redis.call('ZREM', qw, gone[j]) end
+  for j = 1, #gone do
+    redis.call('ZREM', qw, gone[j])
+    redis.call('HDEL', qn, '>' .. gone[j])
+  end
 end
 local function admissible(mode, permits, h, x, q, qw, w)
   if redis.call('EXISTS', x) == 1 then return false end
@@ -115,5 +120,5 @@ end
 
 /** Defines a script of the shared holds: the queue's and the shared holds' Lua pieces, then `body`. */
 export function defineShareScript(name: string, body: string): Script {
-  return defineScript({ name, source: `${QUEUE_INCLUDES}${SHARE_INCLUDES}${body}` })
+  return defineScript({ name, source: `${QUEUE_INCLUDES}${SHARE_INCLUDES}${SEAT_HAND_OVER}${body}` })
 }
