@@ -4,7 +4,8 @@ import { HAND_OVER_TTL } from '../options.js'
  * The direct grant of the shared holds, in Lua (defined after `SHARE_INCLUDES`, see `shareQueue.ts`): a seat freed on
  * an instance goes straight to a waiter there, without an attempt of its own; so does a read-write lock a change lets
  * waiters into (`handHolds`: the writer first in line when nobody holds, else the readers before the first waiting
- * writer, exactly those `announce` would name, each under its grant value and announced with seat -1).
+ * writer, exactly those `announce` would name (both ask `rwLetsIn`), each under its grant value and announced with
+ * seat -1).
  *
  * A waiter that may queue for a permit registers with each attempt and renewal (field `>id` of `qn`) a *grant value*
  * (a fresh `<waiter id>/<n>` per attempt, never the value of an attempt), the seat it prefers, and its Redlock's inbox:
@@ -70,19 +71,9 @@ local function handSeat(channel, h, q, ql, qw, hs, fence, w, registration, s)
 end
 local function handHolds(channel, h, x, q, ql, qn, qw, fence, except)
   if redis.call('EXISTS', q) == 0 or redis.call('EXISTS', x) == 1 then return end
-  local ids, set = nil, h
-  local first = redis.call('ZRANGE', qw, 0, 0)[1]
-  if not first then
-    ids = redis.call('ZRANGE', q, 0, -1)
-  else
-    local at = redis.call('ZRANK', q, first)
-    if at == 0 then
-      if redis.call('EXISTS', h) == 1 then return end
-      ids, set = { first }, x
-    else
-      ids = redis.call('ZRANGE', q, 0, at - 1)
-    end
-  end
+  local ids, writer = rwLetsIn(h, q, qw)
+  if not ids then return end
+  local set = writer and x or h
   for j = 1, #ids do
     if ids[j] ~= except then
       local registration = redis.call('HGET', qn, '>' .. ids[j])

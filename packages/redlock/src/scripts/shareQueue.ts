@@ -23,7 +23,7 @@ import { SEAT_HAND_OVER } from './shareHandOver.js'
  * `announce` tells the waiters a change let in, by id (`>id` on the channel), so exactly they are woken, in whichever
  * process they wait, and no other waiter makes an attempt that could only fail: the first free permits' worth of
  * waiters of a semaphore (`permits` > 0); for a read-write lock (`permits` = 0), the waiting writer first in line when
- * nobody holds, else the readers before the first waiting writer. `except` is left out: a waiter undoing its own
+ * nobody holds, else the readers before the first waiting writer (`rwLetsIn`). `except` is left out: a waiter undoing its own
  * failed attempt is not woken by it (it would retry at once, and again, while the instances disagree).
  *
  * Why holders are scored by expiry: a holder that dies frees its share by itself when its time passes on the
@@ -82,6 +82,14 @@ local function dropHold(h, x, hs, value)
   leaveSeat(hs, value)
   return removed
 end
+local function rwLetsIn(h, q, qw)
+  local first = redis.call('ZRANGE', qw, 0, 0)[1]
+  if not first then return redis.call('ZRANGE', q, 0, -1), false end
+  local at = redis.call('ZRANK', q, first)
+  if at > 0 then return redis.call('ZRANGE', q, 0, at - 1), false end
+  if redis.call('EXISTS', h) == 1 then return nil, false end
+  return { first }, true
+end
 local function announce(channel, permits, h, x, q, qw, except)
   if redis.call('EXISTS', q) == 0 or redis.call('EXISTS', x) == 1 then return end
   local ids
@@ -90,18 +98,8 @@ local function announce(channel, permits, h, x, q, qw, except)
     if free <= 0 then return end
     ids = redis.call('ZRANGE', q, 0, free - 1)
   else
-    local first = redis.call('ZRANGE', qw, 0, 0)[1]
-    if not first then
-      ids = redis.call('ZRANGE', q, 0, -1)
-    else
-      local at = redis.call('ZRANK', q, first)
-      if at == 0 then
-        if redis.call('EXISTS', h) == 1 then return end
-        ids = { first }
-      else
-        ids = redis.call('ZRANGE', q, 0, at - 1)
-      end
-    end
+    ids = rwLetsIn(h, q, qw)
+    if not ids then return end
   end
   for j = 1, #ids do
     if ids[j] ~= except then redis.call('PUBLISH', channel, '>' .. ids[j]) end
