@@ -25,6 +25,11 @@ export class Waiter {
   awaitsGrant = false
   #wake: ((why: WaitEnd) => void) | undefined
   #wokenEarly: 'wake' | 'handed' | undefined
+  /** The current wait's timer and the monotonic ms it fires at, so {@link hurry} can bring it forward. */
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #firesAt = 0
+  /** A {@link hurry} that came while it was not waiting: the next wait is at most this long (ms). */
+  #hurried: number | undefined
 
   constructor(
     readonly resources: readonly string[],
@@ -57,6 +62,22 @@ export class Waiter {
     else this.#wokenEarly = 'handed'
   }
 
+  /**
+   * Ends the current wait (or bounds the next one) after at most `ms` by its timer, as if its retry delay were that
+   * short: for a waiter that heard part of a hand-over and must claim soon if the rest does not come.
+   */
+  hurry(ms: number): void {
+    const end = this.#wake
+    if (!end) {
+      this.#hurried = Math.min(this.#hurried ?? ms, ms)
+      return
+    }
+    if (now() + ms >= this.#firesAt) return
+    clearTimeout(this.#timer)
+    this.#firesAt = now() + ms
+    this.#timer = setTimeout(() => end('timer'), ms)
+  }
+
   /** Waits for a wake-up, at most `delayMs`, until the signal aborts or the monotonic `deadline` passes. */
   wait(delayMs: number, signal: AbortSignal | undefined, deadline: number): Promise<WaitEnd> {
     if (signal?.aborted) return Promise.resolve('aborted')
@@ -67,15 +88,20 @@ export class Waiter {
     }
     const left = deadline - now()
     if (left <= 0) return Promise.resolve('timeout')
+    if (this.#hurried !== undefined) {
+      delayMs = Math.min(delayMs, this.#hurried)
+      this.#hurried = undefined
+    }
     return new Promise((resolve) => {
       const end = (why: WaitEnd) => {
-        clearTimeout(timer)
+        clearTimeout(this.#timer)
         signal?.removeEventListener('abort', onAbort)
         this.#wake = undefined
         resolve(why)
       }
       const onAbort = () => end('aborted')
-      const timer = setTimeout(() => end(delayMs < left ? 'timer' : 'timeout'), Math.min(delayMs, left))
+      this.#firesAt = now() + Math.min(delayMs, left)
+      this.#timer = setTimeout(() => end(delayMs < left ? 'timer' : 'timeout'), Math.min(delayMs, left))
       signal?.addEventListener('abort', onAbort, { once: true })
       this.#wake = end
     })
