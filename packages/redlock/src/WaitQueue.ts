@@ -1,24 +1,6 @@
-import { now } from './clock.js'
+import { EarlyHandOvers, PARTIAL_GRANT_MS } from './EarlyHandOvers.js'
 import type { Lock } from './Lock.js'
-import { HAND_OVER_TTL } from './options.js'
 import type { Waiter } from './Waiter.js'
-
-/**
- * How long a waiter that heard part of a direct grant waits for the rest before it claims (ms). The key handed to it
- * on a minority keeps every other process out meanwhile, and the rest may never come: an instance where its place
- * was not known yet when the lock was released frees the key or hands it to someone else, and announces that to
- * nobody in particular. In L4 (2 processes) such waits ran into the retry timer, 150-300 ms with the lock idle.
- */
-export const PARTIAL_GRANT_MS = 5
-
-/** Hand-overs kept for waiter ids not (yet) known here, at most (the oldest go first). */
-const EARLY_MAX = 64
-
-/** A hand-over announced to a waiter id before its acquire knew it was refused (`WaitQueue.handedTo`). */
-interface EarlyHandOver {
-  readonly at: number
-  readonly heard: [instance: number, token: number, grant: string][]
-}
 
 /** Told when a resource gets its first waiter and when its last one leaves. */
 export interface WaitQueueHooks {
@@ -35,7 +17,7 @@ export class WaitQueue {
   readonly #queues = new Map<string, Waiter[]>()
   readonly #held = new Map<string, Lock>()
   readonly #byId = new Map<string, Waiter>()
-  readonly #early = new Map<string, EarlyHandOver>()
+  readonly #early = new EarlyHandOvers()
 
   constructor(private readonly hooks: WaitQueueHooks) {}
 
@@ -64,7 +46,7 @@ export class WaitQueue {
     if (waiter.queued) return
     waiter.queued = true
     this.#byId.set(waiter.id, waiter)
-    if (this.#early.size > 0) this.#replay(waiter)
+    for (const [i, token, grant] of this.#early.take(waiter.id)) this.handedTo(waiter.id, i, token, grant)
     for (const r of waiter.resources) {
       const queue = this.#queues.get(r)
       if (queue) queue.push(waiter)
@@ -150,38 +132,14 @@ export class WaitQueue {
   handedTo(id: string, i: number, token?: number, grant?: string): void {
     const waiter = this.#byId.get(id)
     if (!waiter) {
-      if (token !== undefined && grant !== undefined) this.#keepEarly(id, i, token, grant)
+      if (token !== undefined && grant !== undefined) this.#early.keep(id, [i, token, grant])
       return
     }
     const heard =
       token === undefined || grant === undefined ? 'claim' : (waiter.tally?.heard(i, token, grant) ?? 'claim')
     if (heard === 'granted') waiter.handed()
     else if (heard === 'claim') waiter.wake()
-    else waiter.hurry(PARTIAL_GRANT_MS)
-  }
-
-  /**
-   * Keeps a hand-over to an id not waiting here (yet): a release can reach an instance between the first attempt
-   * that queued the waiter there and the reply that tells its acquire to wait, and the announcement then arrives
-   * first. Dropping it left the waiter deaf to a key it held, so it waited for its retry timer.
-   */
-  #keepEarly(id: string, i: number, token: number, grant: string): void {
-    const kept = this.#early.get(id)
-    if (kept) {
-      kept.heard.push([i, token, grant])
-      return
-    }
-    if (this.#early.size >= EARLY_MAX) this.#early.delete(this.#early.keys().next().value as string)
-    this.#early.set(id, { at: now(), heard: [[i, token, grant]] })
-  }
-
-  /** Tells a waiter that just queued the hand-overs announced to it before (those younger than a hand-over ttl). */
-  #replay(waiter: Waiter): void {
-    const kept = this.#early.get(waiter.id)
-    if (!kept) return
-    this.#early.delete(waiter.id)
-    if (now() - kept.at >= HAND_OVER_TTL) return
-    for (const [i, token, grant] of kept.heard) this.handedTo(waiter.id, i, token, grant)
+    else if (heard === 'wait') waiter.hurry(PARTIAL_GRANT_MS)
   }
 
   /** Wakes the first waiter for the resource, if any (a release seen elsewhere). */

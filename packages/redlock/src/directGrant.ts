@@ -23,8 +23,11 @@ export function registration(grant: string | undefined, inbox: string): string |
   return grant === undefined ? undefined : `${grant} ${inbox}`
 }
 
-/** What one more hand-over announcement means for the waiter. */
-export type Heard = 'granted' | 'claim' | 'wait'
+/**
+ * What one more hand-over announcement means for the waiter: hold, claim now, wait for the rest (claiming soon if it
+ * does not come), or nothing (`stale`: handed to a grant value the waiter no longer counts on).
+ */
+export type Heard = 'granted' | 'claim' | 'wait' | 'stale'
 
 /**
  * The hand-overs announced to one waiter of this process (`>id token grant`, see `scripts/queue.ts`), by instance:

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { RoundContext } from '../gather.js'
 import { inboxChannel } from '../keys.js'
 import type { RedisClient, Settings } from '../options.js'
+import { EarlyHandOvers, PARTIAL_GRANT_MS } from '../EarlyHandOvers.js'
 import { ReleaseNotifier } from '../ReleaseNotifier.js'
 import type { Waiter } from '../Waiter.js'
 import { WaitQueue } from '../WaitQueue.js'
@@ -100,11 +101,18 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
   const handedSeat = (id: string, instance: number, token: number, grant: string) => {
     const entry = tallies.get(id)
     const space = grant.indexOf(' ')
-    if (!entry || space < 0) return
+    if (space < 0) return
+    if (!entry) {
+      early.keep(id, [instance, token, grant])
+      return
+    }
     const heard = entry.tally.heard(instance, Number(grant.slice(space + 1)), token, grant.slice(0, space))
     if (heard === 'granted') entry.waiter.handed()
     else if (heard === 'claim') entry.waiter.wake()
+    else if (heard === 'wait') entry.waiter.hurry(PARTIAL_GRANT_MS)
   }
+  /** Seats handed to waiters before they registered (see `EarlyHandOvers`). */
+  const early = new EarlyHandOvers()
   family = {
     instances: owner.clients,
     quorum: owner.quorum,
@@ -115,7 +123,9 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
     reportError,
     register(waiter, tally) {
       queue.enqueue(waiter)
-      if (tally) tallies.set(waiter.id, { waiter, tally })
+      if (!tally) return
+      tallies.set(waiter.id, { waiter, tally })
+      for (const [i, token, grant] of early.take(waiter.id)) handedSeat(waiter.id, i, token, grant)
     },
     wait(resource, waiter) {
       queue.enqueue(waiter)

@@ -41,10 +41,11 @@ export class SeatTally {
   /**
    * Instance `i` handed `seat` to `grant` with `token`: `'granted'` once a quorum handed one seat, `'claim'` when no
    * seat can reach a quorum any more (the waiter then attempts, and takes over what it was handed), `'wait'`
-   * otherwise, and for a grant value that is not the waiter's current one (an attempt sent since takes that over).
+   * otherwise, and `'stale'` for a grant value that is not the waiter's current one (an attempt sent since takes that
+   * over).
    */
   heard(i: number, seat: number, token: number, grant: string): Heard {
-    if (grant !== this.call.grant || !Number.isSafeInteger(token) || !Number.isSafeInteger(seat)) return 'wait'
+    if (grant !== this.call.grant || !Number.isSafeInteger(token) || !Number.isSafeInteger(seat)) return 'stale'
     if (this.#for !== grant) {
       this.#for = grant
       this.#seats = new Array(this.instances).fill(undefined)
