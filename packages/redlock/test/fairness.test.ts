@@ -89,22 +89,26 @@ describe('waiters of different processes are served in the order they started wa
     for (const client of inspect) client.disconnect()
   })
 
-  it('two processes taking turns never wait for a retry timer, even when a hand-over outruns the refusal', SLOW, async () => {
-    // A release can reach an instance between a waiter's first attempt there and the refusal's reply, so the
-    // hand-over is announced before the acquire knows it waits; and the other instances may never hand it the key.
-    // Before the fix both processes then sat idle until a timer (the retry delay, or the stale key's hand-over ttl).
-    const resource = fresh('turns')
-    const env = { PORTS: ports(redis), RESOURCES: resource, DURATION_MS: 2_000, RETRY_DELAY: 10_000, GO_ON_STDIN: 1 }
-    const contenders = await Promise.all([0, 1].map((i) => startContender(i, env)))
-    for (const c of contenders) c.go()
-    await Promise.all(contenders.map((c) => c.exited))
-    const { sorted, overlaps } = merged(allHolds(contenders))
-    expect(overlaps).toBe(0)
-    const longest = Math.max(...sorted.map((h) => h.got - h.asked))
-    // Old code: 1,009 ms (a stale key's hand-over ttl ran out) and 11-19 holds each; now about 20 ms and 330.
-    expect(longest).toBeLessThan(500)
-    for (const c of contenders) expect(c.holds().length).toBeGreaterThan(50)
-  })
+  it(
+    'two processes taking turns never wait for a retry timer, even when a hand-over outruns the refusal',
+    SLOW,
+    async () => {
+      // A release can reach an instance between a waiter's first attempt there and the refusal's reply, so the
+      // hand-over is announced before the acquire knows it waits; and the other instances may never hand it the key.
+      // Before the fix both processes then sat idle until a timer (the retry delay, or the stale key's hand-over ttl).
+      const resource = fresh('turns')
+      const env = { PORTS: ports(redis), RESOURCES: resource, DURATION_MS: 2_000, RETRY_DELAY: 10_000, GO_ON_STDIN: 1 }
+      const contenders = await Promise.all([0, 1].map((i) => startContender(i, env)))
+      for (const c of contenders) c.go()
+      await Promise.all(contenders.map((c) => c.exited))
+      const { sorted, overlaps } = merged(allHolds(contenders))
+      expect(overlaps).toBe(0)
+      const longest = Math.max(...sorted.map((h) => h.got - h.asked))
+      // Old code: 1,009 ms (a stale key's hand-over ttl ran out) and 11-19 holds each; now about 20 ms and 330.
+      expect(longest).toBeLessThan(500)
+      for (const c of contenders) expect(c.holds().length).toBeGreaterThan(50)
+    },
+  )
 })
 
 describe('dead or slow waiters and holders cannot stall the lock', () => {
