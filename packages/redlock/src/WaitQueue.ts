@@ -1,4 +1,4 @@
-import { EarlyHandOvers, PARTIAL_GRANT_MS } from './EarlyHandOvers.js'
+import { EarlyHandOvers } from './EarlyHandOvers.js'
 import type { Lock } from './Lock.js'
 import type { Waiter } from './Waiter.js'
 
@@ -135,11 +135,9 @@ export class WaitQueue {
       if (token !== undefined && grant !== undefined) this.#early.keep(id, [i, token, grant])
       return
     }
-    const heard =
-      token === undefined || grant === undefined ? 'claim' : (waiter.tally?.heard(i, token, grant) ?? 'claim')
-    if (heard === 'granted') waiter.handed()
-    else if (heard === 'claim') waiter.wake()
-    else if (heard === 'wait') waiter.hurry(PARTIAL_GRANT_MS)
+    waiter.heard(
+      token === undefined || grant === undefined ? 'claim' : (waiter.tally?.heard(i, token, grant) ?? 'claim'),
+    )
   }
 
   /** Wakes the first waiter for the resource, if any (a release seen elsewhere). */

@@ -1,5 +1,6 @@
 import { now } from './clock.js'
-import type { GrantTally } from './directGrant.js'
+import type { GrantTally, Heard } from './directGrant.js'
+import { PARTIAL_GRANT_MS } from './EarlyHandOvers.js'
 import type { Lock } from './Lock.js'
 
 /** Why a wait ended (`handed`: a quorum of instances handed the lock over to it, see `directGrant.ts`). */
@@ -60,6 +61,13 @@ export class Waiter {
   handed(): void {
     if (this.#wake) this.#wake('handed')
     else this.#wokenEarly = 'handed'
+  }
+
+  /** Acts on what a tally made of one more hand-over announcement: hold, claim now, claim soon, or nothing. */
+  heard(heard: Heard): void {
+    if (heard === 'granted') this.handed()
+    else if (heard === 'claim') this.wake()
+    else if (heard === 'wait') this.hurry(PARTIAL_GRANT_MS)
   }
 
   /**

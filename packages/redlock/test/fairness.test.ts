@@ -24,6 +24,16 @@ async function untilQueued(clients: Redis[], resource: string, count: number, qu
 
 const allHolds = (contenders: Contender[]): Hold[] => contenders.flatMap((c) => c.holds())
 
+/** Starts `count` contenders with `env`, lets them go at once, and waits until all exited. */
+async function runTogether(count: number, env: Record<string, string | number>): Promise<Contender[]> {
+  const contenders = await Promise.all(
+    Array.from({ length: count }, (_, i) => startContender(i, { ...env, GO_ON_STDIN: 1 })),
+  )
+  for (const c of contenders) c.go()
+  await Promise.all(contenders.map((c) => c.exited))
+  return contenders
+}
+
 afterEach(() => killContenders())
 
 // Each test starts fresh Node processes (a second or more each on a loaded machine).
@@ -37,10 +47,12 @@ describe('between processes, at most one holder at a time', () => {
     SLOW,
     async () => {
       const resource = fresh('procs')
-      const env = { PORTS: ports(redis), RESOURCES: resource, WORKERS: 2, DURATION_MS: 2_000, GO_ON_STDIN: 1 }
-      const contenders = await Promise.all([0, 1, 2, 3].map((i) => startContender(i, env)))
-      for (const c of contenders) c.go()
-      await Promise.all(contenders.map((c) => c.exited))
+      const contenders = await runTogether(4, {
+        PORTS: ports(redis),
+        RESOURCES: resource,
+        WORKERS: 2,
+        DURATION_MS: 2_000,
+      })
       const { sorted, overlaps } = merged(allHolds(contenders))
       expect(overlaps).toBe(0)
       expect(contenders.flatMap((c) => c.messages.filter((m) => m.type === 'failure'))).toEqual([])
@@ -97,10 +109,8 @@ describe('waiters of different processes are served in the order they started wa
       // hand-over is announced before the acquire knows it waits; and the other instances may never hand it the key.
       // Before the fix both processes then sat idle until a timer (the retry delay, or the stale key's hand-over ttl).
       const resource = fresh('turns')
-      const env = { PORTS: ports(redis), RESOURCES: resource, DURATION_MS: 2_000, RETRY_DELAY: 10_000, GO_ON_STDIN: 1 }
-      const contenders = await Promise.all([0, 1].map((i) => startContender(i, env)))
-      for (const c of contenders) c.go()
-      await Promise.all(contenders.map((c) => c.exited))
+      const env = { PORTS: ports(redis), RESOURCES: resource, DURATION_MS: 2_000, RETRY_DELAY: 10_000 }
+      const contenders = await runTogether(2, env)
       const { sorted, overlaps } = merged(allHolds(contenders))
       expect(overlaps).toBe(0)
       const longest = Math.max(...sorted.map((h) => h.got - h.asked))

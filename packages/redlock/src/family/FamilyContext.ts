@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { EarlyHandOvers, PARTIAL_GRANT_MS } from '../EarlyHandOvers.js'
+import { EarlyHandOvers } from '../EarlyHandOvers.js'
 import type { RoundContext } from '../gather.js'
 import { inboxChannel } from '../keys.js'
 import type { RedisClient, Settings } from '../options.js'
@@ -106,10 +106,7 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
       early.keep(id, [instance, token, grant])
       return
     }
-    const heard = entry.tally.heard(instance, Number(grant.slice(space + 1)), token, grant.slice(0, space))
-    if (heard === 'granted') entry.waiter.handed()
-    else if (heard === 'claim') entry.waiter.wake()
-    else if (heard === 'wait') entry.waiter.hurry(PARTIAL_GRANT_MS)
+    entry.waiter.heard(entry.tally.heard(instance, Number(grant.slice(space + 1)), token, grant.slice(0, space)))
   }
   /** Seats handed to waiters before they registered (see `EarlyHandOvers`). */
   const early = new EarlyHandOvers()
