@@ -44,6 +44,7 @@ const NONE: readonly HandOverHeard[] = Object.freeze([])
  * How long a waiter that heard part of a direct grant waits for the rest before it claims (ms). The key handed to it
  * on a minority keeps every other process out meanwhile, and the rest may never come: an instance where its place
  * was not known yet when the lock was released frees the key or hands it to someone else, and tells nobody in
- * particular.
+ * particular. Not shorter: on a loaded CI machine the rest of a good hand-over came more than 5 ms after the first
+ * announcement, and the waiter claimed a lock it was being handed (`directGrant.test.ts` counts such attempts).
  */
-export const PARTIAL_GRANT_MS = 5
+export const PARTIAL_GRANT_MS = 25
