@@ -54,5 +54,7 @@ export function inspectKeys(prefix: string, name: string, queueLeases: string): 
     sem[0]!,
     sem[3]!,
     shareFenceKey(prefix, name),
+    rw[2]!,
+    sem[2]!,
   ]
 }

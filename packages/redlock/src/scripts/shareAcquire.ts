@@ -44,6 +44,7 @@ if handed then
     redis.call('HSET', hs, seat, value, value, seat)
     keepFor(hs, ttl)
   end
+  redis.call('ZREM', ql, w)
   redis.call('HDEL', qn, '>' .. w)
   return { redis.call('INCRBY', fence, 1), tonumber(seat or '-1') }
 end

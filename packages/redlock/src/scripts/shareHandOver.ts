@@ -12,7 +12,9 @@ import { HAND_OVER_TTL } from '../options.js'
  * `<grant> <seat> <inbox>` (see `family/seatTally.ts`). `handSeats` gives each seat free here (the one a release freed
  * first) to the first of the first `permits` waiters that prefers it, under its grant value, for the hand-over ttl,
  * takes it out of the queue, raises the fencing counter by one and publishes `>id token grant seat` on its inbox (on
- * the semaphore's channel without one). When none of them prefers the seat, the first of them not served is named
+ * the semaphore's channel without one). The waiter keeps its lease in `ql` (its renewals keep it while it waits), so
+ * a waiter killed while a hold was handed to it loses its registration when the lease lapses, as a queued one does;
+ * before, nothing removed it, and under steady traffic `qn` never expired either. When none of them prefers the seat, the first of them not served is named
  * (`>id`) and attempts, as a waiter without a registration does.
  *
  * Why by preference, not "to the first in line": the waiter needs one seat from a quorum, and releases racing each
@@ -52,7 +54,7 @@ local function handedHere(h, x, qn, w)
   if grant and (redis.call('ZSCORE', h, grant) or redis.call('ZSCORE', x, grant)) then return grant end
   return nil
 end
-local function handSeat(channel, h, q, ql, qw, hs, fence, w, registration, s)
+local function handSeat(channel, h, q, qw, hs, fence, w, registration, s)
   local grant = grantOf(registration)
   local _, inbox = seatAndInbox(registration)
   local now = nowMs()
@@ -64,12 +66,11 @@ local function handSeat(channel, h, q, ql, qw, hs, fence, w, registration, s)
     keepFor(hs, SEAT_HAND_OVER_TTL)
   end
   redis.call('ZREM', q, w)
-  redis.call('ZREM', ql, w)
   redis.call('ZREM', qw, w)
   local c = redis.call('INCRBY', fence, 1)
   redis.call('PUBLISH', inbox or channel, '>' .. w .. ' ' .. c .. ' ' .. grant .. ' ' .. s)
 end
-local function handHolds(channel, h, x, q, ql, qn, qw, fence, except)
+local function handHolds(channel, h, x, q, qn, qw, fence, except)
   if redis.call('EXISTS', q) == 0 or redis.call('EXISTS', x) == 1 then return end
   local ids, writer = rwLetsIn(h, q, qw)
   if not ids then return end
@@ -78,15 +79,15 @@ local function handHolds(channel, h, x, q, ql, qn, qw, fence, except)
     if ids[j] ~= except then
       local registration = redis.call('HGET', qn, '>' .. ids[j])
       if registration then
-        handSeat(channel, set, q, ql, qw, nil, fence, ids[j], registration, -1)
+        handSeat(channel, set, q, qw, nil, fence, ids[j], registration, -1)
       else
         redis.call('PUBLISH', channel, '>' .. ids[j])
       end
     end
   end
 end
-local function handSeats(channel, permits, h, x, q, ql, qn, qw, hs, fence, except, seat)
-  if permits == 0 then return handHolds(channel, h, x, q, ql, qn, qw, fence, except) end
+local function handSeats(channel, permits, h, x, q, qn, qw, hs, fence, except, seat)
+  if permits == 0 then return handHolds(channel, h, x, q, qn, qw, fence, except) end
   if redis.call('EXISTS', q) == 0 then return end
   local free = permits - redis.call('ZCARD', h)
   if free <= 0 then return end
@@ -117,7 +118,7 @@ local function handSeats(channel, permits, h, x, q, ql, qn, qw, hs, fence, excep
     if pick then
       taken[pick] = true
       if registrations[pick] then
-        handSeat(channel, h, q, ql, qw, hs, fence, line[pick], registrations[pick], seats[k])
+        handSeat(channel, h, q, qw, hs, fence, line[pick], registrations[pick], seats[k])
       else
         redis.call('PUBLISH', channel, '>' .. line[pick])
       end

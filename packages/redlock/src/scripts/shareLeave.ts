@@ -30,7 +30,7 @@ if was == 1 or handed then
   local now = nowMs()
   pruneHolders(h, x, now, hs)
   pruneWaiters(q, ql, qw, now, qn)
-  handSeats(ARGV[2], tonumber(ARGV[3]), h, x, q, ql, qn, qw, hs, fence, nil, seat)
+  handSeats(ARGV[2], tonumber(ARGV[3]), h, x, q, qn, qw, hs, fence, nil, seat)
 end
 return was
 `,

@@ -23,10 +23,10 @@ if w then
   local other = handedHere(h, x, qn, w)
   if other and other ~= value then changed = dropHold(h, x, hs, other) > 0 end
   if redis.call('ZREM', q, w) == 1 then
-    redis.call('ZREM', ql, w)
     redis.call('ZREM', qw, w)
     changed = true
   end
+  redis.call('ZREM', ql, w)
   redis.call('HDEL', qn, '>' .. w)
 end
 local score = redis.call('ZSCORE', h, value) or redis.call('ZSCORE', x, value)
@@ -35,7 +35,7 @@ if score then dropHold(h, x, hs, value) end
 if score or changed then
   pruneHolders(h, x, now, hs)
   pruneWaiters(q, ql, qw, now, qn)
-  handSeats(ARGV[2], tonumber(ARGV[3]), h, x, q, ql, qn, qw, hs, fence, nil, seat)
+  handSeats(ARGV[2], tonumber(ARGV[3]), h, x, q, qn, qw, hs, fence, nil, seat)
 end
 if score and tonumber(score) > now then return 1 end
 return 0

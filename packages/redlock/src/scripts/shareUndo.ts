@@ -30,7 +30,7 @@ if ticket > 0 and lease > 0 and not handedHere(h, x, qn, w) then
   if ARGV[8] then redis.call('HSET', qn, '>' .. w, ARGV[8]) end
   queueFor(q, ql, qn, qw, lease)
 end
-if removed > 0 then handSeats(ARGV[2], tonumber(ARGV[7]), h, x, q, ql, qn, qw, hs, fence, w, seat) end
+if removed > 0 then handSeats(ARGV[2], tonumber(ARGV[7]), h, x, q, qn, qw, hs, fence, w, seat) end
 return removed
 `,
 )

@@ -1,4 +1,5 @@
 import { runScript } from '@org/redis-core'
+import { waitFor } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shareKeys } from '../../src/family/keys.js'
@@ -81,6 +82,53 @@ describe('a seat handed to a waiter on an instance is touched only by that waite
     expect(await client.zscore(h, 'w/0')).toBeNull()
     expect(await client.zscore(h, 'A2')).not.toBeNull()
     expect(await client.hget(hs, '0')).toBe('A2')
+  })
+
+  it('a waiter killed while a seat was handed to it loses its registration with its lease, though the line stays busy', async () => {
+    // Nothing of the killed waiter comes again. Before, its registration stayed in `qn` for as long as other waiters
+    // kept the queue alive: it was out of line, so no lapsed lease removed it.
+    const { keys } = await handedToW()
+    const [, , , ql, qn] = keys as [string, string, string, string, string]
+    const refused = await runScript<number[]>(client, SHARE_ACQUIRE, keys, [
+      'p',
+      'B1',
+      10_000,
+      1,
+      1_000,
+      0,
+      'v',
+      0,
+      'v/0 0 inbox-v',
+    ])
+    expect(refused).toHaveLength(1) // v waits: the line stays busy
+    expect(await client.hget(qn, '>w')).toBe('w/0 0 inbox-w')
+    const lapses = Number(await client.zscore(ql, 'w'))
+    await waitFor(
+      async () => {
+        const [s, us] = await client.time()
+        return Number(s) * 1000 + Math.floor(Number(us) / 1000) > lapses
+      },
+      { timeoutMs: 5_000, what: 'the lease of w to pass on the instance’s clock' },
+    )
+    await runScript(client, SHARE_RENEW, keys, ['p', 1, 'v', 6, 1_000, 'v/0 0 inbox-v'])
+    expect(await client.hget(qn, '>w')).toBeNull()
+    expect(await client.hget(qn, '>v')).toBe('v/0 0 inbox-v')
+  })
+
+  it('a waiter that renews while a seat is handed to it keeps its lease and its registration', async () => {
+    const { keys } = await handedToW()
+    const [, , , ql, qn] = keys as [string, string, string, string, string]
+    const before = Number(await client.zscore(ql, 'w'))
+    await waitFor(
+      async () => {
+        const [s, us] = await client.time()
+        return Number(s) * 1000 + Math.floor(Number(us) / 1000) > before - 900
+      },
+      { timeoutMs: 5_000, what: 'the instance’s clock to move on' },
+    )
+    expect(await runScript(client, SHARE_RENEW, keys, ['p', 1, 'w', 5, 1_000, 'w/0 0 inbox-w'])).toBe(1)
+    expect(Number(await client.zscore(ql, 'w'))).toBeGreaterThan(before)
+    expect(await client.hget(qn, '>w')).toBe('w/0 0 inbox-w')
   })
 
   it('a waiter that gives up gives the handed seat back, and it goes to the next waiter', async () => {
