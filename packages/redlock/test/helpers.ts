@@ -64,6 +64,17 @@ export async function onEvery(clients: Redis[], check: (c: Redis) => Promise<boo
   await Promise.all(clients.map((c) => waitFor(() => check(c), { timeoutMs: 5_000, what })))
 }
 
+/** Waits until the server's own clock (`TIME`, in ms) is past `ms`: leases are judged by it, not by this process'. */
+export async function untilRedisPast(client: Redis, ms: number, what: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const [s, us] = await client.time()
+      return Number(s) * 1000 + Math.floor(Number(us) / 1000) > ms
+    },
+    { timeoutMs: 5_000, what },
+  )
+}
+
 /** Waits until every instance given has `count` waiters queued for the resource (its queue's size, within a bound). */
 export async function untilQueued(clients: Redis[], resource: string, count: number): Promise<void> {
   const { queue } = redlockKeys(resource)

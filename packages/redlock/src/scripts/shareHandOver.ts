@@ -14,8 +14,8 @@ import { HAND_OVER_TTL } from '../options.js'
  * takes it out of the queue, raises the fencing counter by one and publishes `>id token grant seat` on its inbox (on
  * the semaphore's channel without one). The waiter keeps its lease in `ql` (its renewals keep it while it waits), so
  * a waiter killed while a hold was handed to it loses its registration when the lease lapses, as a queued one does;
- * before, nothing removed it, and under steady traffic `qn` never expired either. When none of them prefers the seat, the first of them not served is named
- * (`>id`) and attempts, as a waiter without a registration does.
+ * before, nothing removed it, and under steady traffic `qn` never expired either. When none of them prefers the seat,
+ * the first of them not served is named (`>id`) and attempts, as a waiter without a registration does.
  *
  * Why by preference, not "to the first in line": the waiter needs one seat from a quorum, and releases racing each
  * other reach the instances in different orders, so the first in line got whichever seat came free first on each

@@ -1,5 +1,4 @@
 import { runScript } from '@org/redis-core'
-import { waitFor } from '@org/testkit'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { shareKeys } from '../../src/family/keys.js'
@@ -8,7 +7,7 @@ import { SHARE_LEAVE } from '../../src/scripts/shareLeave.js'
 import { SHARE_RELEASE } from '../../src/scripts/shareRelease.js'
 import { SHARE_RENEW } from '../../src/scripts/shareRenew.js'
 import { SHARE_UNDO } from '../../src/scripts/shareUndo.js'
-import { fresh, useRedis } from '../helpers.js'
+import { fresh, untilRedisPast, useRedis } from '../helpers.js'
 
 // The hand-over of a seat on one instance, script by script (see `scripts/shareHandOver.ts`): what a waiter's own
 // later requests do to a seat handed to its grant value, in the orders the network may deliver them.
@@ -103,13 +102,7 @@ describe('a seat handed to a waiter on an instance is touched only by that waite
     expect(refused).toHaveLength(1) // v waits: the line stays busy
     expect(await client.hget(qn, '>w')).toBe('w/0 0 inbox-w')
     const lapses = Number(await client.zscore(ql, 'w'))
-    await waitFor(
-      async () => {
-        const [s, us] = await client.time()
-        return Number(s) * 1000 + Math.floor(Number(us) / 1000) > lapses
-      },
-      { timeoutMs: 5_000, what: 'the lease of w to pass on the instance’s clock' },
-    )
+    await untilRedisPast(client, lapses, 'the lease of w to pass on the instance’s clock')
     await runScript(client, SHARE_RENEW, keys, ['p', 1, 'v', 6, 1_000, 'v/0 0 inbox-v'])
     expect(await client.hget(qn, '>w')).toBeNull()
     expect(await client.hget(qn, '>v')).toBe('v/0 0 inbox-v')
@@ -119,13 +112,7 @@ describe('a seat handed to a waiter on an instance is touched only by that waite
     const { keys } = await handedToW()
     const [, , , ql, qn] = keys as [string, string, string, string, string]
     const before = Number(await client.zscore(ql, 'w'))
-    await waitFor(
-      async () => {
-        const [s, us] = await client.time()
-        return Number(s) * 1000 + Math.floor(Number(us) / 1000) > before - 900
-      },
-      { timeoutMs: 5_000, what: 'the instance’s clock to move on' },
-    )
+    await untilRedisPast(client, before - 900, 'the instance’s clock to move on')
     expect(await runScript(client, SHARE_RENEW, keys, ['p', 1, 'w', 5, 1_000, 'w/0 0 inbox-w'])).toBe(1)
     expect(Number(await client.zscore(ql, 'w'))).toBeGreaterThan(before)
     expect(await client.hget(qn, '>w')).toBe('w/0 0 inbox-w')
