@@ -57,6 +57,8 @@ export interface TransferRequest {
   readonly successor: string
   /** The waiter id of the lock handed over: it leaves the queues. */
   readonly oldWaiter: string
+  /** The holder's inbox: waiters registered under another one are another process' (see `scripts/transfer.ts`). */
+  readonly inbox: string
 }
 
 /**
@@ -74,7 +76,7 @@ export interface Instance {
   raise(resources: readonly string[], ceiling: bigint): Promise<void>
   /** Whether `transfer` can keep these resources all-or-nothing on this instance. */
   canTransfer(resources: readonly string[]): boolean
-  /** Read with {@link parseDone}. */
+  /** Read with {@link parseTransfer}. */
   transfer(request: TransferRequest): Promise<unknown>
   /** Read with {@link parseDone}. */
   extend(resources: readonly string[], value: string, ttl: number): Promise<unknown>
@@ -99,6 +101,21 @@ export const FALL_BACK_RELEASE = -1
 /** Reads a reply that is 1 when the operation was done (also accepts an already read boolean). */
 export function parseDone(reply: unknown): boolean {
   return Number(reply) === 1
+}
+
+/**
+ * What a transfer did on one instance: 0 nothing, 1 handed over, {@link OTHERS_WAIT} handed over while a waiter of
+ * another process is queued there.
+ */
+export type Transferred = 0 | 1 | 2
+
+/** A transfer's reply when a waiter of another process is queued. */
+export const OTHERS_WAIT = 2
+
+/** Reads a transfer's reply. */
+export function parseTransfer(reply: unknown): Transferred {
+  const n = Number(reply)
+  return n === 1 || n === OTHERS_WAIT ? n : 0
 }
 
 /** Reads a reply that counts keys. */

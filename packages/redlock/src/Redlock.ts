@@ -143,6 +143,10 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
         }
         return false
       },
+      sawOthers: (resources) => {
+        const at = now()
+        for (const r of resources) this.#othersSeen.set(r, at)
+      },
       acquired: (lock) => this.emit('acquired', lock),
       extended: (lock) => this.emit('extended', lock),
       released: (lock, result) => this.emit('released', lock, result),

@@ -126,10 +126,10 @@ export class StandaloneInstance implements Instance {
   }
 
   transfer(request: TransferRequest): Promise<unknown> {
-    const { resources, oldValue, newValue, ttl, ceiling, successor, oldWaiter } = request
+    const { resources, oldValue, newValue, ttl, ceiling, successor, oldWaiter, inbox } = request
     const keys = keysOf(this.prefix, resources).all
     // Batched for later: the successor starts running before the transfer is even written.
-    const args = [oldValue, newValue, ttl, ceiling.toString(), successor, HAND_OVER_TTL, oldWaiter]
+    const args = [oldValue, newValue, ttl, ceiling.toString(), successor, HAND_OVER_TTL, oldWaiter, inbox]
     return this.run(TRANSFER, keys, args, true)
   }
 

@@ -21,6 +21,8 @@ export interface RedlockContext {
   readonly contention: Contention
   /** True when a waiter of another process was announced for one of the resources within the last lease. */
   othersWait(resources: readonly string[]): boolean
+  /** A reply said a waiter of another process is queued for the resources (a `?` may have been lost). */
+  sawOthers(resources: readonly string[]): void
   /** An instance failed or timed out (the `'clientError'` event). */
   reportError(index: number, error: Error): void
   /** The `'acquired'` event. */

@@ -3,7 +3,7 @@ import { driftFor } from './attempt.js'
 import { now } from './clock.js'
 import type { RedlockContext } from './context.js'
 import { gather, quorumOfTruthy, type RoundRule, reportTimeouts, tally } from './gather.js'
-import { parseDone, type TransferRequest } from './Instance.js'
+import { OTHERS_WAIT, parseTransfer, type TransferRequest, type Transferred } from './Instance.js'
 import {
   Lock,
   lockTokenCeiling,
@@ -19,7 +19,7 @@ import { releaseResult } from './releaseResult.js'
 import type { Waiter } from './Waiter.js'
 
 /** Decided once a quorum moved the keys to the successor's value, or can no longer. */
-const TRANSFER_KEYS: RoundRule<boolean> = { parse: parseDone, decided: quorumOfTruthy }
+const TRANSFER_KEYS: RoundRule<Transferred> = { parse: parseTransfer, decided: quorumOfTruthy }
 
 /** The waiter of this process that can take the lock over directly, if the lock allows it. */
 export function successorOf(ctx: RedlockContext, lock: Lock): Waiter | undefined {
@@ -59,6 +59,7 @@ export async function handOver(ctx: RedlockContext, lock: Lock, waiter: Waiter):
     ceiling,
     successor: waiter.id,
     oldWaiter,
+    inbox: ctx.inbox,
   }
   const sent = gather(ctx, TRANSFER_KEYS, timeout, (i) => instances[i]!.transfer(request))
   markLockReleased(lock)
@@ -78,6 +79,8 @@ export async function handOver(ctx: RedlockContext, lock: Lock, waiter: Waiter):
   const answers = await sent
   reportTimeouts(ctx, answers, timeout)
   const held = tally(answers, Boolean).ok
+  // The `?` that told this process another one waits may have been lost: the next release goes through the queue.
+  if (answers.some((a) => a.status === 'ok' && a.value === OTHERS_WAIT)) ctx.sawOthers(resources)
   // An extension of the successor, sent after the transfer, settles after it and is not overwritten here.
   const untouched = !next.released && lockValidUntil(next) === provisional
   if (held >= quorum) {

@@ -1,3 +1,4 @@
+import { waitFor } from '@org/testkit'
 import { describe, expect, it } from 'vitest'
 import { redlockKeys } from '../src/index.js'
 import { fresh, hold, listen, untilQueued, useRedis, waiterBehindHolder } from './helpers.js'
@@ -69,5 +70,55 @@ describe("a Redlock's own waiters are never taken for another process'", () => {
     expect(values.length).toBe(400)
     // A lock handed over through Redis carries a grant value (`<waiter id>/<n>`); one passed within the Redlock does not.
     expect(values.filter((v) => v.includes('/'))).toEqual([])
+  })
+})
+
+describe('a process that hands its lock among its own waiters learns from the hand-over that another process waits', () => {
+  const redis = useRedis(3)
+
+  it('under fifo, a waiter whose announcement the holder lost gets the lock after at most one local hand-over', async () => {
+    const resource = fresh('lost')
+    const inspect = redis.inspect()
+    const { queue } = redlockKeys(resource)
+    const x = await redis.redlock().acquire(resource, 20_000)
+    const a = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const taking = a.acquire(resource, 20_000)
+    await untilQueued(inspect, resource, 1)
+    await hold(400) // past a lease renewal: settled and subscribed
+    await x.release()
+    const first = await taking // from the queue: with spare tokens, so a may hand it to its own waiters
+    const order: string[] = []
+    let bHolds = false
+    const local = Array.from({ length: 3 }, async (_, worker) => {
+      while (!bHolds && order.length < 30) {
+        const lock = await a.acquire(resource, 20_000)
+        order.push(`a${worker}`)
+        await hold(5) // longer than a round trip: the transfer's reply is back before the next release
+        await lock.release()
+      }
+    })
+    // Pub/sub is at most once: with a's subscriber connections cut, b's announcements (on queueing and on settling
+    // its ticket) are lost; its next renewal announces it again only ~333 ms later.
+    for (const c of inspect) await c.client('KILL', 'TYPE', 'pubsub')
+    const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
+    const other = b.acquire(resource, 20_000).then((lock) => {
+      order.push('b')
+      bHolds = true
+      return lock
+    })
+    await waitFor(
+      async () =>
+        (await Promise.all(inspect.map((c) => c.zrange(queue, 0, -1, 'WITHSCORES')))).every(
+          (r) => r.length === 4 && Number(r[3]) < 2 ** 50,
+        ),
+      { timeoutMs: 5_000, what: 'b queued with a settled ticket on every instance' },
+    )
+    await first.release()
+    await (await other).release()
+    await Promise.all(local)
+    // Before: b waited for its next renewal (~333 ms) while a's workers took 30 turns.
+    expect(order.indexOf('b')).toBeGreaterThanOrEqual(0)
+    expect(order.indexOf('b')).toBeLessThanOrEqual(1)
+    for (const client of inspect) client.disconnect()
   })
 })
