@@ -120,6 +120,7 @@ export class Redlock extends EventEmitter<RedlockEvents> implements LockOwner, A
         waiting: (resource, id) => {
           if (!this.#queue.has(id)) this.#othersSeen.set(resource, now())
         },
+        missed: (resource) => this.#queue.wakeEvery(resource),
       },
       inbox,
     )

@@ -20,6 +20,11 @@ export interface QueueListener {
   handed(resource: string | undefined, id: string, instance: number, token?: number, grant?: string): void
   /** This waiter id waits for the resource (queued or renewed while it is held). */
   waiting(resource: string, id: string): void
+  /**
+   * A subscriber connection came back after a cut: what was announced for the resource meanwhile is lost (pub/sub is
+   * at most once), so its waiters here should look for themselves.
+   */
+  missed(resource: string): void
 }
 
 /**
@@ -127,6 +132,22 @@ export class ReleaseNotifier {
     if (existing) return existing
     const subscriber = duplicateClient(this.clients[i]!)
     subscriber.on('error', (err: Error) => this.onError(i, err))
+    let connected = false
+    subscriber.on('ready', () => {
+      if (!connected) {
+        connected = true
+        return
+      }
+      // Reconnected: ioredis subscribed again before this event; the PING's reply comes after those subscriptions
+      // took effect, so a hand-over announced from then on is heard, and one announced before is found by the
+      // waiters' attempts. Without this they waited for their next lease renewal (up to a third of a second).
+      subscriber.ping().then(
+        () => {
+          for (const resource of this.#watches.keys()) this.queue.missed(resource)
+        },
+        (err: Error) => this.onError(i, err),
+      )
+    })
     subscriber.on('message', (channel: string, message: string) => this.#heard(i, channel, message))
     this.#subscribers[i] = subscriber
     return subscriber

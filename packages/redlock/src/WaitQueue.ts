@@ -145,6 +145,11 @@ export class WaitQueue {
     this.#queues.get(resource)?.[0]?.wake()
   }
 
+  /** Wakes every waiter for the resource (announcements may have been lost). */
+  wakeEvery(resource: string): void {
+    for (const w of this.#queues.get(resource) ?? []) w.wake()
+  }
+
   /** Wakes everybody (closing). */
   wakeAll(): void {
     for (const queue of this.#queues.values()) for (const w of queue) w.wake()

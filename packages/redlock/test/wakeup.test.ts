@@ -1,7 +1,7 @@
 import { waitFor } from '@org/testkit'
 import { describe, expect, it } from 'vitest'
-import { ResourceLockedError } from '../src/index.js'
-import { fresh, hold, useRedis } from './helpers.js'
+import { ResourceLockedError, redlockKeys } from '../src/index.js'
+import { fresh, hold, untilQueued, useRedis } from './helpers.js'
 
 // The retry delay is far longer than the test's bounds: only a wake-up can explain a prompt acquire.
 const SLOW_RETRY = { retryDelay: 10_000, retryJitter: 0 }
@@ -98,5 +98,35 @@ describe('waiters of one Redlock are served in arrival order', () => {
     await waitFor(() => heard.length >= 2, { timeoutMs: 5_000, what: 'announcements from a quorum' })
     expect(new Set(heard)).toEqual(new Set([`redlock:{${contended}}`]))
     for (const s of subscribers) s.disconnect()
+  })
+})
+
+describe('a waiter whose subscriber connection was cut does not miss its turn', () => {
+  const redis = useRedis(3)
+
+  it('a hand-over announced while the connection was down is found as soon as it is back, not at the next renewal', async () => {
+    const resource = fresh('cut')
+    const inspect = redis.inspect()
+    const { leases } = redlockKeys(resource)
+    const holder = await redis.redlock().acquire(resource, 20_000)
+    const waiting = redis.redlock(SLOW_RETRY).acquire(resource, 20_000)
+    await untilQueued(inspect, resource, 1)
+    // Cut right after a lease renewal (its lease end moves on every instance), so the next one is ~333 ms away.
+    const lease = async () =>
+      (await Promise.all(inspect.map((c) => c.zrange(leases, 0, 0, 'WITHSCORES')))).map((r) => r[1])
+    const before = await lease()
+    await waitFor(async () => (await lease()).every((end, i) => end !== before[i]), {
+      timeoutMs: 5_000,
+      what: 'a lease renewal on every instance',
+    })
+    const renewed = await lease()
+    // Pub/sub is at most once: the hand-over is announced while the waiter's subscriber connections are down.
+    for (const c of inspect) await c.client('KILL', 'TYPE', 'pubsub')
+    await holder.release()
+    const lock = await waiting
+    // Held before the waiter renewed its lease again: its subscriber, back, sent it to look (before: the renewal did).
+    expect(await lease()).toEqual(renewed)
+    await lock.release()
+    for (const client of inspect) client.disconnect()
   })
 })

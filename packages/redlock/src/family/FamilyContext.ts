@@ -94,6 +94,9 @@ export function familyOf(owner: FamilyOwner): FamilyContext {
         queue.wakeId(id)
       },
       waiting: () => {},
+      missed: (resource) => {
+        for (const waiter of waiting.get(resource) ?? []) waiter.wake()
+      },
     },
     inbox,
   )

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { shareKeys } from '../../src/family/keys.js'
 import { SHARE_ACQUIRE } from '../../src/scripts/shareAcquire.js'
+import { SHARE_RENEW } from '../../src/scripts/shareRenew.js'
 import { fresh, hold, onEvery, useRedis } from '../helpers.js'
 import { killShareContenders, startShareContender } from './processes.js'
 
@@ -203,6 +204,42 @@ describe('a read-write lock released while others wait hands them the hold: held
     expect(seenAgain.count()).toBe(0)
     await w2.release()
     seenAgain.stop()
+    for (const client of inspect) client.disconnect()
+  })
+})
+
+describe('a semaphore waiter whose subscriber connection was cut does not miss its permit', () => {
+  const redis = useRedis(3)
+
+  it('a permit handed over while the connection was down is found once it is back, not at the next renewal', async () => {
+    const name = fresh('semcut')
+    const inspect = redis.inspect()
+    const held = await redis.redlock().semaphore(name, { permits: 1 }).acquire(20_000)
+    const waiting = redis
+      .redlock({ retryDelay: 10_000, retryJitter: 0 })
+      .semaphore(name, { permits: 1 })
+      .acquire(20_000)
+    await untilQueued(inspect, name, 1)
+    let renewals = 0
+    const monitors = await Promise.all(inspect.map((c) => c.duplicate().monitor()))
+    for (const m of monitors) {
+      m.on('monitor', (_time: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === 'evalsha' && args[1] === SHARE_RENEW.sha && args.some((a) => a.includes(name)))
+          renewals++
+      })
+    }
+    // Cut right after a lease renewal, so the next one is ~333 ms away.
+    await waitFor(() => renewals >= inspect.length, { timeoutMs: 5_000, what: 'a lease renewal on every instance' })
+    // Pub/sub is at most once: the hand-over is announced while the waiter's subscriber connections are down.
+    for (const c of inspect) await c.client('KILL', 'TYPE', 'pubsub')
+    const cut = renewals
+    await held.release()
+    const permit = await waiting
+    await hold(20) // anything sent by then has reached MONITOR
+    // Before, only the next renewal (its reply: "your turn") sent the waiter to look.
+    expect(renewals).toBe(cut)
+    await permit.release()
+    for (const m of monitors) m.disconnect()
     for (const client of inspect) client.disconnect()
   })
 })
