@@ -75,6 +75,14 @@ export async function untilRedisPast(client: Redis, ms: number, what: string): P
   )
 }
 
+/**
+ * Cuts every pub/sub connection of the servers (the Redlocks' subscribers; ioredis reconnects them): pub/sub is at
+ * most once, so what is published until they are back is lost to them.
+ */
+export async function cutSubscribers(clients: Redis[]): Promise<void> {
+  for (const c of clients) await c.client('KILL', 'TYPE', 'pubsub')
+}
+
 /** Waits until every instance given has `count` waiters queued for the resource (its queue's size, within a bound). */
 export async function untilQueued(clients: Redis[], resource: string, count: number): Promise<void> {
   const { queue } = redlockKeys(resource)

@@ -1,7 +1,7 @@
 import { waitFor } from '@org/testkit'
 import { describe, expect, it } from 'vitest'
 import { redlockKeys } from '../src/index.js'
-import { fresh, hold, listen, untilQueued, useRedis, waiterBehindHolder } from './helpers.js'
+import { cutSubscribers, fresh, hold, listen, untilQueued, useRedis, waiterBehindHolder } from './helpers.js'
 
 describe("waiters are announced to the holder's process alone", () => {
   const redis = useRedis(3)
@@ -99,7 +99,7 @@ describe('a process that hands its lock among its own waiters learns from the ha
     })
     // Pub/sub is at most once: with a's subscriber connections cut, b's announcements (on queueing and on settling
     // its ticket) are lost; its next renewal announces it again only ~333 ms later.
-    for (const c of inspect) await c.client('KILL', 'TYPE', 'pubsub')
+    await cutSubscribers(inspect)
     const b = redis.redlock({ retryCount: -1, retryDelay: 10_000, retryJitter: 0 })
     const other = b.acquire(resource, 20_000).then((lock) => {
       order.push('b')

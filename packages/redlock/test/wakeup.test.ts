@@ -1,7 +1,7 @@
 import { waitFor } from '@org/testkit'
 import { describe, expect, it } from 'vitest'
 import { ResourceLockedError, redlockKeys } from '../src/index.js'
-import { fresh, hold, untilQueued, useRedis } from './helpers.js'
+import { cutSubscribers, fresh, hold, untilQueued, useRedis } from './helpers.js'
 
 // The retry delay is far longer than the test's bounds: only a wake-up can explain a prompt acquire.
 const SLOW_RETRY = { retryDelay: 10_000, retryJitter: 0 }
@@ -121,7 +121,7 @@ describe('a waiter whose subscriber connection was cut does not miss its turn', 
     })
     const renewed = await lease()
     // Pub/sub is at most once: the hand-over is announced while the waiter's subscriber connections are down.
-    for (const c of inspect) await c.client('KILL', 'TYPE', 'pubsub')
+    await cutSubscribers(inspect)
     await holder.release()
     const lock = await waiting
     // Held before the waiter renewed its lease again: its subscriber, back, sent it to look (before: the renewal did).

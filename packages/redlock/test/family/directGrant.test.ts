@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { shareKeys } from '../../src/family/keys.js'
 import { SHARE_ACQUIRE } from '../../src/scripts/shareAcquire.js'
 import { SHARE_RENEW } from '../../src/scripts/shareRenew.js'
-import { fresh, hold, onEvery, useRedis } from '../helpers.js'
+import { cutSubscribers, fresh, hold, onEvery, useRedis } from '../helpers.js'
 import { killShareContenders, startShareContender } from './processes.js'
 
 const ports = (redis: ReturnType<typeof useRedis>) => redis.group.instances.map((i) => i.port).join(',')
@@ -231,7 +231,7 @@ describe('a semaphore waiter whose subscriber connection was cut does not miss i
     // Cut right after a lease renewal, so the next one is ~333 ms away.
     await waitFor(() => renewals >= inspect.length, { timeoutMs: 5_000, what: 'a lease renewal on every instance' })
     // Pub/sub is at most once: the hand-over is announced while the waiter's subscriber connections are down.
-    for (const c of inspect) await c.client('KILL', 'TYPE', 'pubsub')
+    await cutSubscribers(inspect)
     const cut = renewals
     await held.release()
     const permit = await waiting
